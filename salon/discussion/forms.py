@@ -1,0 +1,94 @@
+"""The comment form: WordPress's limits, a clear message for each field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from salon.discussion.models import AUTHOR_MAX, CONTENT_MAX, EMAIL_MAX, URL_MAX
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=CONTENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 45, "maxlength": CONTENT_MAX}),
+        error_messages={
+            "required": _("Please type your comment."),
+            "max_length": _(
+                "Your comment can be at most %(limit_value)s characters (it has %(show_value)s)."
+            ),
+        },
+    )
+    author = forms.CharField(
+        label=_("Name"),
+        max_length=AUTHOR_MAX,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "maxlength": AUTHOR_MAX}),
+        error_messages={
+            "required": _("Please enter your name."),
+            "max_length": _(
+                "Your name can be at most %(limit_value)s characters (it has %(show_value)s)."
+            ),
+        },
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=EMAIL_MAX,
+        required=False,
+        help_text=_("Your email address will not be published."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "maxlength": EMAIL_MAX}),
+        error_messages={
+            "required": _("Please enter your email address."),
+            "invalid": _("Please enter a valid email address."),
+            "max_length": _(
+                "Your email address can be at most %(limit_value)s characters (it has %(show_value)s)."
+            ),
+        },
+    )
+    url = forms.URLField(
+        label=_("Website"),
+        max_length=URL_MAX,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url", "maxlength": URL_MAX}),
+        error_messages={
+            "invalid": _("Please enter a valid web address, like https://example.com/."),
+            "max_length": _(
+                "Your website address can be at most %(limit_value)s characters "
+                "(it has %(show_value)s)."
+            ),
+        },
+    )
+    save_identity = forms.BooleanField(
+        label=_("Save my name, email, and website in this browser for the next time I comment."),
+        required=False,
+    )
+    post = forms.IntegerField(widget=forms.HiddenInput)
+    parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # A field people never see (hidden by CSS, labelled for screen readers); bots fill it in.
+    nickname = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, require_name_email: bool = True, logged_in: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.logged_in = logged_in
+        if logged_in:
+            for name in ("author", "email", "url", "save_identity"):
+                del self.fields[name]
+        elif require_name_email:
+            self.fields["author"].required = True
+            self.fields["email"].required = True
+
+    def clean_comment(self) -> str:
+        text = self.cleaned_data["comment"]
+        if "\x00" in text:
+            raise forms.ValidationError(_("Your comment contains characters that are not allowed."))
+        return text
+
+    def clean_author(self) -> str:
+        return " ".join(self.cleaned_data.get("author", "").split())

@@ -1,0 +1,93 @@
+"""``salon serve``: Salon on gunicorn, a production WSGI server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from gunicorn.app.base import BaseApplication
+
+
+class SalonServer(BaseApplication):
+    """Runs Salon's WSGI application in gunicorn with options given in code."""
+
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from salon.wsgi import application
+
+        return application
+
+
+class Command(BaseCommand):
+    help = "Serve Salon with gunicorn (a production server), and run retention every hour."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on.")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=settings.SALON["WORKERS"],
+            help="Worker processes (SALON_WORKERS; default: CPU cores + 1).",
+        )
+        parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
+        parser.add_argument(
+            "--no-retention",
+            action="store_true",
+            help="Do not run the hourly retention job beside the server.",
+        )
+
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
+        if not 0 < port < 65536:
+            raise CommandError(f"Port {port} is not a valid TCP port (1–65535).")
+        url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"Salon is running at {url}"))
+        password_file = Path(settings.DATA_DIR) / "admin-password.txt"
+        if password_file.exists():
+            self.stdout.write(
+                f"Administration: {url}admin/ — user “admin”, password in {password_file} "
+                "(change it with `salon changepassword admin`)."
+            )
+        else:
+            self.stdout.write(
+                f"Administration: {url}admin/ (create an account with `salon createsuperuser`)."
+            )
+        self.stdout.write("Press Ctrl+C to stop.")
+        sys.stdout.flush()
+
+        retention = None
+        if not options["no_retention"]:
+            retention = subprocess.Popen(
+                [sys.executable, "-m", "salon.cli", "retention", "--every", "3600"],
+                stdout=subprocess.DEVNULL,
+            )
+        try:
+            SalonServer(
+                {
+                    "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+                    "workers": workers,
+                    "threads": threads,
+                    "worker_class": "gthread" if threads > 1 else "sync",
+                    "accesslog": "-" if settings.DEBUG else None,
+                    "errorlog": "-",
+                    "loglevel": "warning",
+                    "timeout": 60,
+                    "graceful_timeout": 10,
+                    "max_requests": 10000,
+                    "max_requests_jitter": 1000,
+                }
+            ).run()
+        finally:
+            if retention is not None:
+                retention.terminate()
+                retention.wait(timeout=10)

@@ -1,0 +1,197 @@
+"""Posts and what belongs to them: authors, categories, tags, media, reblog sources."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from salon.publishing.content import clean_post_html, close_excerpt
+
+
+def unique_slug(model: type[models.Model], text: str, instance_pk: int | None = None) -> str:
+    """A slug for ``text`` not yet used by another row of ``model`` ("post", "post-2", …)."""
+    base = (slugify(text, allow_unicode=True) or "item")[:180]
+    slug, n = base, 2
+    taken = model.objects.exclude(pk=instance_pk)
+    while taken.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Category, self.name, self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:category", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:tag", args=[self.slug])
+
+
+class PostQuerySet(models.QuerySet):
+    def live(self) -> PostQuerySet:
+        """Posts a reader may see now: published, or scheduled for a time that has come."""
+        return self.filter(
+            status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED],
+            published_at__lte=timezone.now(),
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
+        PRIVATE = "private", _("Private")
+
+    title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, allow_unicode=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
+    )
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("HTML: paragraphs, quotes, links, images.")
+    )
+    excerpt = models.TextField(_("excerpt"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(
+        _("publish date"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("A scheduled post appears at this time."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    categories = models.ManyToManyField(Category, blank=True, related_name="posts")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    comments_open = models.BooleanField(_("comments open"), default=True)
+
+    # A reblog shows an excerpt of another site's article with attribution and a link back.
+    reblog_url = models.URLField(_("reblogged article's URL"), max_length=500, blank=True)
+    reblog_title = models.CharField(_("reblogged article's title"), max_length=300, blank=True)
+    reblog_site = models.CharField(_("reblogged site's name"), max_length=200, blank=True)
+    reblog_excerpt = models.TextField(
+        _("reblog excerpt"), blank=True, help_text=_("HTML; it is ended with “[…]”.")
+    )
+
+    # Counts kept on the row so a page never counts comments or likes per request.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    like_count = models.PositiveIntegerField(default=0, editable=False)
+    # Bumped whenever anything shown in the conversation changes, so a rendered thread can
+    # be cached under (post, version) and never served stale.
+    conversation_version = models.PositiveBigIntegerField(default=0, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+        ordering = ["-published_at", "-id"]
+        indexes = [models.Index(fields=["status", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Post, self.title, self.pk)
+        self.body = clean_post_html(self.body)
+        if self.reblog_excerpt:
+            self.reblog_excerpt = close_excerpt(clean_post_html(self.reblog_excerpt))
+        if self.status == self.Status.PUBLISHED and self.published_at > timezone.now():
+            self.status = self.Status.SCHEDULED
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:post", kwargs=self.permalink_parts())
+
+    def permalink_parts(self) -> dict[str, str]:
+        local = timezone.localtime(self.published_at)
+        return {
+            "year": f"{local.year:04d}",
+            "month": f"{local.month:02d}",
+            "day": f"{local.day:02d}",
+            "slug": self.slug,
+        }
+
+    @property
+    def is_reblog(self) -> bool:
+        return bool(self.reblog_url)
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at <= timezone.now()
+        )
+
+
+def media_path(instance: Media, filename: str) -> str:
+    now = timezone.now()
+    return f"{now:%Y}/{now:%m}/{filename}"
+
+
+class Media(models.Model):
+    """An uploaded file (usually an image) served with the site under /media/."""
+
+    file = models.FileField(_("file"), upload_to=media_path)
+    alt_text = models.CharField(_("alternative text"), max_length=300, blank=True)
+    caption = models.CharField(_("caption"), max_length=500, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("media file")
+        verbose_name_plural = _("media")
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    @property
+    def url(self) -> str:
+        return self.file.url

@@ -1,0 +1,18 @@
+from django.urls import path, re_path
+
+from salon.publishing import feeds, views
+
+app_name = "publishing"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("page/<int:page_number>/", views.home, name="home-page"),
+    path("feed/", feeds.LatestPostsFeed(), name="feed"),
+    path("category/<str:slug>/", views.category, name="category"),
+    path("tag/<str:slug>/", views.tag, name="tag"),
+    re_path(
+        r"^(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<slug>[-\w]+)/$",
+        views.post_detail,
+        name="post",
+    ),
+]

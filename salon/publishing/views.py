@@ -1,0 +1,88 @@
+"""Reader-facing pages of the blog: the home page, archives and a post's own page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from salon.publishing.models import Category, Post, Tag
+
+# Other apps add to a post's page (the conversation, likes) by registering a function here
+# that returns extra template context. Publishing itself knows nothing of comments.
+PostPageContext = Callable[[HttpRequest, Post, dict[str, Any]], dict[str, Any]]
+post_page_context: list[PostPageContext] = []
+
+
+def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) -> HttpResponse:
+    posts = posts.select_related("author").prefetch_related("categories", "tags")
+    paginator = Paginator(posts, settings.SALON["POSTS_PER_PAGE"])
+    on_home = "archive" not in template_context
+    page_number = template_context.pop("page_number", None) or request.GET.get("page") or 1
+    page = paginator.get_page(page_number)
+
+    def page_url(n: int) -> str:
+        if on_home:
+            return (
+                reverse("publishing:home") if n == 1 else reverse("publishing:home-page", args=[n])
+            )
+        return "?page=1" if n == 1 else f"?page={n}"
+
+    context = {
+        "page_obj": page,
+        "posts": page,
+        "older_url": page_url(page.next_page_number()) if page.has_next() else "",
+        "newer_url": page_url(page.previous_page_number()) if page.has_previous() else "",
+        **template_context,
+    }
+    return render(request, "publishing/post_list.html", context)
+
+
+def home(request: HttpRequest, page_number: int = 1) -> HttpResponse:
+    """The newest live posts, ten a page (``/page/2/`` as WordPress)."""
+    return _post_list(request, Post.objects.live(), {"page_number": page_number})
+
+
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    cat = get_object_or_404(Category, slug=slug)
+    return _post_list(request, Post.objects.live().filter(categories=cat), {"archive": cat})
+
+
+def tag(request: HttpRequest, slug: str) -> HttpResponse:
+    tg = get_object_or_404(Tag, slug=slug)
+    return _post_list(request, Post.objects.live().filter(tags=tg), {"archive": tg})
+
+
+def visible_post(request: HttpRequest, slug: str) -> Post:
+    """The post with ``slug`` if this reader may see it; staff also see drafts (a preview)."""
+    posts = Post.objects.select_related("author").prefetch_related("categories", "tags")
+    if not (request.user.is_authenticated and request.user.is_staff):
+        posts = posts.live()
+    try:
+        return posts.get(slug=slug)
+    except Post.DoesNotExist:
+        raise Http404("No such post.") from None
+
+
+def render_post_page(
+    request: HttpRequest, post: Post, status: int = 200, **overrides: Any
+) -> HttpResponse:
+    """Render a post's page, with what every registered app adds to it."""
+    context: dict[str, Any] = {"post": post}
+    for provider in post_page_context:
+        context.update(provider(request, post, overrides))
+    return render(request, "publishing/post_detail.html", context, status=status)
+
+
+def post_detail(request: HttpRequest, year: str, month: str, day: str, slug: str) -> HttpResponse:
+    """A post at its permalink ``/YYYY/MM/DD/slug/``; a stale date redirects to the right one."""
+    post = visible_post(request, slug)
+    parts = post.permalink_parts()
+    if (year, month, day) != (parts["year"], parts["month"], parts["day"]):
+        return HttpResponsePermanentRedirect(post.get_absolute_url())
+    return render_post_page(request, post)

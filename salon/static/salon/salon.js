@@ -1,0 +1,93 @@
+// Progressive enhancement: everything works without this file (Reply links go to
+// ?replytocom=N, Like buttons post a form). With it, Reply moves the form under the comment
+// and Like answers without reloading the page.
+(function () {
+  "use strict";
+
+  function setupReplies() {
+    var respond = document.getElementById("respond");
+    var form = document.getElementById("commentform");
+    if (!respond || !form) return;
+    var home = document.createElement("div");
+    home.id = "respond-home";
+    respond.parentNode.insertBefore(home, respond);
+    var title = respond.querySelector(".reply-title-text");
+    var cancel = document.getElementById("cancel-comment-reply-link");
+    var parentInput = form.querySelector("input[name=parent]");
+
+    function reset(event) {
+      if (event) event.preventDefault();
+      home.parentNode.insertBefore(respond, home.nextSibling);
+      parentInput.value = "";
+      title.textContent = title.getAttribute("data-default");
+      cancel.hidden = true;
+    }
+
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest(".comment-reply-link");
+      if (!link) return;
+      event.preventDefault();
+      var body = link.closest(".comment-body");
+      body.parentNode.insertBefore(respond, body.nextSibling);
+      parentInput.value = link.getAttribute("data-comment");
+      title.textContent = "Leave a Reply to " + link.getAttribute("data-author");
+      cancel.hidden = false;
+      var textarea = form.querySelector("textarea");
+      if (textarea) textarea.focus();
+    });
+    cancel.addEventListener("click", reset);
+  }
+
+  function setupLikes() {
+    // Like buttons submit a like form (the post's own, or the thread's shared one through
+    // the button's form attribute); the button's name and value say which comment.
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (!form.classList || !form.classList.contains("like-form")) return;
+      var button = event.submitter || form.querySelector(".like-button");
+      if (!button) return;
+      event.preventDefault();
+      var data = new FormData(form);
+      if (button.name) data.append(button.name, button.value);
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: data,
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error("like failed: " + response.status);
+          return response.json();
+        })
+        .then(function (result) {
+          button.setAttribute("aria-pressed", result.liked ? "true" : "false");
+          button.textContent = result.liked ? "Liked" : "Like";
+          var box = button.closest(".likes, .comment-actions");
+          var label = box && box.querySelector(".likes-label");
+          if (label) label.textContent = result.label;
+        })
+        .catch(function () {
+          appendButton(form, button).submit();
+        })
+        .finally(function () {
+          button.disabled = false;
+        });
+    });
+  }
+
+  // For the no-fetch fallback: carry the pressed button's value into a plain submit.
+  function appendButton(form, button) {
+    if (button.name) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = button.name;
+      input.value = button.value;
+      form.appendChild(input);
+    }
+    return form;
+  }
+
+  setupReplies();
+  setupLikes();
+})();

@@ -1,0 +1,19 @@
+"""Salon's URLs: each app's own, plus the admin and uploaded media."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, re_path
+from django.views.static import serve
+
+admin.site.site_header = f"{settings.SITE_NAME} administration"
+admin.site.site_title = settings.SITE_NAME
+
+urlpatterns = [
+    re_path(r"^admin/", admin.site.urls),
+    # Uploaded media are served by Salon itself, so the embedded setup needs no web server;
+    # a front proxy may serve MEDIA_ROOT directly instead.
+    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"", include("salon.privacy.urls")),
+    re_path(r"", include("salon.discussion.urls")),
+    re_path(r"", include("salon.publishing.urls")),
+]

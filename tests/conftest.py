@@ -1,0 +1,90 @@
+"""Fixtures shared by the whole suite: a site owner, posts, and comment-posting helpers."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate-limit counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def owner(django_user_model):
+    return django_user_model.objects.create_superuser("owner", "owner@example.org", "pw-owner-1")
+
+
+@pytest.fixture
+def author(django_user_model):
+    return django_user_model.objects.create_user(
+        "writer", "writer@example.org", "pw-writer-1", first_name="Wren", last_name="Writer"
+    )
+
+
+@pytest.fixture
+def make_post(owner):
+    from salon.publishing.models import Post
+
+    def make(**fields) -> Post:
+        n = next(_counter)
+        defaults = {
+            "title": f"Post number {n}",
+            "author": owner,
+            "body": f"<p>Body of post {n}.</p>",
+            "status": Post.Status.PUBLISHED,
+            "published_at": timezone.now() - timedelta(days=1),
+        }
+        defaults.update(fields)
+        return Post.objects.create(**defaults)
+
+    return make
+
+
+@pytest.fixture
+def post(make_post):
+    return make_post(title="A post worth discussing")
+
+
+@pytest.fixture
+def comment_form():
+    """The fields a guest fills in, with a fresh e-mail each time (so floods don't trigger)."""
+
+    def fields(post, **overrides) -> dict[str, str]:
+        n = next(_counter)
+        data = {
+            "post": str(post.pk),
+            "comment": f"A thoughtful remark number {n}.",
+            "author": f"Guest {n}",
+            "email": f"guest{n}@example.net",
+            "url": "",
+        }
+        data.update({k: str(v) for k, v in overrides.items()})
+        return data
+
+    return fields
+
+
+@pytest.fixture
+def post_comment(client, comment_form):
+    """Post the comment form from a distinct IP each time, as different readers would."""
+
+    def send(post, ip: str | None = None, using=None, **overrides):
+        n = next(_counter)
+        return (using or client).post(
+            "/comments/post/",
+            comment_form(post, **overrides),
+            REMOTE_ADDR=ip or f"10.0.{n // 250}.{n % 250 + 1}",
+        )
+
+    return send

@@ -1,0 +1,64 @@
+"""The privacy page tells the truth about the running site, and retention keeps its word."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from salon.discussion.models import Comment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_privacy_page_follows_the_settings(client, settings):
+    settings.SALON = {**settings.SALON, "IP_RETENTION_DAYS": 12, "SPAM_RETENTION_DAYS": 7}
+    page = client.get("/privacy/").content.decode()
+    assert "How your comment data is processed" in page
+    assert "after <strong>12 days</strong>" in page
+    assert "after <strong>7 days</strong>" in page
+    assert "No third party receives your data." in page
+    assert "nothing is sent to Gravatar" in page
+    settings.SALON = {**settings.SALON, "EXTERNAL_AVATARS": True}
+    assert "Avatars come from Gravatar" in client.get("/privacy/").content.decode()
+
+
+def test_no_email_hash_reaches_the_page_by_default(client, post, post_comment):
+    import hashlib
+
+    post_comment(post, email="private@example.net")
+    page = client.get(post.get_absolute_url()).content.decode()
+    for digest in (hashlib.md5, hashlib.sha256):
+        assert digest(b"private@example.net").hexdigest() not in page
+    assert "gravatar.com" not in page
+    avatar = page.split('class="avatar" src="')[1].split('"')[0]
+    response = client.get(avatar)
+    assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+    assert "immutable" in response["Cache-Control"]
+
+
+def test_retention_removes_only_what_has_expired(post, post_comment):
+    post_comment(post, comment="old approved", ip="192.0.2.1")
+    post_comment(post, comment="new approved", ip="192.0.2.2")
+    post_comment(post, comment="old spam", ip="192.0.2.3")
+    post_comment(post, comment="new spam", ip="192.0.2.4")
+    Comment.objects.filter(content__startswith="old").update(
+        created_at=timezone.now() - timedelta(days=31)
+    )
+    Comment.objects.filter(content__endswith="spam").update(status=Comment.Status.SPAM)
+    before = {c.content: c for c in Comment.objects.all()}
+
+    call_command("retention")
+
+    after = {c.content: c for c in Comment.objects.all()}
+    assert set(after) == {"old approved", "new approved", "new spam"}
+    assert after["old approved"].author_ip is None and after["old approved"].user_agent == ""
+    for kept in ("new approved", "new spam"):
+        assert after[kept].author_ip == before[kept].author_ip
+    for name in after:
+        for field in ("content", "author_name", "author_email", "status", "created_at"):
+            assert getattr(after[name], field) == getattr(before[name], field)
+    post.refresh_from_db()
+    assert post.comment_count == 2
