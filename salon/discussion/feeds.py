@@ -51,8 +51,8 @@ class AllCommentsFeed(_CommentFeed):
 
 
 class PostCommentsFeed(_CommentFeed):
-    def get_object(self, request: HttpRequest, year: str, month: str, day: str, slug: str) -> Post:
-        return visible_post(request, slug)
+    def get_object(self, request: HttpRequest, slug: str, **date) -> Post:
+        return visible_post(request, slug, Post.Kind.POST if date else Post.Kind.PAGE)
 
     def title(self, obj: Post) -> str:
         return _("Comments on: %(title)s") % {"title": obj.title}

@@ -14,4 +14,5 @@ urlpatterns = [
         feeds.PostCommentsFeed(),
         name="post-comments-feed",
     ),
+    re_path(r"^(?P<slug>[-\w]+)/feed/$", feeds.PostCommentsFeed(), name="page-comments-feed"),
 ]

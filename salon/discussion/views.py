@@ -137,9 +137,7 @@ def conversation_context(request: HttpRequest, post: Post, overrides: dict[str, 
         "reply_to": reply_to,
         "post_liked": None in liked,
         "post_likes_label": liked_by_label(post.like_count),
-        "comments_feed_url": reverse(
-            "discussion:post-comments-feed", kwargs=post.permalink_parts()
-        ),
+        "comments_feed_url": f"{post.get_absolute_url()}feed/",
         "require_name_email": options.require_name_email,
         "thread_depth": options.thread_depth,
     }

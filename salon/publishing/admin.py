@@ -7,8 +7,16 @@ from salon.publishing.models import Category, Media, Post, Tag
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    list_display = ("title", "author", "status", "published_at", "comment_count", "like_count")
-    list_filter = ("status", "categories", "published_at")
+    list_display = (
+        "title",
+        "kind",
+        "author",
+        "status",
+        "published_at",
+        "comment_count",
+        "like_count",
+    )
+    list_filter = ("kind", "status", "is_sticky", "categories", "published_at")
     search_fields = ("title", "body", "reblog_title", "reblog_site")
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
@@ -16,7 +24,10 @@ class PostAdmin(admin.ModelAdmin):
     readonly_fields = ("comment_count", "like_count", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("title", "slug", "author", "body", "excerpt")}),
-        (_("Publishing"), {"fields": ("status", "published_at", "comments_open")}),
+        (
+            _("Publishing"),
+            {"fields": ("kind", "status", "published_at", "is_sticky", "comments_open")},
+        ),
         (_("Categories and tags"), {"fields": ("categories", "tags")}),
         (
             _("Reblog"),

@@ -20,7 +20,9 @@ class LatestPostsFeed(Feed):
         return settings.SITE_TAGLINE
 
     def items(self):
-        return Post.objects.live().select_related("author").prefetch_related("categories")[:20]
+        return (
+            Post.objects.live().posts().select_related("author").prefetch_related("categories")[:20]
+        )
 
     def item_title(self, item: Post) -> str:
         return item.title

@@ -69,6 +69,13 @@ class Tag(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
+    def posts(self) -> PostQuerySet:
+        """Blog posts, not pages."""
+        return self.filter(kind=Post.Kind.POST)
+
+    def pages(self) -> PostQuerySet:
+        return self.filter(kind=Post.Kind.PAGE)
+
     def live(self) -> PostQuerySet:
         """Posts a reader may see now: published, or scheduled for a time that has come."""
         return self.filter(
@@ -78,6 +85,10 @@ class PostQuerySet(models.QuerySet):
 
 
 class Post(models.Model):
+    class Kind(models.TextChoices):
+        POST = "post", _("Post")
+        PAGE = "page", _("Page")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -107,6 +118,16 @@ class Post(models.Model):
     categories = models.ManyToManyField(Category, blank=True, related_name="posts")
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     comments_open = models.BooleanField(_("comments open"), default=True)
+    kind = models.CharField(
+        _("type"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.POST,
+        help_text=_("A page stands outside the blog's timeline, at /slug/."),
+    )
+    is_sticky = models.BooleanField(
+        _("sticky"), default=False, help_text=_("Shown first on the home page.")
+    )
 
     # A reblog shows an excerpt of another site's article with attribution and a link back.
     reblog_url = models.URLField(_("reblogged article's URL"), max_length=500, blank=True)
@@ -129,7 +150,7 @@ class Post(models.Model):
         verbose_name = _("post")
         verbose_name_plural = _("posts")
         ordering = ["-published_at", "-id"]
-        indexes = [models.Index(fields=["status", "-published_at"])]
+        indexes = [models.Index(fields=["kind", "status", "-published_at"])]
 
     def __str__(self) -> str:
         return self.title
@@ -145,6 +166,8 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
+        if self.kind == self.Kind.PAGE:
+            return reverse("publishing:page", args=[self.slug])
         return reverse("publishing:post", kwargs=self.permalink_parts())
 
     def permalink_parts(self) -> dict[str, str]:

@@ -15,4 +15,6 @@ urlpatterns = [
         views.post_detail,
         name="post",
     ),
+    # Pages last: a page's slug is the whole path, so every other route must win first.
+    re_path(r"^(?P<slug>[-\w]+)/$", views.page_detail, name="page"),
 ]

@@ -45,22 +45,25 @@ def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) ->
 
 def home(request: HttpRequest, page_number: int = 1) -> HttpResponse:
     """The newest live posts, ten a page (``/page/2/`` as WordPress)."""
-    return _post_list(request, Post.objects.live(), {"page_number": page_number})
+    posts = Post.objects.live().posts().order_by("-is_sticky", "-published_at", "-id")
+    return _post_list(request, posts, {"page_number": page_number})
 
 
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category, slug=slug)
-    return _post_list(request, Post.objects.live().filter(categories=cat), {"archive": cat})
+    return _post_list(request, Post.objects.live().posts().filter(categories=cat), {"archive": cat})
 
 
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tg = get_object_or_404(Tag, slug=slug)
-    return _post_list(request, Post.objects.live().filter(tags=tg), {"archive": tg})
+    return _post_list(request, Post.objects.live().posts().filter(tags=tg), {"archive": tg})
 
 
-def visible_post(request: HttpRequest, slug: str) -> Post:
-    """The post with ``slug`` if this reader may see it; staff also see drafts (a preview)."""
+def visible_post(request: HttpRequest, slug: str, kind: str | None = None) -> Post:
+    """The post (or page) with ``slug`` if this reader may see it; staff also see drafts."""
     posts = Post.objects.select_related("author").prefetch_related("categories", "tags")
+    if kind:
+        posts = posts.filter(kind=kind)
     if not (request.user.is_authenticated and request.user.is_staff):
         posts = posts.live()
     try:
@@ -81,8 +84,13 @@ def render_post_page(
 
 def post_detail(request: HttpRequest, year: str, month: str, day: str, slug: str) -> HttpResponse:
     """A post at its permalink ``/YYYY/MM/DD/slug/``; a stale date redirects to the right one."""
-    post = visible_post(request, slug)
+    post = visible_post(request, slug, Post.Kind.POST)
     parts = post.permalink_parts()
     if (year, month, day) != (parts["year"], parts["month"], parts["day"]):
         return HttpResponsePermanentRedirect(post.get_absolute_url())
     return render_post_page(request, post)
+
+
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A page at ``/slug/``."""
+    return render_post_page(request, visible_post(request, slug, Post.Kind.PAGE))

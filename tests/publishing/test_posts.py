@@ -161,3 +161,28 @@ def test_uploaded_media_is_served_with_the_site(client, owner):
     client.raise_request_exception = False
     assert client.get("/media/../settings.py").status_code == 400
     assert client.get("/media/2020/01/missing.png").status_code == 404
+
+
+def test_pages_live_at_their_slug_outside_the_timeline(client, make_post, post_comment):
+    page = make_post(title="About", kind=Post.Kind.PAGE)
+    assert page.get_absolute_url() == "/about/"
+    response = client.get("/about/")
+    assert response.status_code == 200
+    assert '<h1 class="entry-title">About</h1>' in response.content.decode()
+    assert "About" not in client.get("/").content.decode()
+    assert "About" not in client.get("/feed/").content.decode()
+    # Pages have conversations too, with their own feed.
+    assert post_comment(page, author="Visitor").status_code == 302
+    assert "By: Visitor" in client.get("/about/feed/").content.decode()
+    # A post's slug is not a page.
+    make_post(title="Dated")
+    assert client.get("/dated/").status_code == 404
+
+
+def test_sticky_posts_come_first_on_the_home_page(client, make_post):
+    make_post(
+        title="Old but sticky", published_at=timezone.now() - timedelta(days=30), is_sticky=True
+    )
+    make_post(title="Fresh news")
+    home = client.get("/").content.decode()
+    assert home.index("Old but sticky") < home.index("Fresh news")
