@@ -64,6 +64,10 @@ class CommentForm(forms.Form):
         label=_("Save my name, email, and website in this browser for the next time I comment."),
         required=False,
     )
+    notify_replies = forms.BooleanField(
+        label=_("Notify me of follow-up comments by email."), required=False
+    )
+    notify_posts = forms.BooleanField(label=_("Notify me of new posts by email."), required=False)
     post = forms.IntegerField(widget=forms.HiddenInput)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     # A field people never see (hidden by CSS, labelled for screen readers); bots fill it in.

@@ -46,6 +46,9 @@ class CommentSubmission:
     honeypot_value: str = ""
     seconds_to_submit: float | None = None
     kind: str = Comment.Kind.COMMENT
+    # What the commenter asked for under the form (acted on by after-comment hooks).
+    notify_replies: bool = False
+    notify_posts: bool = False
 
     @property
     def account(self) -> AbstractBaseUser | None:
@@ -185,8 +188,16 @@ def attach_point(parent: Comment | None, options: DiscussionSettings) -> Comment
     return parent
 
 
-# Functions called with each stored comment after its transaction commits (notifications).
-after_comment: list[Callable[[Comment], None]] = []
+# Functions called with each stored comment and its submission after the transaction commits
+# (notifications, subscriptions). A failing hook is logged; it never loses the comment.
+after_comment: list[Callable[[Comment, CommentSubmission], None]] = []
+
+
+def _run_after_commit(hook: Callable[[Comment, CommentSubmission], None], comment, submission):
+    try:
+        hook(comment, submission)
+    except Exception:
+        log.exception("After-comment hook %r failed for comment %s", hook, comment.pk)
 
 
 def submit_comment(submission: CommentSubmission) -> Comment | None:
@@ -231,5 +242,5 @@ def submit_comment(submission: CommentSubmission) -> Comment | None:
             spam_reasons=verdict.reasons,
         )
         for hook in after_comment:
-            transaction.on_commit(lambda hook=hook: hook(comment))
+            transaction.on_commit(lambda hook=hook: _run_after_commit(hook, comment, submission))
     return comment

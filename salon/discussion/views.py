@@ -213,6 +213,8 @@ def post_comment(request: HttpRequest) -> HttpResponse:
         visitor_key=key,
         honeypot_value=data.get("nickname", ""),
         seconds_to_submit=visitors.seconds_since(data.get("shown", "")),
+        notify_replies=data.get("notify_replies", False),
+        notify_posts=data.get("notify_posts", False),
     )
     try:
         comment = submit_comment(submission)
