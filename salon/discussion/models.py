@@ -86,6 +86,7 @@ class Comment(models.Model):
         COMMENT = "comment", _("Comment")
         PINGBACK = "pingback", _("Pingback")
         TRACKBACK = "trackback", _("Trackback")
+        WEBMENTION = "webmention", _("Webmention")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(
@@ -98,6 +99,9 @@ class Comment(models.Model):
         on_delete=models.SET_NULL,
         related_name="comments",
     )
+    # Which identity wrote it: "" for a guest, "local" for a site account, or the social
+    # log-in provider's id ("google", "wordpress_com", …).
+    identity_provider = models.CharField(_("signed in with"), max_length=40, blank=True)
     author_name = models.CharField(_("name"), max_length=AUTHOR_MAX, blank=True)
     author_email = models.EmailField(_("e-mail"), max_length=EMAIL_MAX, blank=True)
     author_url = models.URLField(_("website"), max_length=URL_MAX, blank=True)
