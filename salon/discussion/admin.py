@@ -5,14 +5,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import Comment, DiscussionSettings, Like
+from salon.discussion.moderation import moderate
 
 
 def _set_status(modeladmin, request, queryset: QuerySet, status: str, done: str) -> None:
-    post_ids = set(queryset.values_list("post_id", flat=True))
-    count = queryset.update(status=status)
-    refresh_comment_counts(post_ids)
+    count = moderate(queryset, status, request.user)
     modeladmin.message_user(
         request,
         ngettext("%(n)d comment %(done)s.", "%(n)d comments %(done)s.", count)
@@ -50,7 +48,15 @@ class CommentAdmin(admin.ModelAdmin):
         from salon.discussion.rendering import render_comment
 
         obj.content_html = render_comment(obj.content)
-        super().save_model(request, obj, form, change)
+        new_status = obj.status
+        if change and "status" in form.changed_data:
+            # Save the other edits first, then change the status as every moderator does,
+            # so listeners (the spam filter) hear of it.
+            obj.status = form.initial["status"]
+            super().save_model(request, obj, form, change)
+            moderate([obj], new_status, request.user)
+        else:
+            super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Approve"), permissions=["change"])
     def approve(self, request, queryset):

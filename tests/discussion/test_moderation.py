@@ -117,3 +117,42 @@ def test_admin_lists_and_searches_comments_and_posts(client, owner, post, post_c
     assert "Findable Person" in page and "Other" not in page
     posts = client.get("/admin/publishing/post/?q=worth").content.decode()
     assert "A post worth discussing" in posts
+
+
+def test_every_way_of_moderating_is_heard(client, owner, post, post_comment):
+    from salon.discussion import moderation
+
+    heard = []
+    moderation.status_changed.append(heard.append)
+    try:
+        post_comment(post, comment="to be judged")
+        comment = Comment.objects.get()
+        client.force_login(owner)
+        client.post(
+            "/admin/discussion/comment/", {"action": "mark_spam", "_selected_action": [comment.pk]}
+        )
+        form = {
+            "post": post.pk,
+            "status": "approved",
+            "kind": "comment",
+            "content": "to be judged",
+            "author_name": comment.author_name,
+            "author_email": comment.author_email,
+            "author_url": "",
+            "user_agent": "",
+            "author_ip": "",
+            "parent": "",
+            "user": "",
+            "created_at_0": "2024-01-01",
+            "created_at_1": "10:00:00",
+        }
+        response = client.post(f"/admin/discussion/comment/{comment.pk}/change/", form)
+        assert response.status_code == 302
+    finally:
+        moderation.status_changed.remove(heard.append)
+    assert [(d.previous_status, d.status, d.moderator) for d in heard] == [
+        ("approved", "spam", owner),
+        ("spam", "approved", owner),
+    ]
+    post.refresh_from_db()
+    assert post.comment_count == 1

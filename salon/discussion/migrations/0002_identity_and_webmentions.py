@@ -4,20 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discussion', '0001_initial'),
+        ("discussion", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='identity_provider',
-            field=models.CharField(blank=True, max_length=40, verbose_name='signed in with'),
+            model_name="comment",
+            name="identity_provider",
+            field=models.CharField(blank=True, max_length=40, verbose_name="signed in with"),
         ),
         migrations.AlterField(
-            model_name='comment',
-            name='kind',
-            field=models.CharField(choices=[('comment', 'Comment'), ('pingback', 'Pingback'), ('trackback', 'Trackback'), ('webmention', 'Webmention')], default='comment', max_length=10, verbose_name='type'),
+            model_name="comment",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("comment", "Comment"),
+                    ("pingback", "Pingback"),
+                    ("trackback", "Trackback"),
+                    ("webmention", "Webmention"),
+                ],
+                default="comment",
+                max_length=10,
+                verbose_name="type",
+            ),
         ),
     ]
