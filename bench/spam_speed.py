@@ -1,0 +1,141 @@
+"""Speed and memory of Salon's spam engine with the shipped model.
+
+Run: ``python bench/spam_speed.py``. Prints figures and their ratio to the goals;
+asserts nothing (timings depend on the machine).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+GOALS = {
+    "median_ms": 1.0,
+    "p99_ms": 5.0,
+    "long_ms": 50.0,
+    "checks_per_second": 1000.0,
+    "model_mb": 150.0,
+}
+
+
+def resident_mb() -> float:
+    """Current resident memory of this process in MB (Linux /proc, else peak RSS)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
+
+
+def cold_start_seconds() -> float:
+    """Time for a fresh interpreter to import the engine, load it and check one comment."""
+    code = (
+        "import time; t=time.perf_counter();"
+        "from salon.antispam.engine import check, Submission;"
+        "check(Submission(content='hello there, nice post'));"
+        "print(time.perf_counter()-t)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Measure and print."""
+    cold = [cold_start_seconds() for _ in range(3)]
+    print(
+        f"cold start (import + load + first check), best of 3: {min(cold) * 1000:.0f} ms "
+        f"(runs: {', '.join(f'{c:.2f} s' for c in cold)})"
+    )
+
+    before = resident_mb()
+    from salon.antispam.engine import SiteState, Submission, learn  # noqa: PLC0415
+    from salon.antispam.engine.checking import default_engine  # noqa: PLC0415
+    from salon.antispam.engine.corpora import load_corpora  # noqa: PLC0415
+    from salon.antispam.engine.evaluation import submission_for  # noqa: PLC0415
+
+    engine = default_engine()
+    engine.check(Submission(content="warm up"))
+    after = resident_mb()
+    print(
+        f"resident memory: {after:.0f} MB for the process, {after - before:.0f} MB added by "
+        f"importing and loading the engine (goal <= {GOALS['model_mb']:.0f} MB, "
+        f"ratio {(after - before) / GOALS['model_mb']:.2f})"
+    )
+
+    rows = [r for r in load_corpora(["youtube"])]
+    submissions = [submission_for(r) for r in rows]
+    site = SiteState(site_id="bench")
+    for submission, row in list(zip(submissions, rows, strict=True))[:200]:
+        learn(site, submission, row.is_spam)
+    for submission in submissions[:200]:
+        engine.check(submission, site)
+
+    timings: list[float] = []
+    started = time.perf_counter()
+    for _ in range(3):
+        for submission in submissions:
+            t = time.perf_counter()
+            engine.check(submission, site)
+            timings.append(time.perf_counter() - t)
+    wall = time.perf_counter() - started
+    timings.sort()
+    median = statistics.median(timings) * 1000
+    p99 = timings[int(len(timings) * 0.99)] * 1000
+    per_second = len(timings) / wall
+    lengths = sorted(len(s.content) for s in submissions)
+    print(
+        f"typical comment (YouTube corpus, median {lengths[len(lengths) // 2]} chars, with a learned site): "
+        f"{len(timings)} checks"
+    )
+    print(
+        f"  median {median:.2f} ms (goal <= {GOALS['median_ms']} ms, ratio {median / GOALS['median_ms']:.2f})"
+    )
+    print(
+        f"  p99    {p99:.2f} ms (goal <= {GOALS['p99_ms']} ms, ratio {p99 / GOALS['p99_ms']:.2f})"
+    )
+    print(
+        f"  {per_second:.0f} checks/second in one thread (goal >= {GOALS['checks_per_second']:.0f}, "
+        f"ratio {per_second / GOALS['checks_per_second']:.2f})"
+    )
+
+    long_text = (
+        "I found the cheapest pills at http://pharmacy.example.xyz/buy?id=1 - order now! "
+        "Привет 你好 🙂 "
+    ) * 700
+    long_submission = Submission(content=long_text[:65_525], author="Cheap Pills Online")
+    engine.check(long_submission, site)
+    long_times = []
+    for _ in range(10):
+        t = time.perf_counter()
+        engine.check(long_submission, site)
+        long_times.append(time.perf_counter() - t)
+    long_ms = statistics.median(long_times) * 1000
+    print(
+        f"65,525-character comment: median {long_ms:.1f} ms, worst {max(long_times) * 1000:.1f} ms "
+        f"(goal <= {GOALS['long_ms']} ms, ratio {long_ms / GOALS['long_ms']:.2f})"
+    )
+
+    t = time.perf_counter()
+    for submission, row in zip(submissions, rows, strict=True):
+        learn(site, submission, row.is_spam)
+    learn_ms = (time.perf_counter() - t) / len(rows) * 1000
+    state = site.to_bytes()
+    print(
+        f"learn(): {learn_ms:.2f} ms per lesson; site state after {site.spam_lessons + site.ham_lessons} "
+        f"lessons: {len(state) / 1e3:.0f} kB as JSON"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Recognising spam campaigns: the same text posted again with small changes.
+
+Each spam a site's moderators confirm is summarised by a MinHash signature of its
+word 3-shingles (or character 5-shingles for short texts). A new submission whose
+signature agrees with a remembered one on most positions is a near-duplicate of it.
+Signatures are small (64 integers), deterministic (CRC-32, not Python's salted hash)
+and kept per site, most recent first.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+SIGNATURE_SIZE = 64
+_PRIME = np.uint64((1 << 61) - 1)
+_rng = np.random.default_rng(20240517)  # fixed: signatures must match across processes
+_A = _rng.integers(1, (1 << 31) - 1, size=SIGNATURE_SIZE, dtype=np.uint64)
+_B = _rng.integers(0, (1 << 31) - 1, size=SIGNATURE_SIZE, dtype=np.uint64)
+_WORD = re.compile(r"\w+")
+MAX_SHINGLES = 2000
+MIN_SHINGLES = 4
+
+
+def shingles(text: str) -> list[str]:
+    """Overlapping word 3-grams of the text (character 5-grams when it is short)."""
+    words = [re.sub(r"\d", "0", w) for w in _WORD.findall(text.lower()[:20000])]
+    if len(words) >= 6:
+        return [" ".join(words[i : i + 3]) for i in range(min(len(words) - 2, MAX_SHINGLES))]
+    joined = " ".join(words)
+    return [joined[i : i + 5] for i in range(min(max(len(joined) - 4, 0), MAX_SHINGLES))]
+
+
+def signature(text: str) -> np.ndarray | None:
+    """The MinHash signature of a text, or ``None`` when it is too short to compare."""
+    pieces = set(shingles(text))
+    if len(pieces) < MIN_SHINGLES:
+        return None
+    hashes = np.fromiter(
+        (zlib.crc32(p.encode("utf-8", "replace")) for p in pieces),
+        dtype=np.uint64,
+        count=len(pieces),
+    )
+    # (a·h + b) mod p stays below 2**64: a, b < 2**31 and h < 2**32.
+    mixed = (np.outer(hashes, _A) + _B) % _PRIME
+    return mixed.min(axis=0).astype(np.uint32)
+
+
+def similarities(sig: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity of ``sig`` to each row of ``known``."""
+    if known.size == 0:
+        return np.zeros(0)
+    return (known == sig).mean(axis=1)

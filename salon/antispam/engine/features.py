@@ -1,0 +1,283 @@
+"""Turning a submission into the numbers the spam model weighs.
+
+Text is hashed (word 1–2-grams and character 2–5-grams of the content, plus tokens
+for the author's name, website and e-mail domain and for linked domains), so the
+model is a plain weight vector over a fixed number of columns: no vocabulary to
+pickle, and a site can learn weights for words the base model never saw. A few dense
+columns after the hashed ones describe links and shape of the text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from .links import LinkSummary, domain_of, find_links, top_level_domain
+
+HASHED_COLUMNS = 2**19
+
+# Only the start and end of very long content reach the text model: spam shows its hand
+# early (and sometimes signs off with its link), and hashing 65,000 characters of
+# character n-grams would cost tens of milliseconds for no gain.
+MODEL_TEXT_HEAD = 6000
+MODEL_TEXT_TAIL = 2000
+
+DENSE_SIGNALS: tuple[str, ...] = (
+    "has_link",
+    "link_count",
+    "two_or_more_links",
+    "link_density",
+    "bbcode_link",
+    "html_link",
+    "url_shortener",
+    "odd_tld",
+    "length",
+    "shouting",
+    "exclamations",
+    "phone_number",
+    "email_in_text",
+    "author_url",
+)
+DENSE_COLUMNS = len(DENSE_SIGNALS)
+TOTAL_COLUMNS = HASHED_COLUMNS + DENSE_COLUMNS
+
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_HREF_IN_TAG = re.compile(r"(?i)<a\s[^>]{0,500}?href\s*=\s*[\"']?([^\"'\s>]{1,2000})[^>]{0,500}>")
+_SPACE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_PHONE = re.compile(r"(?:\+?\d[\s().\-]{0,3}){9,15}")
+_EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
+
+_words = HashingVectorizer(
+    n_features=HASHED_COLUMNS,
+    analyzer="word",
+    ngram_range=(1, 2),
+    token_pattern=r"(?u)\b\w+\b",
+    lowercase=False,
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float32,
+)
+_chars = HashingVectorizer(
+    n_features=HASHED_COLUMNS,
+    analyzer="char_wb",
+    ngram_range=(2, 5),
+    lowercase=False,
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float32,
+)
+_meta = HashingVectorizer(
+    n_features=HASHED_COLUMNS,
+    analyzer=str.split,
+    lowercase=False,
+    alternate_sign=False,
+    norm=None,
+    dtype=np.float32,
+)
+
+
+def clean_text(text: str) -> str:
+    """Plain text of a comment: HTML entities decoded, tags dropped but link targets kept,
+    Unicode compatibility forms folded (full-width letters and the like), control
+    characters removed, white space collapsed."""
+    if not text:
+        return ""
+    text = text.replace("\x00", " ")
+    text = html.unescape(text) if "&" in text else text
+    if "<" in text:
+        text = _HREF_IN_TAG.sub(lambda m: f" {m.group(1)} ", text)
+        text = _TAG.sub(" ", text)
+    text = unicodedata.normalize("NFKC", text)
+    # Drop control and unassigned characters that binary junk brings, keep letters of
+    # every script.
+    text = (
+        "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
+        if not text.isprintable()
+        else text
+    )
+    return _SPACE.sub(" ", text).strip()
+
+
+def model_text(cleaned: str) -> str:
+    """The part of cleaned content the text model reads, lower-cased with digits folded
+    (so "call 0800 123" and "call 0900 456" share n-grams)."""
+    if len(cleaned) > MODEL_TEXT_HEAD + MODEL_TEXT_TAIL:
+        cleaned = cleaned[:MODEL_TEXT_HEAD] + " " + cleaned[-MODEL_TEXT_TAIL:]
+    return _DIGIT.sub("0", cleaned.lower())
+
+
+def author_tokens(author: str, author_url: str, author_email: str, links: LinkSummary) -> str:
+    """Prefixed tokens for who wrote the submission and where its links go."""
+    tokens: list[str] = []
+    for word in re.findall(r"\w+", author.lower()[:200]):
+        tokens.append("a:" + _DIGIT.sub("0", word))
+    site = domain_of(author_url)
+    if site:
+        tokens.append("u:" + site)
+        tokens.append("ut:" + top_level_domain(site))
+    if "@" in author_email:
+        tokens.append("e:" + author_email.rsplit("@", 1)[-1].lower()[:100])
+    for domain in links.domains[:20]:
+        tokens.append("d:" + domain)
+        tokens.append("dt:" + top_level_domain(domain))
+    return " ".join(tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class TextParts:
+    """A submission's text, prepared once and shared by every signal."""
+
+    cleaned: str
+    model_text: str
+    author_tokens: str
+    links: LinkSummary
+    dense: np.ndarray
+
+
+def prepare(
+    content: str, author: str = "", author_url: str = "", author_email: str = ""
+) -> TextParts:
+    """Clean the content, find its links and compute the dense columns."""
+    raw = content or ""
+    cleaned = clean_text(raw)
+    # Links are read from the raw content too: an anchor's target is in the markup.
+    links = find_links(raw if "<a" in raw.lower() or "[url" in raw.lower() else cleaned)
+    length = max(len(cleaned), 1)
+    letters = sum(1 for ch in cleaned[:5000] if ch.isalpha())
+    upper = sum(1 for ch in cleaned[:5000] if ch.isupper())
+    dense = np.array(
+        [
+            1.0 if links.count else 0.0,
+            min(math.log1p(links.count) / 2.0, 2.0),
+            1.0 if links.count >= 2 else 0.0,
+            min(links.link_chars / length, 1.0),
+            1.0 if links.bbcode_links else 0.0,
+            1.0 if links.html_links else 0.0,
+            1.0 if links.shorteners else 0.0,
+            1.0 if links.odd_tlds else 0.0,
+            min(math.log1p(length) / 10.0, 1.2),
+            (upper / letters) if letters >= 10 else 0.0,
+            min(cleaned.count("!"), 5) / 5.0,
+            1.0 if _PHONE.search(cleaned[:20000]) else 0.0,
+            1.0 if _EMAIL.search(cleaned[:20000]) else 0.0,
+            1.0 if domain_of(author_url) else 0.0,
+        ],
+        dtype=np.float32,
+    )
+    return TextParts(
+        cleaned=cleaned,
+        model_text=model_text(cleaned),
+        author_tokens=author_tokens(author or "", author_url or "", author_email or "", links),
+        links=links,
+        dense=dense,
+    )
+
+
+def _log_tf_idf(matrix: sp.csr_matrix, idf: np.ndarray | None) -> sp.csr_matrix:
+    """Sub-linear term frequency, inverse document frequency, then unit length per row."""
+    matrix = matrix.tocsr(copy=True)
+    matrix.sum_duplicates()
+    np.log1p(matrix.data, out=matrix.data)
+    if idf is not None:
+        matrix.data *= idf[matrix.indices]
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = sp.diags(1.0 / norms).dot(matrix)
+    return matrix.tocsr()
+
+
+# Relative weight of each hashed block once each is normalised to unit length.
+WORD_BLOCK = 1.0
+CHAR_BLOCK = 1.0
+META_BLOCK = 0.5
+
+
+def raw_counts(parts: list[TextParts]) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+    """Hashed counts of the word, character and author/link blocks."""
+    texts = [p.model_text for p in parts]
+    return (
+        _words.transform(texts),
+        _chars.transform(texts),
+        _meta.transform([p.author_tokens for p in parts]),
+    )
+
+
+def document_frequencies(counts: tuple[sp.csr_matrix, ...]) -> np.ndarray:
+    """How many documents hold each hashed column (for inverse document frequency)."""
+    df = np.zeros(HASHED_COLUMNS, dtype=np.float64)
+    for block in counts:
+        block = block.tocsr()
+        block.sum_duplicates()
+        df += np.bincount(block.indices, minlength=HASHED_COLUMNS)
+    return df
+
+
+def inverse_document_frequency(df: np.ndarray, n_documents: int) -> np.ndarray:
+    """Smoothed IDF, as scikit-learn's TfidfTransformer computes it."""
+    return (np.log((1.0 + n_documents) / (1.0 + df)) + 1.0).astype(np.float32)
+
+
+def weigh(
+    counts: tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix],
+    dense: np.ndarray,
+    idf: np.ndarray | None,
+) -> sp.csr_matrix:
+    """The model's input rows from hashed counts: weighted blocks, then dense columns."""
+    words, chars, meta = counts
+    hashed = (
+        _log_tf_idf(words, idf) * WORD_BLOCK
+        + _log_tf_idf(chars, idf) * CHAR_BLOCK
+        + _log_tf_idf(meta, idf) * META_BLOCK
+    )
+    return sp.hstack([hashed, sp.csr_matrix(dense)], format="csr", dtype=np.float32)
+
+
+def vectorise(parts: list[TextParts], idf: np.ndarray | None) -> sp.csr_matrix:
+    """The model's input rows for prepared texts."""
+    return weigh(raw_counts(parts), np.vstack([p.dense for p in parts]), idf)
+
+
+def _weighted_block(
+    block: sp.csr_matrix, idf: np.ndarray, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    indices = block.indices.astype(np.int64)
+    values = np.log1p(block.data.astype(np.float32)) * idf[indices]
+    norm = float(np.sqrt(np.dot(values, values)))
+    if norm > 0:
+        values *= scale / norm
+    return indices, values
+
+
+def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One submission's feature row as (column indices, values), without scipy overhead.
+
+    Gives the same values as :func:`vectorise` (columns may repeat across blocks: their
+    values add up, as in the sparse sum).
+    """
+    words = _words.transform([parts.model_text])
+    chars = _chars.transform([parts.model_text])
+    meta = _meta.transform([parts.author_tokens])
+    pieces = [
+        _weighted_block(words, idf, WORD_BLOCK),
+        _weighted_block(chars, idf, CHAR_BLOCK),
+        _weighted_block(meta, idf, META_BLOCK),
+    ]
+    nonzero = np.flatnonzero(parts.dense)
+    pieces.append(
+        (HASHED_COLUMNS + nonzero.astype(np.int64), parts.dense[nonzero].astype(np.float32))
+    )
+    indices = np.concatenate([p[0] for p in pieces])
+    values = np.concatenate([p[1] for p in pieces])
+    # Merge columns that several blocks share, so per-site learning sees each once.
+    unique, inverse = np.unique(indices, return_inverse=True)
+    merged = np.zeros(len(unique), dtype=np.float32)
+    np.add.at(merged, inverse, values)
+    return unique, merged

@@ -1,0 +1,104 @@
+"""Each site learns on its own, at once, and its state survives storage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from salon.antispam.engine import SiteState, Submission
+
+CAMPAIGN = [
+    "Great article! I have been reading about {x} for years and your tips on garden ponds helped a lot",
+    "Great article!! I have been reading about {x} for many years and your tips on garden ponds helped",
+    "Great article! I've been reading about {x} for years and your tips on garden ponds helped a lot",
+]
+
+
+def campaign_text(i: int) -> str:
+    return CAMPAIGN[i % len(CAMPAIGN)].format(
+        x=["koi", "lilies", "pumps", "algae", "frogs", "reeds"][i % 6]
+    )
+
+
+def test_spam_lessons_raise_campaign_score_for_that_site_only(engine):
+    site_a, site_b = SiteState(site_id="a"), SiteState(site_id="b")
+    probe = Submission(content=campaign_text(7), author="Pond Fan")
+    before_a = engine.check(probe, site_a).score
+    before_b = engine.check(probe, site_b).score
+    for i in range(5):
+        engine.learn(site_a, Submission(content=campaign_text(i), author="Pond Fan"), is_spam=True)
+    after_a = engine.check(probe, site_a)
+    after_b = engine.check(probe, site_b)
+    assert after_a.score > before_a
+    assert after_b.score == pytest.approx(before_b)
+    assert "campaign" in {r.signal for r in after_a.reasons}
+    assert "campaign" not in {r.signal for r in after_b.reasons}
+    assert site_a.spam_lessons == 5 and site_b.spam_lessons == 0
+
+
+def test_campaign_reason_counts_what_the_site_saw(engine, site):
+    for i in range(4):
+        engine.learn(site, Submission(content=campaign_text(i)), is_spam=True, now=1_000_000.0)
+    verdict = engine.check(Submission(content=campaign_text(5)), site)
+    reason = next(r for r in verdict.reasons if r.signal == "campaign")
+    assert "seen 4 times" in reason.message
+
+
+def test_ham_lessons_lower_the_score(engine, site):
+    text = "Follow my page for daily motivation and free workout plans"
+    before = engine.check(Submission(content=text), site).score
+    for _ in range(5):
+        engine.learn(site, Submission(content=text), is_spam=False)
+    assert engine.check(Submission(content=text), site).score < before
+    assert site.ham_lessons == 5
+
+
+def test_ham_lesson_forgets_a_remembered_near_duplicate(engine, site):
+    text = campaign_text(0)
+    engine.learn(site, Submission(content=text), is_spam=True)
+    assert len(site.signature_counts) == 1
+    engine.learn(site, Submission(content=text), is_spam=False)
+    assert len(site.signature_counts) == 0
+
+
+def test_state_round_trips_through_bytes(engine, site):
+    for i in range(3):
+        engine.learn(site, Submission(content=campaign_text(i)), is_spam=True)
+    engine.learn(site, Submission(content="Thanks, this helped me fix my bike"), is_spam=False)
+    site.sensitivity = "strict"
+    data = site.to_bytes()
+    json.loads(data)  # plain JSON
+    restored = SiteState.from_bytes(data)
+    probe = Submission(content=campaign_text(4))
+    assert restored.sensitivity == "strict"
+    assert restored.spam_lessons == 3 and restored.ham_lessons == 1
+    assert engine.check(probe, restored).score == pytest.approx(
+        engine.check(probe, site).score, abs=1e-5
+    )
+    assert SiteState.from_bytes(restored.to_bytes()).to_dict() == restored.to_dict()
+
+
+def test_empty_state_round_trips(site):
+    assert SiteState.from_bytes(site.to_bytes()).to_dict() == site.to_dict()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"format": 99}',
+        b'{"format": 1, "columns": "AAAA", "weights": "", "squared_gradients": ""}',
+        b'{"format": 1, "sensitivity": "paranoid"}',
+        b'{"format": 1, "spam_signatures": "not base64!"}',
+    ],
+)
+def test_bad_state_is_refused(data):
+    with pytest.raises(ValueError):
+        SiteState.from_bytes(data)
+
+
+def test_site_sensitivity_is_used_by_default(engine):
+    text = "Please subscribe to me, I make music videos"
+    strict = SiteState(sensitivity="strict")
+    verdict = engine.check(Submission(content=text), strict)
+    assert verdict.sensitivity == "strict"
