@@ -6,3 +6,10 @@ class AntispamConfig(AppConfig):
 
     name = "salon.antispam"
     verbose_name = "Spam filter"
+
+    def ready(self) -> None:
+        from salon.antispam.filtering import teach
+        from salon.discussion.moderation import status_changed
+
+        if teach not in status_changed:
+            status_changed.append(teach)

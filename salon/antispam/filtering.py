@@ -1,0 +1,313 @@
+"""The spam filter applied to this site's comments: the bridge between the comment pipeline
+and the pure-Python engine, and each site's learning from its moderators.
+
+A "site" is one learned state (a :class:`SpamFilterSite` row): this Salon's own comments
+(``THIS_SITE``), or one (API key, blog) pair of the Akismet-compatible API
+(``api:<key id>:<blog host>``). Every site learns on its own; a lesson never changes another
+site's verdicts.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from salon.antispam import engine
+from salon.antispam.models import THIS_SITE, DailyTally, Lesson, SpamFilterSite
+from salon.discussion import pipeline
+from salon.discussion.models import Comment, DiscussionSettings
+from salon.discussion.moderation import Decision
+
+log = logging.getLogger(__name__)
+
+_APPROVED = Comment.Status.APPROVED
+_SPAM = Comment.Status.SPAM
+
+# Each process keeps the sites' learned states it has loaded, with their version; one small
+# query per check tells whether another process has taught the site since.
+_states: dict[str, tuple[int, engine.SiteState]] = {}
+_states_lock = threading.Lock()
+
+
+def site_state(name: str = THIS_SITE) -> engine.SiteState:
+    """The site's learned state, reloaded only when another lesson has changed it."""
+    return load_site(name)[1]
+
+
+def load_site(name: str, create: bool = False, **fields) -> tuple[int | None, engine.SiteState]:
+    """The site's row id and learned state; with ``create``, the row is made if missing.
+
+    One small query (id and version) per call; the state itself is read again only when
+    its version has moved on since this process last loaded it.
+    """
+    row = SpamFilterSite.objects.filter(name=name).values_list("id", "version").first()
+    if row is None:
+        if not create:
+            return None, engine.SiteState(site_id=name)
+        site, _ = SpamFilterSite.objects.get_or_create(name=name, defaults=fields)
+        row = (site.pk, site.version)
+    site_id, version = row
+    cached = _states.get(name)
+    if cached and cached[0] == version:
+        return site_id, cached[1]
+    loaded = SpamFilterSite.objects.filter(pk=site_id).values_list("version", "state").first()
+    if loaded is None:  # deleted between the two queries
+        return None, engine.SiteState(site_id=name)
+    version, blob = loaded
+    state = engine.SiteState.from_bytes(bytes(blob)) if blob else engine.SiteState(site_id=name)
+    with _states_lock:
+        _states[name] = (version, state)
+    return site_id, state
+
+
+def count(site_id: int | None, **increments: int) -> None:
+    """Add to today's tally for a site (checked, spam, ham, missed_spam, false_positives)."""
+    if site_id is None or not increments:
+        return
+    _add_to_tally(site_id, timezone.localdate(), increments)
+
+
+def _add_to_tally(site_id: int, day, increments: dict[str, int]) -> None:
+    changes = {field: F(field) + n for field, n in increments.items()}
+    tallies = DailyTally.objects.filter(site_id=site_id, day=day)
+    if tallies.update(**changes):
+        return
+    try:
+        with transaction.atomic():
+            DailyTally.objects.create(site_id=site_id, day=day, **increments)
+    except IntegrityError:  # another process created the day's row first
+        tallies.update(**changes)
+
+
+# The API counts its checks in memory and writes them at most once a second: one UPDATE per
+# check would make every check a database write, which SQLite serialises across workers.
+# A worker that dies loses at most its last second of counts; reads flush this process first.
+FLUSH_SECONDS = 1.0
+_pending: dict[tuple[int, object], dict[str, int]] = {}
+_pending_lock = threading.Lock()
+_last_flush = [time.monotonic()]
+
+
+def count_soon(site_id: int | None, **increments: int) -> None:
+    """Like :func:`count`, batched: written within a second (or by :func:`flush_counts`)."""
+    if site_id is None or not increments:
+        return
+    key = (site_id, timezone.localdate())
+    with _pending_lock:
+        tally = _pending.setdefault(key, {})
+        for field, n in increments.items():
+            tally[field] = tally.get(field, 0) + n
+        due = time.monotonic() - _last_flush[0] >= FLUSH_SECONDS
+    if due:
+        flush_counts()
+
+
+def flush_counts() -> None:
+    """Write this process's batched counts now."""
+    with _pending_lock:
+        batch = dict(_pending)
+        _pending.clear()
+        _last_flush[0] = time.monotonic()
+    for index, ((site_id, day), increments) in enumerate(batch.items()):
+        try:
+            _add_to_tally(site_id, day, increments)
+        except Exception:
+            # Keep what was not written for the next flush rather than lose it.
+            log.exception("Could not write spam-filter counts; retrying at the next flush")
+            with _pending_lock:
+                for (other_site, other_day), other in list(batch.items())[index:]:
+                    tally = _pending.setdefault((other_site, other_day), {})
+                    for field, n in other.items():
+                        tally[field] = tally.get(field, 0) + n
+            return
+
+
+def discard_pending_counts() -> None:
+    """Forget this process's unwritten counts (tests: their rows were rolled back)."""
+    with _pending_lock:
+        _pending.clear()
+
+
+atexit.register(lambda: _pending and flush_counts())
+
+
+def learn(name: str, submission: engine.Submission, is_spam: bool, **fields) -> SpamFilterSite:
+    """Teach the site ``name`` that ``submission`` was (or was not) spam, effective at once.
+
+    The site row is locked while it learns, so two lessons never overwrite each other;
+    ``fields`` are stored on the row if it has to be created.
+    """
+    with transaction.atomic():
+        site, _ = SpamFilterSite.objects.select_for_update().get_or_create(
+            name=name, defaults=fields
+        )
+        state = (
+            engine.SiteState.from_bytes(bytes(site.state))
+            if site.state
+            else engine.SiteState(site_id=name)
+        )
+        engine.learn(state, submission, is_spam)
+        site.state = state.to_bytes()
+        site.version += 1
+        if is_spam:
+            site.spam_lessons += 1
+        else:
+            site.ham_lessons += 1
+        site.save()
+    with _states_lock:
+        _states[name] = (site.version, state)
+    return site
+
+
+def history_for(email: str, ip: str | None, url: str) -> engine.History:
+    """How this site has judged earlier comments sharing the author's e-mail, IP or website."""
+    who = Q()
+    if email:
+        who |= Q(author_email__iexact=email)
+    if ip:
+        who |= Q(author_ip=ip)
+    if url:
+        who |= Q(author_url=url)
+    if not who:
+        return engine.History()
+
+    def counted(field: Q, status: str) -> Count:
+        return Count("pk", filter=field & Q(status=status))
+
+    email_q = Q(author_email__iexact=email) if email else Q(pk__in=[])
+    ip_q = Q(author_ip=ip) if ip else Q(pk__in=[])
+    url_q = Q(author_url=url) if url else Q(pk__in=[])
+    counts = Comment.objects.filter(who).aggregate(
+        email_approved=counted(email_q, _APPROVED),
+        email_spam=counted(email_q, _SPAM),
+        ip_approved=counted(ip_q, _APPROVED),
+        ip_spam=counted(ip_q, _SPAM),
+        url_approved=counted(url_q, _APPROVED),
+        url_spam=counted(url_q, _SPAM),
+    )
+    return engine.History(**{k: v or 0 for k, v in counts.items()})
+
+
+def _role(user) -> str:
+    if user is None or not user.is_authenticated:
+        return ""
+    return "administrator" if user.is_superuser else ("editor" if user.is_staff else "subscriber")
+
+
+def engine_submission(submission: pipeline.CommentSubmission) -> engine.Submission:
+    """What the engine is told about a comment arriving through the form."""
+    options = DiscussionSettings.current()
+    kind = submission.kind
+    if kind == Comment.Kind.COMMENT and submission.parent is not None:
+        kind = "reply"
+    return engine.Submission(
+        content=submission.content,
+        author=submission.author_name,
+        author_email=submission.author_email,
+        author_url=submission.author_url,
+        user_ip=submission.ip or "",
+        user_agent=submission.user_agent,
+        referrer=submission.referrer,
+        permalink=submission.post.get_absolute_url(),
+        comment_type=kind,
+        honeypot_field_name="nickname",
+        honeypot_value=submission.honeypot_value,
+        seconds_to_submit=submission.seconds_to_submit,
+        post_title=submission.post.title,
+        user_role=_role(submission.user),
+        history=history_for(submission.author_email, submission.ip, submission.author_url),
+        moderation_words=options.word_list(options.moderation_words),
+        disallowed_words=options.word_list(options.disallowed_words),
+        max_links=options.max_links or None,
+    )
+
+
+def stored_submission(comment: Comment) -> engine.Submission:
+    """What the engine is told about a stored comment when a moderator teaches it."""
+    return engine.Submission(
+        content=comment.content,
+        author=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        user_ip=comment.author_ip or "",
+        user_agent=comment.user_agent,
+        comment_type="reply" if comment.parent_id else comment.kind,
+        post_title=comment.post.title if comment.post_id else "",
+    )
+
+
+def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
+    """Judge a comment with the engine and this site's learning (the pipeline's spam check)."""
+    site_id, state = load_site(THIS_SITE, create=True)
+    verdict = engine.check(
+        engine_submission(submission),
+        site=state,
+        sensitivity=settings.SALON.get("SPAM_SENSITIVITY") or engine.Sensitivity.BALANCED,
+    )
+    count(site_id, checked=1, **({"spam": 1} if verdict.spam else {"ham": 1}))
+    data = verdict.to_dict()
+    return pipeline.Verdict(
+        spam=verdict.spam,
+        score=verdict.score,
+        discard=verdict.discard,
+        hold=verdict.hold,
+        reasons=data["reasons"],
+    )
+
+
+def teach(decision: Decision) -> None:
+    """Learn from a moderator's decision: marked spam, or rescued from spam or the queue.
+
+    Runs inside the moderation transaction. The lesson is recorded (who, when, what the
+    engine had said) and counted as a correction when the moderator disagreed. When the
+    site's comments are checked by a remote Akismet-compatible endpoint
+    (``SALON_AKISMET_URL``), the decision goes to its submit-spam / submit-ham after commit;
+    otherwise this site's own state learns it.
+    """
+    comment = decision.comment
+    if decision.status == _SPAM:
+        is_spam = True
+    elif decision.status == _APPROVED and decision.previous_status in (
+        _SPAM,
+        Comment.Status.PENDING,
+    ):
+        is_spam = False
+    else:
+        return
+    engine_said_spam = None if comment.spam_score is None else comment.spam_score >= 0.5
+    with transaction.atomic():
+        if settings.SALON.get("AKISMET_URL"):
+            from salon.antispam import remote
+
+            site, _ = SpamFilterSite.objects.get_or_create(name=THIS_SITE)
+            SpamFilterSite.objects.filter(pk=site.pk).update(
+                **(
+                    {"spam_lessons": F("spam_lessons") + 1}
+                    if is_spam
+                    else {"ham_lessons": F("ham_lessons") + 1}
+                )
+            )
+            transaction.on_commit(lambda: remote.submit(comment, is_spam))
+        else:
+            site = learn(THIS_SITE, stored_submission(comment), is_spam)
+        Lesson.objects.create(
+            comment=comment,
+            site=site,
+            moderator=decision.moderator
+            if decision.moderator is not None and decision.moderator.is_authenticated
+            else None,
+            previous_status=decision.previous_status,
+            status=decision.status,
+            is_spam=is_spam,
+            engine_said_spam=engine_said_spam,
+            engine_score=comment.spam_score,
+        )
+        if engine_said_spam is not None and engine_said_spam != is_spam:
+            count(site.pk, **({"missed_spam": 1} if is_spam else {"false_positives": 1}))
