@@ -1,0 +1,1 @@
+from tests.notifications.mailbox import mail_on, mailbox, smtp_port  # noqa: F401

@@ -1,0 +1,300 @@
+"""Mail, end to end: a real SMTP server receives it, and its links are followed like a reader would."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import timezone
+
+from salon.discussion.models import Comment, DiscussionSettings
+from salon.notifications.delivery import deliver_due, mail_configured, smtp_server
+from salon.notifications.models import OutgoingMail, Subscription
+from salon.publishing.models import Post
+from tests.notifications.mailbox import Mailbox, body, link_after, send_mail
+
+# Real commits: mail is queued by after-commit hooks, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+READER = "reader@example.net"
+
+
+def _subscribe(post, post_comment, mailbox, client, **choices) -> None:
+    """Comment with the boxes ticked and click the confirmation link."""
+    post_comment(post, email=READER, **choices)
+    send_mail()
+    (confirmation,) = mailbox.to(READER)
+    assert "confirm" in confirmation["Subject"].lower()
+    page = client.get(link_after(confirmation, "To confirm"))
+    assert page.status_code == 200 and "Subscription confirmed" in page.content.decode()
+    mailbox.clear()
+
+
+def test_the_form_offers_mail_only_when_the_site_can_send_it(client, post, settings, smtp_port):
+    assert not mail_configured()
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Notify me of follow-up comments by email." not in page
+    settings.SALON = {
+        **settings.SALON,
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "MAIL_FROM": "blog@example.org",
+    }
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Notify me of follow-up comments by email." in page
+    assert "Notify me of new posts by email." in page
+
+
+def test_follow_ups_need_a_confirmation_click_and_stop_with_one(
+    client, post, post_comment, mail_on, mailbox
+):
+    post_comment(post, email=READER, notify_replies="on")
+    send_mail()
+    (confirmation,) = mailbox.to(READER)
+    assert confirmation["From"] == "Salon <blog@example.org>"
+    assert confirmation["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    mailbox.clear()
+
+    # Not confirmed yet: a new comment sends the reader nothing.
+    post_comment(post, comment="Before the click.")
+    send_mail()
+    assert mailbox.to(READER) == []
+
+    page = client.get(link_after(confirmation, "To confirm"))
+    assert "new comments on “A post worth discussing”" in page.content.decode()
+
+    post_comment(post, comment="After the click, a follow-up.", author="Ada")
+    send_mail()
+    (notice,) = mailbox.to(READER)
+    assert "After the click, a follow-up." in body(notice)
+    assert "Ada" in body(notice)
+    header = notice["List-Unsubscribe"].strip("<>")
+    assert notice["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert header in body(notice)
+    path = header.removeprefix("http://testserver")
+
+    # Opening the link shows a button; it does not unsubscribe by itself (link scanners).
+    page = client.get(path)
+    assert page.status_code == 200 and "<button" in page.content.decode()
+    assert Subscription.objects.filter(email=READER, confirmed_at__isnull=False).exists()
+
+    # The mail program's one-click POST: no cookie, no CSRF token.
+    one_click = Client(enforce_csrf_checks=True).post(
+        path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert one_click.status_code == 200 and "Unsubscribed" in one_click.content.decode()
+
+    mailbox.clear()
+    post_comment(post, comment="Nobody should hear of this one.")
+    send_mail()
+    assert mailbox.to(READER) == []
+
+
+def test_the_posts_author_hears_of_new_comments_but_not_of_their_own(
+    client, post, post_comment, mail_on, mailbox, owner
+):
+    post_comment(post, comment="Lovely post.", author="Ben")
+    send_mail()
+    (notice,) = mailbox.to("owner@example.org")
+    assert "New comment on “A post worth discussing”" == notice["Subject"]
+    assert "Ben commented on your post" in body(notice) and "Lovely post." in body(notice)
+    assert notice["List-Unsubscribe"]
+
+    mailbox.clear()
+    client.force_login(owner)
+    client.post("/comments/post/", {"post": post.pk, "comment": "Thanks, Ben!"})
+    assert Comment.objects.filter(content="Thanks, Ben!", status="approved").exists()
+    send_mail()
+    assert mailbox.messages == []
+
+
+def test_a_held_comment_is_moderated_from_the_mail_once(
+    client, post, post_comment, mail_on, mailbox
+):
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": True})
+    post_comment(post, comment="Please let me in.", email=READER)
+    comment = Comment.objects.get(content="Please let me in.")
+    assert comment.status == Comment.Status.PENDING
+    send_mail()
+    (notice,) = mailbox.to("owner@example.org")
+    assert notice["Subject"] == "Please moderate: “A post worth discussing”"
+    assert READER in body(notice) and "Please let me in." in body(notice)
+    approve, spam = link_after(notice, "Approve it:"), link_after(notice, "Mark it as spam:")
+
+    # Opening the link asks first; only the button acts.
+    page = client.get(approve)
+    assert page.status_code == 200 and "Please let me in." in page.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+
+    done = client.post(approve)
+    assert done.status_code == 200 and "Approved" in done.content.decode()
+    comment.refresh_from_db()
+    post.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED and post.comment_count == 1
+
+    again = client.post(approve)
+    assert again.status_code == 410 and "already used" in again.content.decode()
+    other = client.post(spam)
+    assert other.status_code == 410
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+
+    # Now public, the comment is announced to the post's author.
+    mailbox.clear()
+    send_mail()
+    assert [m["Subject"] for m in mailbox.to("owner@example.org")] == [
+        "New comment on “A post worth discussing”"
+    ]
+
+    forged = client.get(approve[:-3] + "xx/")
+    assert forged.status_code == 400
+
+
+def test_mail_waits_in_the_outbox_while_the_server_is_down(
+    post, post_comment, mail_on, smtp_port, caplog
+):
+    post_comment(post, comment="Sent later.")
+    send_mail()  # nothing listens on the port
+    mail = OutgoingMail.objects.get()
+    assert mail.sent_at is None and mail.attempts == 1 and mail.last_error
+    assert mail.next_attempt_at > timezone.now()
+
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    try:
+        send_mail()  # the retry is not due yet
+        assert box.messages == []
+        report = deliver_due(now=timezone.now() + timedelta(minutes=2))
+        assert report.sent == 1
+        (message,) = box.messages
+        assert "Sent later." in body(message)
+    finally:
+        controller.stop()
+    mail.refresh_from_db()
+    assert mail.sent_at is not None
+
+
+def test_the_sender_gives_up_after_the_last_attempt(post, post_comment, mail_on, settings, caplog):
+    settings.SALON = {**settings.SALON, "MAIL_MAX_ATTEMPTS": 2}
+    post_comment(post, comment="Never delivered.")
+    deliver_due()
+    with caplog.at_level(logging.WARNING, logger="salon.notifications.delivery"):
+        deliver_due(now=timezone.now() + timedelta(minutes=2))
+    mail = OutgoingMail.objects.get()
+    assert mail.failed_at is not None and mail.attempts == 2
+    assert "Gave up on outgoing mail" in caplog.text
+    assert deliver_due(now=timezone.now() + timedelta(days=1)).sent == 0
+
+
+def test_spam_and_trash_send_nothing(post, post_comment, mail_on, mailbox, settings):
+    settings.SALON = {**settings.SALON, "SPAM_FILTER": "tests.notifications.mailbox.call_it_spam"}
+    post_comment(post, comment="Cheap pills", email=READER, notify_replies="on", notify_posts="on")
+    assert Comment.objects.get(content="Cheap pills").status == Comment.Status.SPAM
+
+    settings.SALON = {**settings.SALON, "SPAM_FILTER": ""}
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"disallowed_words": "casino"})
+    post_comment(post, comment="Visit my casino", email="other@example.net", notify_posts="on")
+    assert Comment.objects.get(content="Visit my casino").status == Comment.Status.TRASH
+
+    send_mail()
+    assert mailbox.messages == []
+    assert not Subscription.objects.exists()
+
+
+def test_a_notice_is_withheld_if_its_comment_is_marked_spam_before_it_leaves(
+    client, owner, post, post_comment, mail_on, mailbox
+):
+    post_comment(post, comment="Looks fine at first.")
+    comment = Comment.objects.get(content="Looks fine at first.")
+    client.force_login(owner)
+    client.post(
+        "/admin/discussion/comment/",
+        {"action": "mark_spam", "_selected_action": [comment.pk]},
+    )
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.SPAM
+    send_mail()
+    assert mailbox.messages == []
+
+
+def test_subscribers_hear_of_each_new_post_once_when_it_goes_live(
+    client, post, post_comment, make_post, mail_on, mailbox
+):
+    _subscribe(post, post_comment, mailbox, client, notify_posts="on")
+
+    fresh = make_post(title="Fresh thoughts", published_at=timezone.now())
+    later = make_post(
+        title="Written ahead",
+        status=Post.Status.SCHEDULED,
+        published_at=timezone.now() + timedelta(hours=1),
+    )
+    send_mail()
+    (announcement,) = mailbox.to(READER)
+    assert announcement["Subject"] == "New post on Salon: Fresh thoughts"
+    assert fresh.get_absolute_url() in body(announcement)
+    assert announcement["List-Unsubscribe"]
+
+    mailbox.clear()
+    send_mail()
+    assert mailbox.messages == []
+
+    Post.objects.filter(pk=later.pk).update(published_at=timezone.now() - timedelta(minutes=1))
+    send_mail()
+    assert [m["Subject"] for m in mailbox.to(READER)] == ["New post on Salon: Written ahead"]
+
+
+def test_mail_settings_come_from_the_environment_style_url(settings):
+    settings.SALON = {
+        **settings.SALON,
+        "SMTP_URL": "smtp://me%40example.org:s%3Acret@mail.example.org:587?tls=1",
+        "MAIL_FROM": "blog@example.org",
+    }
+    server = smtp_server()
+    assert (server.host, server.port, server.username, server.password) == (
+        "mail.example.org",
+        587,
+        "me@example.org",
+        "s:cret",
+    )
+    assert server.use_tls and not server.use_ssl
+    settings.SALON = {**settings.SALON, "SMTP_URL": "smtps://mail.example.org"}
+    assert smtp_server().use_ssl and smtp_server().port == 465
+    settings.SALON = {
+        **settings.SALON,
+        "SMTP_URL": "",
+        "EMAIL_HOST": "relay.example.org",
+        "EMAIL_USE_TLS": True,
+    }
+    assert (smtp_server().host, smtp_server().port) == ("relay.example.org", 587)
+    settings.SALON = {**settings.SALON, "MAIL_FROM": ""}
+    assert not mail_configured()
+
+
+def test_send_mail_says_clearly_when_mail_is_off():
+    with pytest.raises(CommandError, match="Mail is off"):
+        call_command("send_mail")
+
+
+def test_a_moderation_link_does_not_undo_a_decision_taken_in_the_admin(
+    client, owner, post, post_comment, mail_on, mailbox
+):
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": True})
+    post_comment(post, comment="Judged elsewhere.")
+    comment = Comment.objects.get(content="Judged elsewhere.")
+    send_mail()
+    approve = link_after(mailbox.to("owner@example.org")[0], "Approve it:")
+    admin = Client()
+    admin.force_login(owner)
+    admin.post(
+        "/admin/discussion/comment/",
+        {"action": "move_to_trash", "_selected_action": [comment.pk]},
+    )
+    late = client.post(approve)
+    assert late.status_code == 410 and "already moderated" in late.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.TRASH

@@ -1,0 +1,232 @@
+"""A person gets, or erases, their data: by a mailed link, in the admin, or on the command line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from salon.discussion.models import Comment, Like
+from salon.notifications.models import Subscription
+from salon.privacy.models import DataRequest
+from salon.publishing.models import Post
+from tests.notifications.mailbox import link_after, send_mail
+
+# Real commits: mail is queued by after-commit hooks, as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ME = "me@example.net"
+
+
+@pytest.fixture
+def my_traces(client, post, post_comment, mailbox, mail_on, settings):
+    """Two comments (one a reply to someone else), a like from the same browser, and a
+    confirmed subscription, all under ME; and someone else's comment beside them."""
+    settings.SALON = {**settings.SALON, "FLOOD_SECONDS": 0}  # two comments in a row
+    post_comment(post, comment="Someone else's view.", email="else@example.net")
+    other = Comment.objects.get(content="Someone else's view.")
+    post_comment(
+        post, comment="My first thought.", email=ME, author="Me Myself", notify_replies="on"
+    )
+    post_comment(post, comment="My reply.", email=ME, author="Me Myself", parent=other.pk)
+    client.post("/likes/", {"post": post.pk, "comment": other.pk})
+    send_mail()
+    (confirmation,) = mailbox.to(ME)
+    client.get(link_after(confirmation, "To confirm"))
+    mailbox.clear()
+    assert Like.objects.count() == 1
+    return post
+
+
+def _ask(client, kind: str, email: str = ME, ip: str = "198.51.100.7"):
+    return client.post("/privacy/your-data/", {"email": email, "kind": kind}, REMOTE_ADDR=ip)
+
+
+def test_the_privacy_page_points_to_the_request_form_and_says_what_erasure_does(
+    client, settings, mail_on
+):
+    page = client.get("/privacy/").content.decode()
+    assert 'href="/privacy/your-data/"' in page
+    assert "anonymises your comments" in page
+    assert "No outside log-in service" in page
+    assert "No message is ever sent about a comment marked as spam" in page
+    settings.SALON = {**settings.SALON, "ERASURE": "delete"}
+    assert "deletes your comments" in client.get("/privacy/").content.decode()
+
+
+def test_without_mail_the_site_says_to_write_to_its_owner(client):
+    page = client.get("/privacy/").content.decode()
+    assert "This site cannot send e-mail" in page and "This site sends no e-mail" in page
+    form = client.get("/privacy/your-data/").content.decode()
+    assert "write to the site's owner" in form and "<form" not in form.split("</header>")[1]
+
+
+def test_the_form_answers_the_same_whether_or_not_the_address_has_data(client, my_traces, mailbox):
+    known = _ask(client, "export", ME, ip="198.51.100.1")
+    unknown = _ask(client, "export", "nobody@example.net", ip="198.51.100.2")
+    assert known.status_code == unknown.status_code == 200
+    strip_csrf = lambda r, email: "".join(  # noqa: E731
+        line
+        for line in r.content.decode().replace(email, "ADDRESS").splitlines()
+        if "csrf" not in line
+    )
+    assert strip_csrf(known, ME) == strip_csrf(unknown, "nobody@example.net")
+    send_mail()
+    assert len(mailbox.to(ME)) == 1 and len(mailbox.to("nobody@example.net")) == 1
+
+
+def test_the_form_is_rate_limited(client, mail_on, mailbox):
+    for n in range(5):
+        assert _ask(client, "export", f"n{n}@example.net").status_code == 200
+    blocked = _ask(client, "export", "sixth@example.net")
+    assert blocked.status_code == 429 and "Too many requests" in blocked.content.decode()
+
+
+def test_the_mailed_link_shows_and_downloads_everything_tied_to_the_address(
+    client, my_traces, mailbox
+):
+    _ask(client, "export")
+    send_mail()
+    (message,) = mailbox.to(ME)
+    assert message["List-Unsubscribe"]
+    link = link_after(message, "within 24 hours")
+
+    page = client.get(link)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "My first thought." in html and "My reply." in html
+    assert "Someone else&#x27;s view." not in html
+    assert "not under an e-mail address" in html  # what is said of guests' likes
+
+    download = client.get(link + "?format=json")
+    assert download["Content-Disposition"] == 'attachment; filename="my-data.json"'
+    data = json.loads(download.content)
+    assert [c["text"] for c in data["comments"]] == ["My first thought.", "My reply."]
+    assert data["comments"][0]["ip_address"]
+    assert len(data["likes"]) == 1 and data["likes"][0]["as"] == "guest (browser cookie)"
+    assert [s["topic"] for s in data["subscriptions"]] == ["replies"]
+
+    assert client.get(link[:-4] + "abc/").status_code == 400
+    for logged in DataRequest.objects.filter(kind="export"):  # the page and the download
+        assert logged.counts["comments"] == 2
+        assert ME not in json.dumps(logged.counts) + logged.email_digest
+
+
+def test_the_erasure_link_anonymises_comments_and_removes_likes_and_subscriptions(
+    client, my_traces, mailbox
+):
+    post = my_traces
+    _ask(client, "erase")
+    send_mail()
+    link = link_after(mailbox.to(ME)[0], "within 24 hours")
+
+    confirm = client.get(link).content.decode()
+    assert "Comments: 2" in confirm and "Erase my data" in confirm
+    assert Comment.objects.filter(author_email=ME).count() == 2  # nothing happens on GET
+
+    done = client.post(link)
+    assert "Done" in done.content.decode()
+    mine = Comment.objects.filter(content__in=["My first thought.", "My reply."])
+    assert mine.count() == 2
+    for comment in mine:
+        assert (comment.author_name, comment.author_email, comment.author_url) == ("", "", "")
+        assert comment.author_ip is None and comment.user_agent == ""
+    assert not Like.objects.exists() and not Subscription.objects.exists()
+    post.refresh_from_db()
+    other = Comment.objects.get(content="Someone else's view.")
+    assert other.author_email == "else@example.net" and other.like_count == 0
+    assert post.comment_count == 3
+
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Me Myself" not in page and "Anonymous" in page
+
+    record = DataRequest.objects.get(kind="erase")
+    assert record.source == "link" and record.erasure_mode == "anonymise"
+    assert record.counts["comments"] == 2 and record.counts["likes"] == 1
+    assert ME not in json.dumps(record.counts) + record.email_digest + str(record)
+
+
+def test_erasure_can_delete_comments_from_the_command_line(my_traces, settings, capsys):
+    post = my_traces
+    settings.SALON = {**settings.SALON, "ERASURE": "delete"}
+    call_command("personal_data", "erase", ME, "--yes")
+    assert "Erased: " in capsys.readouterr().out
+    assert list(Comment.objects.values_list("content", flat=True)) == ["Someone else's view."]
+    assert Post.objects.get(pk=post.pk).comment_count == 1
+    assert DataRequest.objects.get().erasure_mode == "delete"
+
+
+def test_the_command_exports_to_a_file_and_refuses_bad_input(my_traces, tmp_path, capsys):
+    out = tmp_path / "me.json"
+    call_command("personal_data", "export", ME, "--output", str(out))
+    assert len(json.loads(out.read_text())["comments"]) == 2
+    call_command("personal_data", "export", ME.upper())
+    assert json.loads(capsys.readouterr().out)["comments"][1]["text"] == "My reply."
+
+    with pytest.raises(CommandError, match="not a valid e-mail address"):
+        call_command("personal_data", "export", "not-an-address")
+    with pytest.raises(CommandError, match="--yes"):
+        call_command("personal_data", "erase", ME)  # no terminal to ask on
+    assert Comment.objects.filter(author_email=ME).count() == 2
+
+
+def test_an_administrator_exports_and_erases_in_the_admin(client, owner, my_traces):
+    client.force_login(owner)
+    listing = client.get("/admin/privacy/datarequest/").content.decode()
+    assert "/admin/privacy/datarequest/personal-data/" in listing
+    url = "/admin/privacy/datarequest/personal-data/"
+    counted = client.post(url, {"email": ME, "action": "count"}).content.decode()
+    assert "comments: 2" in counted and "likes: 1" in counted
+    download = client.post(url, {"email": ME, "action": "export"})
+    assert len(json.loads(download.content)["comments"]) == 2
+
+    refused = client.post(url, {"email": ME, "action": "erase"})
+    assert refused.status_code == 200 and Comment.objects.filter(author_email=ME).count() == 2
+    done = client.post(url, {"email": ME, "action": "erase", "confirm": "on"})
+    assert done.status_code == 302
+    assert not Comment.objects.filter(author_email=ME).exists()
+    assert DataRequest.objects.filter(kind="erase", source="admin").count() == 1
+    found = client.get("/admin/privacy/datarequest/", {"q": ME}).content.decode()
+    assert "erasure" in found
+
+
+def test_retention_forgets_old_mail_and_unconfirmed_subscriptions_only(post, mail_on):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from salon.notifications.models import OutgoingMail
+
+    long_ago = timezone.now() - timedelta(days=8)
+    old_sent = OutgoingMail.objects.create(to=ME, subject="old", body="b", sent_at=long_ago)
+    new_sent = OutgoingMail.objects.create(to=ME, subject="new", body="b", sent_at=timezone.now())
+    waiting = OutgoingMail.objects.create(to=ME, subject="waiting", body="b", created_at=long_ago)
+    stale = Subscription.objects.create(email="a@example.net", topic="posts", created_at=long_ago)
+    fresh = Subscription.objects.create(email="b@example.net", topic="posts")
+    kept = Subscription.objects.create(
+        email="c@example.net", topic="posts", created_at=long_ago, confirmed_at=long_ago
+    )
+
+    call_command("retention")
+
+    assert set(OutgoingMail.objects.values_list("pk", flat=True)) == {new_sent.pk, waiting.pk}
+    assert not OutgoingMail.objects.filter(pk=old_sent.pk).exists()
+    assert set(Subscription.objects.values_list("pk", flat=True)) == {fresh.pk, kept.pk}
+    assert not Subscription.objects.filter(pk=stale.pk).exists()
+
+
+def test_the_privacy_page_names_the_log_in_services_an_identity_app_enables(client):
+    from salon.privacy.views import login_providers
+
+    def enabled(request):
+        return ["Google", "WordPress.com"]
+
+    login_providers.append(enabled)
+    try:
+        page = client.get("/privacy/").content.decode()
+    finally:
+        login_providers.remove(enabled)
+    assert "<li>Google</li><li>WordPress.com</li>" in page
+    assert "that service learns that you logged in here" in page
+    assert "No outside log-in service" in client.get("/privacy/").content.decode()
