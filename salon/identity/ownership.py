@@ -1,0 +1,132 @@
+"""Owning one's words: who may edit or delete a comment, and until when.
+
+A comment's author may change it for ``SALON_EDIT_WINDOW_MINUTES`` (15) after posting: a
+logged-in author because the comment is theirs (``Comment.user``), a guest because their
+signed visitor cookie holds the key the comment was stored with (``Comment.visitor_key``).
+
+So that the post page can offer "Edit · Delete" without a query, the answer to a posted
+comment also sets a small signed cookie listing the reader's recent comments; it only
+decides which links to show. The edit and delete views check ownership themselves.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from salon.discussion import visitors
+from salon.discussion.models import Comment
+from salon.identity.identities import provider_of
+
+RECENT_COOKIE = "salon_recent"
+_SALT = "salon.identity.recent"
+_KEEP = 20  # more recent comments than anyone posts in one window
+
+
+def edit_window() -> timedelta:
+    """How long after posting a comment stays its author's to change."""
+    return timedelta(minutes=settings.SALON["EDIT_WINDOW_MINUTES"])
+
+
+def is_author(request: HttpRequest, comment: Comment) -> bool:
+    """Whether the reader wrote ``comment`` (as this account, or as this browser's guest)."""
+    user = request.user
+    if comment.user_id is not None and user.is_authenticated and comment.user_id == user.pk:
+        return True
+    key = visitors.visitor_key(request)
+    return bool(key) and comment.user_id is None and comment.visitor_key == key
+
+
+def refusal(request: HttpRequest, comment: Comment) -> str:
+    """Why the reader may not change ``comment`` now, or "" when they may."""
+    if not is_author(request, comment):
+        return _("Only the person who wrote this comment can edit or delete it.")
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        return _("This comment can no longer be edited or deleted.")
+    if timezone.now() > comment.created_at + edit_window():
+        minutes = settings.SALON["EDIT_WINDOW_MINUTES"]
+        return ngettext(
+            "A comment can be edited or deleted only in the first minute after it is posted.",
+            "A comment can be edited or deleted only in the first %(minutes)s minutes after "
+            "it is posted; the time for this one is over.",
+            minutes,
+        ) % {"minutes": minutes}
+    return ""
+
+
+def minutes_left(comment: Comment, now: datetime | None = None) -> int:
+    """Whole minutes (rounded up) until the edit window of ``comment`` closes."""
+    remaining = comment.created_at + edit_window() - (now or timezone.now())
+    return max(0, -(-int(remaining.total_seconds()) // 60))
+
+
+def _recent(request: HttpRequest) -> list[list[int]]:
+    raw = request.get_signed_cookie(RECENT_COOKIE, default="", salt=_SALT)
+    try:
+        entries = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    horizon = time.time() - edit_window().total_seconds()
+    return [
+        e
+        for e in entries
+        if isinstance(e, list) and len(e) == 3 and all(isinstance(v, int) for v in e)
+        if e[2] >= horizon
+    ]
+
+
+def on_comment_posted(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:
+    """After ``post_comment`` stored ``comment``: record its identity, remember it's theirs."""
+    provider = provider_of(request)
+    if provider:
+        Comment.objects.filter(pk=comment.pk).update(identity_provider=provider)
+        comment.identity_provider = provider
+    entries = _recent(request)[-(_KEEP - 1) :]
+    entries.append([comment.pk, comment.post_id, int(comment.created_at.timestamp())])
+    response.set_signed_cookie(
+        RECENT_COOKIE,
+        json.dumps(entries, separators=(",", ":")),
+        salt=_SALT,
+        max_age=int(edit_window().total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+@dataclass(frozen=True)
+class RecentComment:
+    """A comment of the reader's on this page that they may still change."""
+
+    id: int
+    minutes_left: int
+    edit_url: str
+    delete_url: str
+
+
+def recent_comments(request: HttpRequest, post_id: int) -> list[RecentComment]:
+    """The reader's comments on this post whose edit window is still open (from the cookie)."""
+    now = time.time()
+    window = edit_window().total_seconds()
+    found = []
+    for comment_id, on_post, posted in _recent(request):
+        if on_post != post_id:
+            continue
+        found.append(
+            RecentComment(
+                id=comment_id,
+                minutes_left=max(1, -(-int(posted + window - now) // 60)),
+                edit_url=reverse("identity:edit-comment", args=[comment_id]),
+                delete_url=reverse("identity:delete-comment", args=[comment_id]),
+            )
+        )
+    return found

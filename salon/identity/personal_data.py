@@ -1,0 +1,70 @@
+"""What the identity layer holds about a person, for the privacy page, export and erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount
+from django.http import HttpRequest
+
+from salon.identity.login_options import login_options
+from salon.privacy.personal_data import PersonalDataSource
+
+
+def enabled_providers(request: HttpRequest) -> list[str]:
+    """The names of the log-in services this site offers, for the privacy page."""
+    return [option.name for option in login_options(request)]
+
+
+def _social_accounts(email: str):
+    owners = EmailAddress.objects.filter(email__iexact=email).values("user_id")
+    return SocialAccount.objects.filter(user__in=owners).select_related("user") | (
+        SocialAccount.objects.filter(user__email__iexact=email).select_related("user")
+    )
+
+
+def _export_social(email: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "provider": account.provider,
+            "account id at the provider": account.uid,
+            "connected": account.date_joined.isoformat() if account.date_joined else None,
+            "last log-in": account.last_login.isoformat() if account.last_login else None,
+            "profile received from the provider": account.extra_data,
+        }
+        for account in _social_accounts(email).distinct()
+    ]
+
+
+def _erase_social(email: str, mode: str) -> int:
+    # The account itself stays (erasure never deletes accounts); the provider's profile and
+    # the link to it go, so signing in again with that provider starts afresh.
+    deleted, _ = SocialAccount.objects.filter(pk__in=_social_accounts(email).values("pk")).delete()
+    return deleted
+
+
+def _export_addresses(email: str) -> list[dict[str, Any]]:
+    return [
+        {"address": row.email, "verified": row.verified, "primary": row.primary}
+        for row in EmailAddress.objects.filter(email__iexact=email)
+    ]
+
+
+SOURCES = [
+    PersonalDataSource(
+        "social_accounts",
+        "Log-in services",
+        _export_social,
+        _erase_social,
+        note="Accounts at Google, WordPress.com and the like used to log in here, with the "
+        "profile each service sent (name, picture, e-mail).",
+    ),
+    PersonalDataSource(
+        "account_addresses",
+        "Account e-mail addresses",
+        _export_addresses,
+        None,
+        note="E-mail addresses of site accounts; they are kept with the account.",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Social log-in providers that django-allauth does not ship (each an installed app)."""

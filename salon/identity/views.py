@@ -1,0 +1,112 @@
+"""Editing and deleting one's own comment, within the edit window."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from salon.discussion.models import Comment, DiscussionSettings
+from salon.discussion.pipeline import CommentSubmission, check_spam, decide_status
+from salon.discussion.rendering import render_comment
+from salon.discussion.views import _client_ip
+from salon.identity.forms import EditCommentForm
+from salon.identity.ownership import minutes_left, refusal
+
+
+def _refused(request: HttpRequest, comment: Comment, message: str) -> HttpResponse:
+    return render(
+        request,
+        "identity/comment_refused.html",
+        {"comment": comment, "message": message},
+        status=403,
+    )
+
+
+def recheck(comment: Comment, content: str, request: HttpRequest) -> None:
+    """Put the edited text through the spam check and moderation rules again, and store it.
+
+    An edit is a new chance to slip spam in after a comment was approved, so it is judged
+    as if it had just been posted, under the same name, e-mail and account.
+    """
+    submission = CommentSubmission(
+        post=comment.post,
+        content=content,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        parent=comment.parent,
+        user=comment.user,
+        ip=_client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        referrer=request.META.get("HTTP_REFERER", ""),
+        visitor_key=comment.visitor_key,
+    )
+    html = render_comment(content)
+    verdict = check_spam(submission)
+    if verdict.discard:
+        # Blatant spam is discarded unseen when posted; an edit keeps it, as spam, so the
+        # moderator can see what the approved comment was turned into.
+        status = Comment.Status.SPAM
+    else:
+        status = decide_status(submission, verdict, DiscussionSettings.current(), html)
+    comment.content = content
+    comment.content_html = html
+    comment.status = status
+    comment.spam_score = verdict.score
+    comment.spam_reasons = verdict.reasons
+    comment.save(update_fields=["content", "content_html", "status", "spam_score", "spam_reasons"])
+
+
+@require_http_methods(["GET", "POST"])
+def edit_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show one's comment for editing, or save the edit; 403 for others or after the window."""
+    comment = get_object_or_404(Comment.objects.select_related("post", "parent", "user"), pk=pk)
+    message = refusal(request, comment)
+    if message:
+        return _refused(request, comment, message)
+    if request.method == "POST":
+        if is_ratelimited(
+            request,
+            group="comment",
+            key="ip",
+            rate=settings.SALON["COMMENT_RATE"],
+            method="POST",
+            increment=True,
+        ):
+            return _refused(request, comment, _("You are posting comments too quickly. Slow down."))
+        form = EditCommentForm(request.POST)
+        if form.is_valid():
+            recheck(comment, form.cleaned_data["comment"], request)
+            return HttpResponseRedirect(comment.get_absolute_url())
+        status = 400
+    else:
+        form = EditCommentForm(initial={"comment": comment.content})
+        status = 200
+    return render(
+        request,
+        "identity/comment_edit.html",
+        {"comment": comment, "form": form, "minutes_left": minutes_left(comment)},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask to confirm, then delete one's comment; 403 for others or after the window."""
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    message = refusal(request, comment)
+    if message:
+        return _refused(request, comment, message)
+    if request.method == "POST":
+        post_url = comment.post.get_absolute_url()
+        comment.delete()  # replies stay, moved up a level (Comment.parent is SET_NULL)
+        return HttpResponseRedirect(f"{post_url}#comments")
+    return render(
+        request,
+        "identity/comment_delete.html",
+        {"comment": comment, "minutes_left": minutes_left(comment)},
+    )
