@@ -1,0 +1,243 @@
+"""Telling the pages a post links to that it mentions them: Webmention, else pingback.
+
+A post is *due* when it is live and has changed since Salon last notified its links (a new
+post, an edit, or a scheduled post whose time has come). ``salon send_mentions`` (run every
+minute beside ``salon serve``) sends what is due, so saving a post in the admin never waits on
+other sites and scheduled posts are notified when they appear.
+
+Posts that were already old when Salon first saw them (imports, the demo) are recorded
+without notifying anyone: a WordPress import must not ping thousands of pages. Their later
+edits are notified as usual.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import re
+import xmlrpc.client
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import urlencode, urljoin
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from salon.mentions import links
+from salon.mentions.models import PostLinks, SentMention
+from salon.publishing.fetching import Fetched, FetchError, check_url, fetch
+from salon.publishing.models import Post
+
+log = logging.getLogger(__name__)
+
+# A post first seen more than this long after it was published is recorded, not announced.
+RECENT = timedelta(days=7)
+# Names that never resolve on the Internet (RFC 2606, RFC 6761): not worth a DNS query.
+RESERVED_SUFFIXES = (".example", ".invalid", ".test", ".localhost", ".local")
+
+
+@dataclass
+class Endpoint:
+    """Where a page wants to hear that it was linked: a Webmention or pingback endpoint."""
+
+    protocol: str  # "webmention" or "pingback"
+    url: str
+
+
+# --- which links a post has -----------------------------------------------------------------
+
+
+def source_url(post: Post) -> str:
+    """The post's public address, as other sites will fetch it."""
+    return f"{settings.SITE_URL}{post.get_absolute_url()}"
+
+
+def outgoing_links(post: Post) -> list[str]:
+    """The other sites' pages a post links to: its body, its reblog excerpt and source."""
+    own = links.normalise(settings.SITE_URL + "/").split("/")[2]
+    found: list[str] = []
+    base = source_url(post)
+    for html in (post.body, post.reblog_excerpt):
+        doc = links.parse(html)
+        if doc is not None:
+            found.extend(address for _el, address in links.links(doc, base, {"a": "href"}))
+    if post.reblog_url:
+        found.append(post.reblog_url)
+    result: dict[str, str] = {}
+    for address in found:
+        try:
+            _scheme, host, _port = check_url(address)
+        except FetchError:
+            continue  # mailto:, relative junk
+        normal = links.normalise(address)
+        if normal.split("/")[2] == own or host.lower().endswith(RESERVED_SUFFIXES):
+            continue
+        result.setdefault(normal, address.split("#", 1)[0])
+    return list(result.values())
+
+
+# --- discovery ------------------------------------------------------------------------------
+
+_LINK_VALUE = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+?\s*=\s*(?:\"[^\"]*\"|[^;,]*)\s*)*)")
+_PARAM = re.compile(r";\s*([^\s=;,]+)\s*=\s*(?:\"([^\"]*)\"|([^;,]*))")
+
+
+def _link_header_endpoint(values: list[str], rel: str) -> str | None:
+    """The first URL in ``Link`` headers whose rel (a space-separated list) includes ``rel``."""
+    for value in values:
+        for match in _LINK_VALUE.finditer(value):
+            for name, quoted, bare in _PARAM.findall(match.group(2)):
+                if name.lower() == "rel":
+                    rels = (quoted if quoted else bare).lower().split()
+                    if rel in rels:
+                        return match.group(1).strip()
+    return None
+
+
+def _html_endpoint(page: Fetched, rel: str, tags: tuple[str, ...]) -> str | None:
+    doc = links.parse(page.text())
+    if doc is None:
+        return None
+    for element in doc.iter(*tags):
+        if rel in (element.get("rel") or "").lower().split() and element.get("href") is not None:
+            return element.get("href").strip()  # may be "": the page itself
+    return None
+
+
+def discover(target: str) -> Endpoint | None:
+    """Find the target's Webmention endpoint (W3C: Link header, then the first <link> or <a>
+    with rel="webmention"), else its pingback server (X-Pingback, then <link rel="pingback">).
+    Relative addresses are resolved against the page's final address."""
+    page = fetch(target)
+    if page.status >= 400:
+        raise FetchError(f"the linked page answered {page.status}", status=page.status)
+    found = _link_header_endpoint(page.header_values("Link"), "webmention")
+    if found is None and page.is_html:
+        found = _html_endpoint(page, "webmention", ("link", "a"))
+    if found is not None:
+        return Endpoint("webmention", urljoin(page.url, found))
+    pingback = page.headers.get("X-Pingback")
+    if not pingback and page.is_html:
+        pingback = _html_endpoint(page, "pingback", ("link",))
+    if pingback:
+        return Endpoint("pingback", urljoin(page.url, pingback.strip()))
+    return None
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def send_webmention(endpoint: str, source: str, target: str) -> tuple[bool, str]:
+    """POST source and target to a Webmention endpoint; (accepted?, what it answered)."""
+    response = fetch(
+        endpoint,
+        method="POST",
+        data=urlencode({"source": source, "target": target}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        follow_redirects=False,
+    )
+    reason = http.client.responses.get(response.status, "")
+    detail = f"{response.status} {reason}".strip()
+    body = response.text().strip()[:200]
+    return 200 <= response.status < 300, f"{detail}: {body}" if body else detail
+
+
+def send_pingback(endpoint: str, source: str, target: str) -> tuple[bool, str]:
+    """Call pingback.ping over XML-RPC; (accepted?, the server's answer or fault)."""
+    # xmlrpc.client marshals the call; the guarded fetcher carries it, since xmlrpc.client's
+    # own transport would connect to any address.
+    call = xmlrpc.client.dumps((source, target), methodname="pingback.ping").encode()
+    response = fetch(
+        endpoint,
+        method="POST",
+        data=call,
+        headers={"Content-Type": "text/xml"},
+        follow_redirects=False,
+    )
+    if response.status != 200:
+        return False, f"{response.status} {http.client.responses.get(response.status, '')}"
+    try:
+        (answer,), _method = xmlrpc.client.loads(response.body)
+    except xmlrpc.client.Fault as fault:
+        return False, f"fault {fault.faultCode}: {fault.faultString}"
+    except Exception as error:  # xml.parsers.expat.ExpatError, ValueError…
+        return False, f"not an XML-RPC answer ({error})"
+    return True, str(answer)[:200]
+
+
+def notify(source: str, target: str) -> tuple[str, Endpoint | None, str]:
+    """Notify one target; (outcome, endpoint, detail). Never raises for the other site's
+    failures: they are recorded for the owner to see."""
+    try:
+        endpoint = discover(target)
+        if endpoint is None:
+            return SentMention.Outcome.NO_ENDPOINT, None, "no Webmention or pingback endpoint"
+        send = send_webmention if endpoint.protocol == "webmention" else send_pingback
+        accepted, detail = send(endpoint.url, source, target)
+    except FetchError as error:
+        return SentMention.Outcome.FAILED, None, error.message[:500]
+    outcome = SentMention.Outcome.SENT if accepted else SentMention.Outcome.FAILED
+    return outcome, endpoint, detail[:500]
+
+
+def send_for_post(post: Post) -> list[SentMention]:
+    """Notify every page the post links to now, and those it no longer links to."""
+    current = outgoing_links(post)
+    record = PostLinks.objects.filter(post=post).first()
+    removed = [
+        url
+        for url in (record.links if record else [])
+        if links.normalise(url) not in {links.normalise(u) for u in current}
+    ]
+    source = source_url(post)
+    results = []
+    for target in current + removed:
+        outcome, endpoint, detail = notify(source, target)
+        sent, _created = SentMention.objects.update_or_create(
+            post=post,
+            target=target[:2000],
+            defaults={
+                "protocol": endpoint.protocol if endpoint else "",
+                "endpoint": endpoint.url[:2000] if endpoint else "",
+                "outcome": outcome,
+                "detail": detail,
+                "sent_at": timezone.now(),
+            },
+        )
+        log.info("Mention of %s from post %s: %s (%s)", target, post.pk, outcome, detail)
+        results.append(sent)
+    _remember(post, current)
+    return results
+
+
+def _remember(post: Post, current: list[str]) -> None:
+    PostLinks.objects.update_or_create(
+        post=post,
+        defaults={
+            "links": current,
+            "post_updated_at": post.updated_at,
+            "checked_at": timezone.now(),
+        },
+    )
+
+
+def due_posts():
+    """Live posts whose links have not been notified since their last change."""
+    done = PostLinks.objects.filter(post=OuterRef("pk"), post_updated_at=OuterRef("updated_at"))
+    return Post.objects.live().filter(~Exists(done)).order_by("published_at", "pk")
+
+
+def send_pending(limit: int = 50) -> int:
+    """Send the mentions of every due post (at most ``limit`` posts); return how many were
+    sent to (including failures)."""
+    recent = timezone.now() - RECENT
+    # Old content seen for the first time (an import, the demo) is recorded, all of it at
+    # once: it must neither be announced nor hold up the posts that are.
+    seen = PostLinks.objects.filter(post=OuterRef("pk"))
+    for post in due_posts().filter(~Exists(seen), published_at__lt=recent).iterator():
+        _remember(post, outgoing_links(post))
+    count = 0
+    for post in due_posts()[:limit]:
+        count += len(send_for_post(post))
+    return count
