@@ -1,0 +1,114 @@
+"""Moving comments in from Disqus: `salon import_disqus` on Isso's Disqus sample export."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management.base import CommandError
+
+from salon.discussion.models import Comment
+from salon.interchange.models import ImportedItem
+
+pytestmark = pytest.mark.django_db
+
+# Thread 2 was on the old site's front page; --url-map tells the importer where it went.
+URL_MAP = "http://example.org/=/2012/12/12/hello-world/"
+
+
+@pytest.fixture
+def hello(make_post):
+    return make_post(
+        title="Hello, World!",
+        slug="hello-world",
+        published_at=datetime(2012, 12, 12, 12, 12, 12, tzinfo=UTC),
+    )
+
+
+@pytest.fixture
+def redacted(make_post):
+    # Thread 7's link is /blog/2013/02/12/redacted/index.html: found by its dated slug.
+    return make_post(
+        title="Redacted", slug="redacted", published_at=datetime(2013, 2, 12, 16, 0, tzinfo=UTC)
+    )
+
+
+def dsq(dsq_id: str) -> Comment:
+    return Comment.objects.get(
+        pk=ImportedItem.objects.get(kind="disqus_post", source_id=dsq_id).object_id
+    )
+
+
+def test_threads_become_conversations_under_their_posts(run, disqus_file, hello, redacted):
+    output = run("import_disqus", disqus_file, "--url-map", URL_MAP)
+
+    assert "Read 1 categories, 3 threads and 6 comments (2 replies, 1 deleted, 0 spam)" in output
+    assert [c.pk for c in hello.comments.all()] == [dsq(i).pk for i in ("4", "9", "5", "11")]
+    assert list(redacted.comments.all()) == [dsq("8")]
+    assert Comment.objects.count() == 5  # post 6 belongs to a thread missing from the file
+
+    assert dsq("5").parent == dsq("4")
+    assert dsq("11").parent == dsq("9")
+    assert Comment.objects.filter(parent__isnull=False).count() == 2
+    assert dsq("9").status == Comment.Status.TRASH
+    assert Comment.objects.filter(status=Comment.Status.APPROVED).count() == 4
+    first = dsq("4")
+    assert (first.author_name, first.author_email, first.author_ip) == (
+        "peter",
+        "foo@bar.com",
+        "127.0.0.1",
+    )
+    assert first.created_at == datetime(2013, 10, 10, 19, 20, 29, tzinfo=UTC)
+    assert dsq("5").content_html == "<p>Hello, World.</p>"
+    hello.refresh_from_db()
+    assert hello.comment_count == 3
+
+    # The thread without a link matches nothing and is reported.
+    assert "1 thread(s) match no post" in output
+    assert "thread 3: (no link)" in output
+    assert "1 comment(s) belong to a thread missing from the file" in output
+
+
+def test_unmatched_threads_are_reported_with_their_comments(run, disqus_file):
+    output = run("import_disqus", disqus_file)
+    assert "3 thread(s) match no post" in output
+    assert "thread 2: http://example.org/ “Hello, World!”, 4 comment(s)" in output
+    assert "thread 7: http://localhost:4000/blog/2013/02/12/redacted/index.html" in output
+    assert not Comment.objects.exists()
+
+
+def test_running_it_again_duplicates_nothing(run, disqus_file, hello, redacted):
+    run("import_disqus", disqus_file, "--url-map", URL_MAP)
+    before = sorted(Comment.objects.values_list("pk", "parent_id", "status", "content"))
+    output = run("import_disqus", disqus_file, "--url-map", URL_MAP)
+    assert sorted(Comment.objects.values_list("pk", "parent_id", "status", "content")) == before
+    rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in output.splitlines()}
+    assert rows["comment"] == ["0", "0", "5"]  # created, updated, skipped
+    assert rows["thread"] == ["0", "0", "3"]
+
+
+def test_spam_flags_are_kept(run, disqus_file, hello, tmp_path):
+    text = disqus_file.read_text().replace(
+        "<isSpam>false</isSpam>\n        <author>\n            <email>foo@bar.com</email>\n"
+        "            <name>user</name>",
+        "<isSpam>true</isSpam>\n        <author>\n            <email>foo@bar.com</email>\n"
+        "            <name>user</name>",
+        1,
+    )
+    path = tmp_path / "spam.xml"
+    path.write_text(text)
+    output = run("import_disqus", path, "--url-map", URL_MAP)
+    assert "1 spam" in output
+    assert dsq("5").status == Comment.Status.SPAM
+
+
+def test_unsafe_or_foreign_files_are_refused(run, tmp_path, theme_file):
+    path = tmp_path / "bomb.xml"
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE disqus [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+        '<disqus xmlns="http://disqus.com"><category>&b;</category></disqus>'
+    )
+    with pytest.raises(CommandError, match="DOCTYPE"):
+        run("import_disqus", path)
+    with pytest.raises(CommandError, match="not a Disqus export"):
+        run("import_disqus", theme_file)
