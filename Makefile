@@ -24,14 +24,16 @@ run: $(STAMP)
 
 test: test-sqlite test-postgres
 
+# Two workers for the suite (the machine has two cores); the browser tests run on their own.
 test-sqlite: $(STAMP)
 	$(BIN)/ruff check salon tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 -m "not e2e"
+	$(BIN)/pytest -m e2e
 
 # The same suite on PostgreSQL, less the browser tests (they test pages, not the database).
 test-postgres: $(STAMP)
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-		SALON_DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -m "not e2e"; \
+		SALON_DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -n 2 -m "not e2e"; \
 	else \
 		echo "SKIPPED: the PostgreSQL tests: no PostgreSQL server answers at $(POSTGRES_URL) (set POSTGRES_URL to test against another)."; \
 	fi

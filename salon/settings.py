@@ -76,6 +76,21 @@ INSTALLED_APPS = [
     "salon.discussion",
     "salon.antispam",
     "salon.privacy",
+    "salon.mentions",
+    # Accounts and social log-in. salon.identity comes before allauth so its templates
+    # (which extend the site's base.html) win over allauth's own.
+    "salon.identity",
+    "salon.identity.providers.wordpress_com",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.twitter_oauth2",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.openid_connect",
+    "salon.interchange",
+    "salon.notifications",
 ]
 
 MIDDLEWARE = [
@@ -84,9 +99,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "salon.interchange.middleware.OldLinkRedirects",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "salon.mentions.middleware.AdvertiseEndpoints",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -137,6 +155,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "salon.sqlite3",
+            # Keep each thread's connection: opening one (and running the PRAGMAs below)
+            # cost more than a whole spam check did.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # WAL lets readers and the writer work at once; IMMEDIATE avoids the
                 # "database is locked" upgrade deadlock under concurrent comment posts.
@@ -193,9 +214,96 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6's default; a bare "example.com" means https
 
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+
+# Accounts (django-allauth). Readers sign up with a user name, e-mail and password, and log
+# in with either the name or the address; whether the address must be confirmed before the
+# first log-in is the owner's choice (none | optional | mandatory).
+ACCOUNT_ADAPTER = "salon.identity.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "salon.identity.adapters.SocialAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = _env("EMAIL_VERIFICATION", "optional")
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
+# Counted in the cache (Redis when SALON_REDIS_URL is set, so every process shares them).
+ACCOUNT_RATE_LIMITS = {
+    "login": _env("LOGIN_RATE", "30/m/ip"),
+    "login_failed": _env("LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),
+    "signup": _env("SIGNUP_RATE", "10/h/ip"),
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+# A provider's e-mail is not used to log into an existing account, and is trusted as
+# verified only when the provider says so (see salon.identity.adapters).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+
+
+def _social_providers() -> dict[str, dict]:
+    """allauth's provider settings, with an app for each provider the owner configured.
+
+    ``SALON_<PROVIDER>_CLIENT_ID`` and ``_SECRET`` configure Google, Facebook, X/Twitter,
+    GitHub and WordPress.com; ``SALON_OIDC_<NAME>_CLIENT_ID``, ``_SECRET``, ``_SERVER_URL``
+    (and optionally ``_TITLE``) each add an OpenID Connect server. Apps may also be added in
+    the administration (Social applications).
+    """
+    providers: dict[str, dict] = {
+        "google": {"SCOPE": ["profile", "email"], "AUTH_PARAMS": {"access_type": "online"}},
+        "facebook": {"METHOD": "oauth2", "SCOPE": ["email", "public_profile"]},
+        "twitter_oauth2": {},
+        "github": {"SCOPE": ["read:user", "user:email"]},
+        "wordpress_com": {},
+        "openid_connect": {},
+    }
+    env_names = {
+        "google": "GOOGLE",
+        "facebook": "FACEBOOK",
+        "twitter_oauth2": "TWITTER",
+        "github": "GITHUB",
+        "wordpress_com": "WORDPRESS_COM",
+    }
+    for provider, name in env_names.items():
+        client_id, secret = _env(f"{name}_CLIENT_ID"), _env(f"{name}_SECRET")
+        if client_id and secret:
+            providers[provider]["APPS"] = [{"client_id": client_id, "secret": secret}]
+    oidc_apps = []
+    for variable in sorted(os.environ):
+        if not (variable.startswith("SALON_OIDC_") and variable.endswith("_CLIENT_ID")):
+            continue
+        name = variable[len("SALON_OIDC_") : -len("_CLIENT_ID")]
+        secret, server = _env(f"OIDC_{name}_SECRET"), _env(f"OIDC_{name}_SERVER_URL")
+        if name and secret and server:
+            oidc_apps.append(
+                {
+                    "provider_id": name.lower().replace("_", "-"),
+                    "name": _env(f"OIDC_{name}_TITLE", name.replace("_", " ").title()),
+                    "client_id": os.environ[variable],
+                    "secret": secret,
+                    "settings": {"server_url": server},
+                }
+            )
+    if oidc_apps:
+        providers["openid_connect"]["APPS"] = oidc_apps
+    return providers
+
+
+SOCIALACCOUNT_PROVIDERS = _social_providers()
 
 # Cookies: HttpOnly and SameSite=Lax everywhere; Secure when the site is served over HTTPS.
 _HTTPS = SITE_URL.startswith("https://") or _env_bool("HTTPS", False)
@@ -207,6 +315,8 @@ CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = _HTTPS
 if _env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # allauth's rate limits count by the client's address, which the proxy appends.
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -224,7 +334,54 @@ SALON = {
     "FLOOD_SECONDS": int(_env("FLOOD_SECONDS", "15")),
     "LIKE_RATE": _env("LIKE_RATE", "60/m"),
     "COMMENT_RATE": _env("COMMENT_RATE", "20/m"),
+    # How long after posting a comment its author may still edit or delete it.
+    "EDIT_WINDOW_MINUTES": int(_env("EDIT_WINDOW_MINUTES", "15")),
     "WORKERS": int(_env("WORKERS", str(max(2, (os.cpu_count() or 1) + 1)))),
+    # Mail (comment notices, subscriptions, data-request links) is off until an SMTP server
+    # and a sender address are given: SALON_SMTP_URL (smtp://user:pass@host:587?tls=1,
+    # smtps://… for implicit TLS) or the SALON_EMAIL_* variables, and SALON_MAIL_FROM.
+    "SMTP_URL": _env("SMTP_URL"),
+    "EMAIL_HOST": _env("EMAIL_HOST"),
+    "EMAIL_PORT": int(_env("EMAIL_PORT", "0") or 0),
+    "EMAIL_USER": _env("EMAIL_USER"),
+    "EMAIL_PASSWORD": _env("EMAIL_PASSWORD"),
+    "EMAIL_USE_TLS": _env_bool("EMAIL_USE_TLS", False),
+    "MAIL_FROM": _env("MAIL_FROM"),
+    "MAIL_MAX_ATTEMPTS": int(_env("MAIL_MAX_ATTEMPTS", "8")),
+    # What erasing a person's data does to their comments: "anonymise" keeps the text under
+    # "Anonymous" (threads stay readable), "delete" removes the comments.
+    "ERASURE": _env("ERASURE", "anonymise"),
+    # Salon's own comments may be checked by any Akismet-compatible endpoint instead of the
+    # engine in this process (another Salon, or Akismet itself): its base URL and key.
+    # Moderators' decisions then go to its submit-spam / submit-ham.
+    "AKISMET_URL": _env("AKISMET_URL").rstrip("/"),
+    "AKISMET_KEY": _env("AKISMET_KEY"),
+    "AKISMET_TIMEOUT": float(_env("AKISMET_TIMEOUT", "5")),
+    # Requests each key of Salon's own Akismet-compatible API may make (django-ratelimit's
+    # syntax; a key may set its own in the admin).
+    "AKISMET_API_RATE": _env("AKISMET_API_RATE", "6000/m"),
+    # How eager the spam filter is: "cautious" (fewest readers blocked), "balanced", "strict".
+    "SPAM_SENSITIVITY": _env("SPAM_SENSITIVITY", "balanced"),
+    # The function the comment pipeline asks for a spam verdict; "" turns filtering off.
+    "SPAM_FILTER": _env(
+        "SPAM_FILTER",
+        "salon.antispam.remote.check_comment"
+        if _env("AKISMET_URL")
+        else "salon.antispam.filtering.check_comment",
+    ),
+    # Fetching other sites' pages (reblogs, and the sources of Webmentions and pingbacks):
+    # private and loopback addresses are refused unless the owner allows them (a test setup,
+    # or sites on one intranet); pages larger than the limit or slower than the timeout are
+    # refused too.
+    "REBLOG_ALLOW_PRIVATE": _env_bool("REBLOG_ALLOW_PRIVATE", False),
+    "REBLOG_MAX_BYTES": int(_env("REBLOG_MAX_BYTES", str(5 * 1024 * 1024))),
+    "REBLOG_TIMEOUT": float(_env("REBLOG_TIMEOUT", "10")),
+    "REBLOG_WORDS": int(_env("REBLOG_WORDS", "55")),
+    # Webmentions and pingbacks: sending them for published posts (`salon serve` checks
+    # every MENTIONS_INTERVAL seconds), and the per-address rate of those received.
+    "SEND_MENTIONS": _env_bool("SEND_MENTIONS", True),
+    "MENTIONS_INTERVAL": float(_env("MENTIONS_INTERVAL", "60")),
+    "MENTION_RATE": _env("MENTION_RATE", "30/m"),
 }
 
 LOGGING = {

@@ -13,7 +13,15 @@ urlpatterns = [
     # Uploaded media are served by Salon itself, so the embedded setup needs no web server;
     # a front proxy may serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    # Accounts and social log-in (django-allauth): /accounts/login/, /accounts/signup/,
+    # /accounts/<provider>/login/callback/ …; then Salon's own identity pages.
+    re_path(r"^accounts/", include("allauth.urls")),
+    # The Akismet-compatible spam API (/1.1/comment-check …), before the catch-all pages.
+    re_path(r"", include("salon.antispam.urls")),
+    re_path(r"", include("salon.identity.urls")),
     re_path(r"", include("salon.privacy.urls")),
+    re_path(r"", include("salon.notifications.urls")),
     re_path(r"", include("salon.discussion.urls")),
+    re_path(r"", include("salon.mentions.urls")),
     re_path(r"", include("salon.publishing.urls")),
 ]

@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -21,19 +23,35 @@ def _set_status(modeladmin, request, queryset: QuerySet, status: str, done: str)
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ("author_column", "excerpt", "post", "status", "created_at", "like_count")
+    list_display = (
+        "author_column",
+        "excerpt",
+        "post",
+        "status",
+        "spam_column",
+        "created_at",
+        "like_count",
+    )
     list_filter = ("status", "kind", "created_at")
     search_fields = ("author_name", "author_email", "author_url", "author_ip", "content")
     list_select_related = ("post",)
     raw_id_fields = ("post", "parent", "user")
-    readonly_fields = ("created_at", "like_count", "spam_score", "spam_reasons", "content_html")
+    readonly_fields = (
+        "created_at",
+        "like_count",
+        "spam_score",
+        "why",
+        "spam_lessons_link",
+        "content_html",
+    )
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "created_at"
     actions = ("approve", "unapprove", "mark_spam", "mark_not_spam", "move_to_trash")
     fieldsets = (
         (None, {"fields": ("post", "parent", "status", "kind", "content")}),
         (_("Author"), {"fields": ("author_name", "author_email", "author_url", "user")}),
         (_("Origin"), {"fields": ("author_ip", "user_agent", "created_at")}),
-        (_("Spam filter"), {"fields": ("spam_score", "spam_reasons")}),
+        (_("Spam filter"), {"fields": ("spam_score", "why", "spam_lessons_link")}),
     )
 
     @admin.display(description=_("author"), ordering="author_name")
@@ -43,6 +61,49 @@ class CommentAdmin(admin.ModelAdmin):
     @admin.display(description=_("comment"))
     def excerpt(self, obj: Comment) -> str:
         return Truncator(obj.content).chars(80)
+
+    @admin.display(description=_("spam score"), ordering="spam_score")
+    def spam_column(self, obj: Comment) -> str:
+        if obj.spam_score is None:
+            return "—"
+        top = max(obj.spam_reasons or [{}], key=lambda r: abs(r.get("weight", 0)))
+        return format_html(
+            '{}<br><small title="{}">{}</small>',
+            f"{obj.spam_score:.0%}",
+            top.get("message", ""),
+            Truncator(top.get("message", "")).chars(40),
+        )
+
+    @admin.display(description=_("why the spam filter decided so"))
+    def why(self, obj: Comment) -> str:
+        reasons = sorted(obj.spam_reasons or [], key=lambda r: -abs(r.get("weight", 0)))
+        if not reasons:
+            return _("No signal fired.")
+        return format_html_join(
+            "",
+            "<p>{} <strong>{}</strong> — {}</p>",
+            (
+                (
+                    "▲" if r.get("weight", 0) > 0 else "▼",
+                    f"{r.get('weight', 0):+.2f}",
+                    r.get("message", r.get("signal", "")),
+                )
+                for r in reasons
+            ),
+        )
+
+    @admin.display(description=_("moderators' lessons"))
+    def spam_lessons_link(self, obj: Comment) -> str:
+        # The spam filter records each lesson against the comment (related name from antispam).
+        count = obj.spam_lessons.count() if obj.pk else 0
+        if not count:
+            return _("None: no moderator has marked it spam or not spam.")
+        return format_html(
+            '<a href="{}?comment={}">{}</a>',
+            reverse("admin:antispam_lesson_changelist"),
+            obj.pk,
+            ngettext("%(n)d lesson", "%(n)d lessons", count) % {"n": count},
+        )
 
     def save_model(self, request, obj: Comment, form, change) -> None:
         from salon.discussion.rendering import render_comment

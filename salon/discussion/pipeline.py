@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from salon.discussion.models import Comment, DiscussionSettings
@@ -79,10 +80,27 @@ class CommentRejected(Exception):
 def check_spam(submission: CommentSubmission) -> Verdict:
     """Ask the spam filter for a verdict on the submission.
 
-    This is the one place the pipeline consults a spam filter; the engine plugs in here.
-    Until it does, every submission is ham.
+    This is the one place the pipeline consults a spam filter: the function named by
+    ``SALON["SPAM_FILTER"]`` (Salon's own engine by default; empty for none). Should the
+    filter fail, the comment is held for a moderator: never lost, never published unchecked.
     """
-    return Verdict()
+    path = settings.SALON.get("SPAM_FILTER")
+    if not path:
+        return Verdict()
+    try:
+        return import_string(path)(submission)
+    except Exception:
+        log.exception("The spam filter failed; holding the comment for moderation")
+        return Verdict(
+            hold=True,
+            reasons=[
+                {
+                    "signal": "filter_unavailable",
+                    "weight": 0.0,
+                    "message": "the spam filter could not be reached; held for a person to decide",
+                }
+            ],
+        )
 
 
 def _rejects_duplicate(submission: CommentSubmission) -> None:
@@ -109,7 +127,8 @@ def _rejects_duplicate(submission: CommentSubmission) -> None:
 
 def _rejects_flood(submission: CommentSubmission) -> None:
     account = submission.account
-    if account is not None and account.is_staff:
+    # Pingbacks and Webmentions come from servers; their endpoint has its own rate limit.
+    if (account is not None and account.is_staff) or submission.kind != Comment.Kind.COMMENT:
         return
     since = timezone.now() - timedelta(seconds=settings.SALON["FLOOD_SECONDS"])
     same_source = Q()
@@ -170,9 +189,13 @@ def decide_status(
 
     if _matches(options.word_list(options.disallowed_words), submission):
         return Comment.Status.TRASH
+    if trusted:
+        # Staff and the post's author were vetted by the owner; the filter's word is
+        # recorded for them but does not overrule that.
+        return status
     if verdict.spam:
         return Comment.Status.SPAM
-    if verdict.hold and status == Comment.Status.APPROVED and not trusted:
+    if verdict.hold and status == Comment.Status.APPROVED:
         return Comment.Status.PENDING
     return status
 

@@ -20,6 +20,7 @@ SHOWN_COLUMNS = (
     "content_html",
     "status",
     "like_count",
+    "kind",
 )
 
 
@@ -40,6 +41,7 @@ class ThreadEntry:
     content_html: str = ""
     status: str = Comment.Status.APPROVED
     like_count: int = 0
+    kind: str = Comment.Kind.COMMENT
     depth: int = 0
     number: int = 0
     before: str = ""
@@ -48,7 +50,6 @@ class ThreadEntry:
     # Filled in by the view for display.
     name: str = ""
     avatar: str = ""
-    liked: bool = False
     likes_label: str = ""
     awaiting: bool = False
     iso_date: str = ""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,6 +18,7 @@ from django.http import (
 )
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
@@ -35,6 +38,10 @@ from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
 from salon.publishing.models import Post
 from salon.publishing.views import render_post_page
 
+# Other apps act on the answer to a freshly stored comment (identity records who wrote it
+# and lets its author edit it for a while). Each gets the request, the response, the comment.
+comment_posted: list[Callable[[HttpRequest, HttpResponse, Comment], None]] = []
+
 
 def thoughts_heading(count: int, title: str) -> str:
     """ "One thought on “title”" / "N thoughts on “title”"."""
@@ -44,16 +51,27 @@ def thoughts_heading(count: int, title: str) -> str:
     }
 
 
-def _render_thread(
-    request: HttpRequest, post: Post, options: DiscussionSettings, liked: set
-) -> str:
-    """The thread's HTML: one query for the comments this reader may see, one render."""
-    visible = Q(status=Comment.Status.APPROVED)
+def _own_pending(request: HttpRequest) -> Q | None:
+    """The reader's own held comments (they alone see them), or None for a stranger."""
+    own = Q()
     key = visitors.visitor_key(request)
     if key:
-        visible |= Q(status=Comment.Status.PENDING, visitor_key=key)
+        own |= Q(visitor_key=key)
     if request.user.is_authenticated:
-        visible |= Q(status=Comment.Status.PENDING, user=request.user)
+        own |= Q(user=request.user)
+    return (own & Q(status=Comment.Status.PENDING)) if own else None
+
+
+def _render_thread(
+    request: HttpRequest, post: Post, options: DiscussionSettings, own_pending: Q | None
+) -> str:
+    """The thread's HTML: one query for the comments this reader may see, one render.
+
+    Like buttons are rendered unpressed; :func:`_press_likes` marks the reader's own.
+    """
+    visible = Q(status=Comment.Status.APPROVED)
+    if own_pending is not None:
+        visible |= own_pending
     rows = post.comments.filter(visible).order_by().values(*SHOWN_COLUMNS)
     entries = arrange((ThreadEntry(**row) for row in rows), options.thread_depth)
     if not entries:
@@ -65,7 +83,6 @@ def _render_thread(
     for e in entries:
         e.name = e.author_name or anonymous
         e.avatar = avatar_url(e.author_email, e.author_name, prefix=avatar_prefix)
-        e.liked = e.id in liked
         e.likes_label = liked_by_label(e.like_count)
         e.awaiting = e.status == Comment.Status.PENDING
         e.iso_date = e.created_at.isoformat()
@@ -74,21 +91,39 @@ def _render_thread(
         "discussion/comment_list.html",
         {
             "entries": entries,
+            # Absolute, because the page is also shown at /comments/post/ with form errors.
+            "post_url": post.get_absolute_url(),
             "awaiting_text": _("Your comment is awaiting moderation."),
             "reply_text": _("Reply"),
             "reply_label": _("Reply to"),
             "like_text": _("Like"),
-            "liked_text": _("Liked"),
+            "mention_text": _("mentioned this post"),
         },
         using="jinja2",
     )
 
 
+def _press_likes(thread_html: str, liked: set[int | None]) -> str:
+    """Mark the reader's liked comments in a rendered thread (one small replace per like)."""
+    like, liked_text = escape(_("Like")), escape(_("Liked"))
+    for comment_id in liked:
+        if comment_id is None:
+            continue
+        thread_html = thread_html.replace(
+            f'value="{comment_id}" class="like-button" aria-pressed="false">{like}<',
+            f'value="{comment_id}" class="like-button" aria-pressed="true">{liked_text}<',
+            1,
+        )
+    return thread_html
+
+
 def conversation_context(request: HttpRequest, post: Post, overrides: dict[str, Any]) -> dict:
     """What the post page shows of the conversation: threads, likes, and the form.
 
-    The thread is the same for every reader who has neither liked nor commented here, so
-    for them it is cached under the post's conversation version (bumped by every change).
+    The rendered thread is the same for every reader except for their own held comments and
+    which Like buttons are pressed. It is cached under the post's conversation version
+    (bumped by every change) and used for everyone with no held comment here; the reader's
+    likes are then pressed in the cached HTML.
     """
     options = DiscussionSettings.current()
     liker = visitors.liker_id(request)
@@ -98,19 +133,27 @@ def conversation_context(request: HttpRequest, post: Post, overrides: dict[str, 
             Like.objects.filter(post=post, liker=liker).values_list("comment_id", flat=True)
         )
 
-    anonymous_reader = not liker and not request.user.is_authenticated
+    own_pending = _own_pending(request)
+    if own_pending is not None and not post.comments.filter(own_pending).exists():
+        own_pending = None
     cache_key = (
         f"salon:thread:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
         f"{get_language()}:{int(settings.SALON['EXTERNAL_AVATARS'])}"
     )
-    thread_html = cache.get(cache_key) if anonymous_reader else None
+    thread_html = cache.get(cache_key) if own_pending is None else None
     if thread_html is None:
-        thread_html = _render_thread(request, post, options, liked)
-        if anonymous_reader:
+        thread_html = _render_thread(request, post, options, own_pending)
+        if own_pending is None:
             cache.set(cache_key, thread_html, 24 * 3600)
+    thread_html = _press_likes(thread_html, liked)
 
     reply_to = None
-    raw_reply = request.GET.get("replytocom", "")
+    bound = overrides.get("form")
+    raw_reply = (
+        str(bound.data.get("parent", ""))
+        if bound is not None
+        else request.GET.get("replytocom", "")
+    )
     if raw_reply.isdigit():
         reply_to = (
             post.comments.approved().filter(pk=int(raw_reply)).only("id", "author_name").first()
@@ -139,6 +182,8 @@ def conversation_context(request: HttpRequest, post: Post, overrides: dict[str, 
         "post_likes_label": liked_by_label(post.like_count),
         "comments_feed_url": f"{post.get_absolute_url()}feed/",
         "require_name_email": options.require_name_email,
+        # Where comments go to be judged, when not on this server (SALON_AKISMET_URL).
+        "spam_service": urlsplit(settings.SALON.get("AKISMET_URL", "")).hostname or "",
         "thread_depth": options.thread_depth,
     }
 
@@ -227,6 +272,9 @@ def post_comment(request: HttpRequest) -> HttpResponse:
     target += f"#comment-{comment.pk}" if comment else "#respond"
     response = HttpResponseRedirect(target)
     visitors.remember(request, response)
+    if comment is not None:
+        for hook in comment_posted:
+            hook(request, response, comment)
     if not user:
         identity = {"author": data["author"], "email": data["email"], "url": data["url"]}
         visitors.save_identity(request, response, identity if data.get("save_identity") else None)

@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import Comment
+from salon.notifications.delivery import forget_old_mail
+from salon.notifications.links import CONFIRM_MAX_AGE
+from salon.notifications.models import Subscription
 
 
 @dataclass
@@ -18,10 +21,13 @@ class RetentionReport:
     addresses_removed: int
     spam_deleted: int
     trash_deleted: int
+    mail_deleted: int = 0
+    unconfirmed_deleted: int = 0
 
 
 def apply_retention() -> RetentionReport:
-    """Remove IP addresses and browser strings past their time; delete old spam and trash."""
+    """Remove IP addresses and browser strings past their time; delete old spam and trash,
+    sent mail, and subscriptions whose confirmation link has expired unclicked."""
     now = timezone.now()
     limits = settings.SALON
     with transaction.atomic():
@@ -42,7 +48,15 @@ def apply_retention() -> RetentionReport:
             old_trash.values_list("post_id", flat=True)
         )
         # Replies to deleted comments stay; they lose only their parent link.
-        spam, _ = old_spam.delete()
-        trash, _ = old_trash.delete()
+        # delete() counts cascaded rows too (likes, queued notices); report comments only.
+        spam = old_spam.delete()[1].get(Comment._meta.label, 0)
+        trash = old_trash.delete()[1].get(Comment._meta.label, 0)
         refresh_comment_counts(post_ids)
-    return RetentionReport(addresses, spam, trash)
+        mail = forget_old_mail(now)
+        # Never confirmed, and the link can no longer confirm it: the address was perhaps
+        # typed by someone else, so it is not kept.
+        unconfirmed, _ = Subscription.objects.filter(
+            confirmed_at__isnull=True,
+            created_at__lt=now - timedelta(seconds=CONFIRM_MAX_AGE),
+        ).delete()
+    return RetentionReport(addresses, spam, trash, mail, unconfirmed)

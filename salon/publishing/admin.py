@@ -1,8 +1,39 @@
-from django.contrib import admin
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from salon.publishing.models import Category, Media, Post, Tag
+from salon.publishing.reblog import DEFAULT_WORDS, ReblogError, reblog
+
+
+class ReblogForm(forms.Form):
+    """The "Reblog from URL" form: an article's address, the author's note, the excerpt length."""
+
+    url = forms.URLField(
+        label=_("Article's address"),
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"size": 80, "autofocus": True}),
+    )
+    note = forms.CharField(
+        label=_("Your note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text=_("Shown above the excerpt. Blank lines start new paragraphs."),
+    )
+    words = forms.IntegerField(
+        label=_("Words to quote"),
+        min_value=1,
+        max_value=1000,
+        help_text=_("The excerpt ends with “[…]” and links back to the article."),
+    )
 
 
 @admin.register(Post)
@@ -22,6 +53,7 @@ class PostAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     filter_horizontal = ("categories", "tags")
     readonly_fields = ("comment_count", "like_count", "created_at", "updated_at")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
         (None, {"fields": ("title", "slug", "author", "body", "excerpt")}),
         (
@@ -39,8 +71,53 @@ class PostAdmin(admin.ModelAdmin):
         (_("Counts"), {"fields": ("comment_count", "like_count", "created_at", "updated_at")}),
     )
 
+    # Adds the "Reblog from URL" button beside "Add post".
+    change_list_template = "admin/publishing/post/reblog_change_list.html"
+
     def get_changeform_initial_data(self, request):
         return {"author": request.user.pk, **super().get_changeform_initial_data(request)}
+
+    def get_urls(self):
+        own = [
+            path(
+                "reblog/",
+                self.admin_site.admin_view(self.reblog_view),
+                name="publishing_post_reblog",
+            )
+        ]
+        return own + super().get_urls()
+
+    def reblog_view(self, request: HttpRequest) -> HttpResponse:
+        """Fetch an article and open the new draft reblog of it, or say why it can't be done."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        initial_words = settings.SALON.get("REBLOG_WORDS", DEFAULT_WORDS)
+        form = ReblogForm(request.POST or None, initial={"words": initial_words})
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                post, article = reblog(data["url"], request.user, data["note"], data["words"])
+            except ReblogError as error:
+                form.add_error("url", error.message)
+            else:
+                self.log_addition(request, post, [{"added": {}}])
+                byline = f" by {article.author}" if article.author else ""
+                messages.success(
+                    request,
+                    _(
+                        "Draft created from “%(title)s”%(byline)s — © %(site)s. Review it and publish."
+                    )
+                    % {"title": post.reblog_title, "byline": byline, "site": post.reblog_site},
+                )
+                return HttpResponseRedirect(reverse("admin:publishing_post_change", args=[post.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reblog from URL"),
+            "form": form,
+            "opts": self.model._meta,
+            "has_view_permission": self.has_view_permission(request),
+        }
+        return TemplateResponse(request, "admin/publishing/post/reblog.html", context)
 
     @admin.display(description=_("view"))
     def view_link(self, obj: Post) -> str:

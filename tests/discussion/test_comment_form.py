@@ -221,3 +221,13 @@ def test_the_form_rate_limit_answers_429(post, post_comment, settings):
         Comment.objects.update(created_at="2000-01-01T00:00:00Z")
     response = post_comment(post, ip="198.51.100.1")
     assert response.status_code == 429
+
+
+def test_the_spam_notice_says_where_comments_are_judged(client, post, settings):
+    assert "This site filters spam on its own server." in client.get(
+        post.get_absolute_url()
+    ).content.decode()
+    settings.SALON = {**settings.SALON, "AKISMET_URL": "https://rest.akismet.example"}
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "This site sends comments to rest.akismet.example to filter spam." in page
+    assert "on its own server" not in page

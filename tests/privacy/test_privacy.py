@@ -62,3 +62,16 @@ def test_retention_removes_only_what_has_expired(post, post_comment):
             assert getattr(after[name], field) == getattr(before[name], field)
     post.refresh_from_db()
     assert post.comment_count == 2
+
+
+def test_privacy_page_names_a_remote_spam_service_when_one_is_used(client, settings):
+    settings.SALON = {
+        **settings.SALON,
+        "SPAM_FILTER": "salon.antispam.remote.check_comment",
+        "AKISMET_URL": "https://rest.akismet.com/1.1",
+    }
+    page = client.get("/privacy/").content.decode()
+    assert "Spam checks are made by an outside service, rest.akismet.com" in page
+    assert "No third party receives your data." not in page
+    settings.SALON = {**settings.SALON, "SPAM_FILTER": "", "AKISMET_URL": ""}
+    assert "No spam filter runs" in client.get("/privacy/").content.decode()

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
 
+from salon.notifications.delivery import mail_configured
+
 
 class SalonServer(BaseApplication):
     """Runs Salon's WSGI application in gunicorn with options given in code."""
@@ -46,6 +48,16 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not run the hourly retention job beside the server.",
         )
+        parser.add_argument(
+            "--no-mail",
+            action="store_true",
+            help="Do not run the mail sender beside the server (run `salon send_mail` yourself).",
+        )
+        parser.add_argument(
+            "--no-mentions",
+            action="store_true",
+            help="Do not send Webmentions and pingbacks for published posts beside the server.",
+        )
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
         if not 0 < port < 65536:
@@ -71,6 +83,29 @@ class Command(BaseCommand):
                 [sys.executable, "-m", "salon.cli", "retention", "--every", "3600"],
                 stdout=subprocess.DEVNULL,
             )
+        # The mail sender empties the outbox (retrying while the SMTP server is down) and
+        # announces posts as they go live; without mail settings there is nothing to send.
+        sender = None
+        if not options["no_mail"] and mail_configured():
+            sender = subprocess.Popen(
+                [sys.executable, "-m", "salon.cli", "send_mail", "--loop"],
+                stdout=subprocess.DEVNULL,
+            )
+        # The mention sender notifies the pages that newly published posts link to, so a save
+        # in the admin never waits on other sites and scheduled posts are announced on time.
+        mentions = None
+        if not options["no_mentions"] and settings.SALON["SEND_MENTIONS"]:
+            mentions = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "salon.cli",
+                    "send_mentions",
+                    "--every",
+                    str(settings.SALON["MENTIONS_INTERVAL"]),
+                ],
+                stdout=subprocess.DEVNULL,
+            )
         try:
             SalonServer(
                 {
@@ -91,3 +126,9 @@ class Command(BaseCommand):
             if retention is not None:
                 retention.terminate()
                 retention.wait(timeout=10)
+            if sender is not None:
+                sender.terminate()
+                sender.wait(timeout=10)
+            if mentions is not None:
+                mentions.terminate()
+                mentions.wait(timeout=10)

@@ -30,7 +30,7 @@
       var body = link.closest(".comment-body");
       body.parentNode.insertBefore(respond, body.nextSibling);
       parentInput.value = link.getAttribute("data-comment");
-      title.textContent = "Leave a Reply to " + link.getAttribute("data-author");
+      title.textContent = title.getAttribute("data-reply-to").replace("%s", link.getAttribute("data-author"));
       cancel.hidden = false;
       var textarea = form.querySelector("textarea");
       if (textarea) textarea.focus();
@@ -88,6 +88,64 @@
     return form;
   }
 
+  // Logging in (or changing identity) leaves the page; the comment being typed must not be
+  // lost. It is kept in this tab's sessionStorage, per page, while it is typed and when a
+  // log-in, log-out or change control is used, put back into the empty form on return, and
+  // forgotten once the comment is sent.
+  function setupDraft() {
+    var form = document.getElementById("commentform");
+    var textarea = form && form.querySelector("textarea[name=comment]");
+    if (!textarea) return;
+    var storage;
+    try {
+      storage = window.sessionStorage;
+      storage.getItem("salon-probe");
+    } catch (error) {
+      return; // storage disabled: the form still works, the draft just isn't kept
+    }
+    var key = "salon-draft:" + location.pathname;
+
+    function keep() {
+      try {
+        if (textarea.value.trim()) storage.setItem(key, textarea.value);
+        else storage.removeItem(key);
+      } catch (error) {
+        // quota exceeded: nothing more to do
+      }
+    }
+
+    var saved = storage.getItem(key);
+    if (saved && !textarea.value) textarea.value = saved;
+    textarea.addEventListener("input", keep);
+    document.addEventListener("click", function (event) {
+      if (event.target.closest && event.target.closest("[data-keeps-draft]")) keep();
+    });
+    form.addEventListener("submit", function () {
+      storage.removeItem(key);
+    });
+  }
+
+  // The reader's own recent comments are listed under the form with Edit and Delete (that
+  // works without this file); with it, the links also appear on the comments themselves.
+  function setupOwnCommentLinks() {
+    var items = document.querySelectorAll(".your-recent-comments li");
+    Array.prototype.forEach.call(items, function (item) {
+      var anchor = item.querySelector("a[href^='#comment-']");
+      var target = anchor && document.getElementById(anchor.getAttribute("href").slice(1));
+      var meta = target && target.querySelector(":scope > article .comment-meta");
+      if (!meta) return;
+      var box = document.createElement("span");
+      box.className = "own-comment-links";
+      ["comment-edit-link", "comment-delete-link"].forEach(function (name) {
+        var link = item.querySelector("." + name);
+        if (link) box.appendChild(link.cloneNode(true));
+      });
+      meta.appendChild(box);
+    });
+  }
+
   setupReplies();
   setupLikes();
+  setupDraft();
+  setupOwnCommentLinks();
 })();

@@ -7,8 +7,9 @@ from salon.privacy.retention import apply_retention
 
 class Command(BaseCommand):
     help = (
-        "Remove IP addresses and browser strings from old comments and delete old spam and "
-        "trash, as the privacy page promises. `salon serve` runs it every hour."
+        "Remove IP addresses and browser strings from old comments and delete old spam, "
+        "trash, sent mail and unconfirmed subscriptions, as the privacy page promises. "
+        "`salon serve` runs it every hour."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +26,9 @@ class Command(BaseCommand):
             report = apply_retention()
             self.stdout.write(
                 f"Retention: addresses removed from {report.addresses_removed} comments, "
-                f"{report.spam_deleted} spam and {report.trash_deleted} trashed comments deleted."
+                f"{report.spam_deleted} spam and {report.trash_deleted} trashed comments deleted; "
+                f"{report.mail_deleted} old messages and {report.unconfirmed_deleted} unconfirmed "
+                "subscriptions deleted."
             )
             if every <= 0:
                 return
