@@ -241,3 +241,9 @@ def send_pending(limit: int = 50) -> int:
     for post in due_posts()[:limit]:
         count += len(send_for_post(post))
     return count
+
+
+def mentions_round() -> str:
+    """Send what is due once and say so (a job for the background loop); "" if nothing was."""
+    count = send_pending()
+    return f"Notified {count} linked page(s)." if count else ""

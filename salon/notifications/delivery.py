@@ -247,3 +247,25 @@ def forget_old_mail(now: datetime | None = None) -> int:
     deleted, _ = OutgoingMail.objects.filter(sent_at__lt=cutoff).delete()
     abandoned, _ = OutgoingMail.objects.filter(failed_at__lt=cutoff).delete()
     return deleted + abandoned
+
+
+def mail_summary(posts: int, report: DeliveryReport) -> str:
+    return (
+        f"Mail: {report.sent} sent, {report.retrying} to retry, {report.given_up} given up, "
+        f"{report.skipped} withheld (spam); {posts} new posts announced."
+    )
+
+
+def mail_round() -> str:
+    """Announce posts that went live, send what is due, forget old mail (a background job).
+
+    Returns a summary, or "" when there was nothing to do.
+    """
+    from salon.notifications.notices import announce_new_posts  # notices builds on this module
+
+    posts = announce_new_posts()
+    report = deliver_due()
+    forget_old_mail()
+    if report.sent or report.retrying or report.given_up or posts:
+        return mail_summary(posts, report)
+    return ""

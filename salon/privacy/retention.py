@@ -60,3 +60,14 @@ def apply_retention() -> RetentionReport:
             created_at__lt=now - timedelta(seconds=CONFIRM_MAX_AGE),
         ).delete()
     return RetentionReport(addresses, spam, trash, mail, unconfirmed)
+
+
+def retention_round() -> str:
+    """Apply retention once and say what it did (a job for the background loop)."""
+    report = apply_retention()
+    return (
+        f"Retention: addresses removed from {report.addresses_removed} comments, "
+        f"{report.spam_deleted} spam and {report.trash_deleted} trashed comments deleted; "
+        f"{report.mail_deleted} old messages and {report.unconfirmed_deleted} unconfirmed "
+        "subscriptions deleted."
+    )

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
 
-from salon.notifications.delivery import mail_configured
+from salon.management.commands.background import site_jobs
 
 
 class SalonServer(BaseApplication):
@@ -77,33 +77,14 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl+C to stop.")
         sys.stdout.flush()
 
-        retention = None
-        if not options["no_retention"]:
-            retention = subprocess.Popen(
-                [sys.executable, "-m", "salon.cli", "retention", "--every", "3600"],
-                stdout=subprocess.DEVNULL,
-            )
-        # The mail sender empties the outbox (retrying while the SMTP server is down) and
-        # announces posts as they go live; without mail settings there is nothing to send.
-        sender = None
-        if not options["no_mail"] and mail_configured():
-            sender = subprocess.Popen(
-                [sys.executable, "-m", "salon.cli", "send_mail", "--loop"],
-                stdout=subprocess.DEVNULL,
-            )
-        # The mention sender notifies the pages that newly published posts link to, so a save
-        # in the admin never waits on other sites and scheduled posts are announced on time.
-        mentions = None
-        if not options["no_mentions"] and settings.SALON["SEND_MENTIONS"]:
-            mentions = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "salon.cli",
-                    "send_mentions",
-                    "--every",
-                    str(settings.SALON["MENTIONS_INTERVAL"]),
-                ],
+        # Retention, the mail outbox and outgoing mentions run in one process beside the
+        # server, so a save in the admin never waits on mail or other sites.
+        skipped = {job: options[f"no_{job}"] for job in ("retention", "mail", "mentions")}
+        background = None
+        if site_jobs(**{job: not off for job, off in skipped.items()}):
+            background = subprocess.Popen(
+                [sys.executable, "-m", "salon.cli", "background"]
+                + [f"--no-{job}" for job, off in skipped.items() if off],
                 stdout=subprocess.DEVNULL,
             )
         try:
@@ -123,12 +104,6 @@ class Command(BaseCommand):
                 }
             ).run()
         finally:
-            if retention is not None:
-                retention.terminate()
-                retention.wait(timeout=10)
-            if sender is not None:
-                sender.terminate()
-                sender.wait(timeout=10)
-            if mentions is not None:
-                mentions.terminate()
-                mentions.wait(timeout=10)
+            if background is not None:
+                background.terminate()
+                background.wait(timeout=10)

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
-from salon.mentions.sending import send_pending
-
-log = logging.getLogger(__name__)
+from salon.background import Job, run_jobs
+from salon.mentions.sending import mentions_round, send_pending
 
 
 class Command(BaseCommand):
@@ -31,20 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, every: float, **options):
         if every < 0:
             raise CommandError("--every must be a positive number of seconds.")
-        while True:
-            try:
-                count = send_pending()
-            except Exception:
-                if not every:
-                    raise
-                # A loop beside the server must outlive one bad round (a locked database,
-                # a bug on one post); the next round tries again.
-                log.exception("Sending mentions failed; trying again in %s s", every)
-                count = 0
-            if count or not every:
-                self.stdout.write(f"Notified {count} linked page(s).")
-                self.stdout.flush()
-            if not every:
-                return
-            close_old_connections()
-            time.sleep(every)
+        if not every:
+            self.stdout.write(f"Notified {send_pending()} linked page(s).")
+            return
+        run_jobs([Job("Sending mentions", mentions_round, every)], self.stdout.write)

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-import time
-
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
 
+from salon.background import Job, run_jobs
 from salon.notifications.delivery import (
     DeliveryReport,
-    deliver_due,
-    forget_old_mail,
     mail_configured,
+    mail_round,
+    mail_summary,
     smtp_server,
 )
-from salon.notifications.notices import announce_new_posts
-
-log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -50,31 +44,7 @@ class Command(BaseCommand):
             )
         if every <= 0:
             raise CommandError("--every must be a positive number of seconds.")
-        while True:
-            if loop:
-                # A long-running loop must survive a restarted database; a dead connection
-                # is dropped here and reopened by the next query.
-                close_old_connections()
-                try:
-                    posts, report = self._round()
-                except Exception:
-                    log.exception("Mail round failed; trying again in %s s", every)
-                    time.sleep(every)
-                    continue
-            else:
-                posts, report = self._round()
-            if not loop or report.sent or report.retrying or report.given_up or posts:
-                self.stdout.write(
-                    f"Mail: {report.sent} sent, {report.retrying} to retry, "
-                    f"{report.given_up} given up, {report.skipped} withheld (spam); "
-                    f"{posts} new posts announced."
-                )
-            if not loop:
-                return
-            time.sleep(every)
-
-    def _round(self) -> tuple[int, DeliveryReport]:
-        posts = announce_new_posts()
-        report = deliver_due()
-        forget_old_mail()
-        return posts, report
+        if not loop:
+            self.stdout.write(mail_round() or mail_summary(0, DeliveryReport()))
+            return
+        run_jobs([Job("Mail round", mail_round, every)], self.stdout.write)

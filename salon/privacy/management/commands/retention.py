@@ -1,8 +1,7 @@
-import time
+from django.core.management.base import BaseCommand, CommandError
 
-from django.core.management.base import BaseCommand
-
-from salon.privacy.retention import apply_retention
+from salon.background import Job, run_jobs
+from salon.privacy.retention import retention_round
 
 
 class Command(BaseCommand):
@@ -22,14 +21,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, every: int = 0, **options):
-        while True:
-            report = apply_retention()
-            self.stdout.write(
-                f"Retention: addresses removed from {report.addresses_removed} comments, "
-                f"{report.spam_deleted} spam and {report.trash_deleted} trashed comments deleted; "
-                f"{report.mail_deleted} old messages and {report.unconfirmed_deleted} unconfirmed "
-                "subscriptions deleted."
-            )
-            if every <= 0:
-                return
-            time.sleep(every)
+        if every < 0:
+            raise CommandError("--every must be a positive number of seconds.")
+        job = Job("Retention", retention_round, every)
+        run_jobs([job], self.stdout.write, loop=every > 0)
