@@ -383,9 +383,8 @@ def page_check(expected_comments: int) -> Callable[[str], str | None]:
 def known_reader_cookies(httpx, base: str, path: str) -> dict[str, str]:
     """The cookies of a reader who has liked the post at ``path`` (through its Like form).
 
-    Salon caches the rendered thread for readers it does not know; one who has liked or
-    commented gets their own likes marked, so the thread is rendered for each of their
-    requests: the page's full cost, as WordPress pays it on every request.
+    Such a reader is served the cached thread with their own likes pressed in it, and pays
+    for the extra queries that find their likes and held comments.
     """
     with httpx.Client(base_url=base, timeout=30) as client:
         html = client.get(path).text
@@ -516,8 +515,9 @@ def main() -> int:
             if result.workers_changed:
                 notes.append(f"{label}: a worker was restarted during the run (CPU still counted)")
         print(
-            "new reader: no cookie, so the thread comes from Salon's cache; known reader: has "
-            "liked a post, so the thread is rendered on every request."
+            "new reader: no cookie; known reader: has liked a post (the cached thread with their "
+            "likes pressed in). Only a reader with a held comment of their own on the post gets "
+            "a fresh render."
         )
         print(
             "vs goal: CPU per request ÷ goal (≤ 1.00× meets it). WP / Salon: how many times the "
