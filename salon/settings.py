@@ -186,6 +186,9 @@ else:
 # Rate limits count in the cache; locmem is per process, which is right for the embedded
 # single-host setup. Scaled installs set SALON_REDIS_URL so every process shares the counts.
 RATELIMIT_USE_CACHE = "default"
+# Rate limits count per reader address, found by the same rule as everywhere else (behind the
+# owner's proxy, the address it appended to X-Forwarded-For).
+RATELIMIT_IP_META_KEY = "salon.discussion.visitors.client_ip"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 AUTH_PASSWORD_VALIDATORS = [

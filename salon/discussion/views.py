@@ -188,16 +188,6 @@ def conversation_context(request: HttpRequest, post: Post, overrides: dict[str, 
     }
 
 
-def _client_ip(request: HttpRequest) -> str | None:
-    # Behind a proxy the owner sets SALON_BEHIND_PROXY and the proxy sets X-Real-IP / the
-    # first X-Forwarded-For; the directly connected address is the default.
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR") or None
-
-
 def _too_many(request: HttpRequest, group: str, rate: str) -> bool:
     return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
 
@@ -252,7 +242,7 @@ def post_comment(request: HttpRequest) -> HttpResponse:
         author_url="" if user else data["url"],
         parent=parent,
         user=user,
-        ip=_client_ip(request),
+        ip=visitors.client_ip(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         referrer=request.META.get("HTTP_REFERER", ""),
         visitor_key=key,

@@ -10,6 +10,7 @@ import json
 import secrets
 import time
 
+from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 
@@ -19,6 +20,21 @@ _SALT = "salon.discussion.visitor"
 _IDENTITY_SALT = "salon.discussion.identity"
 _FORM_SALT = "salon.discussion.form"
 YEAR = 365 * 24 * 3600
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The reader's IP address: the connecting one, or, behind the owner's proxy
+    (SALON_BEHIND_PROXY), the one that proxy appended last to X-Forwarded-For.
+
+    Only the last entry is the proxy's own; the ones before it are whatever the client sent,
+    so trusting the first would let anyone choose their address (and dodge flood and rate
+    limits).
+    """
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR", "")
 
 
 def visitor_key(request: HttpRequest) -> str:

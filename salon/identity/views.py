@@ -12,7 +12,7 @@ from django_ratelimit.core import is_ratelimited
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.pipeline import CommentSubmission, check_spam, decide_status
 from salon.discussion.rendering import render_comment
-from salon.discussion.views import _client_ip
+from salon.discussion.visitors import client_ip
 from salon.identity.forms import EditCommentForm
 from salon.identity.ownership import minutes_left, refusal
 
@@ -40,7 +40,7 @@ def recheck(comment: Comment, content: str, request: HttpRequest) -> None:
         author_url=comment.author_url,
         parent=comment.parent,
         user=comment.user,
-        ip=_client_ip(request),
+        ip=client_ip(request) or None,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         referrer=request.META.get("HTTP_REFERER", ""),
         visitor_key=comment.visitor_key,

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from salon.discussion.models import Comment
+from salon.discussion.visitors import client_ip
 from salon.mentions.receiving import (
     ACCESS_DENIED,
     ALREADY_REGISTERED,
@@ -20,15 +21,6 @@ from salon.mentions.receiving import (
 )
 
 MAX_CALL_BYTES = 64 * 1024  # a pingback call is two addresses; anything larger is not one
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    # Same rule as the comment form: trust X-Forwarded-For only behind the owner's proxy.
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")[0].strip()
-        if forwarded:
-            return forwarded
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _too_many(request: HttpRequest) -> bool:
@@ -62,7 +54,7 @@ def webmention(request: HttpRequest) -> HttpResponse:
             source,
             target,
             kind=Comment.Kind.WEBMENTION,
-            ip=_client_ip(request),
+            ip=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     except MentionRefused as refused:
@@ -107,7 +99,7 @@ def xmlrpc_endpoint(request: HttpRequest) -> HttpResponse:
             source,
             target,
             kind=Comment.Kind.PINGBACK,
-            ip=_client_ip(request),
+            ip=client_ip(request) or None,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         )
     except MentionRefused as refused:

@@ -224,10 +224,25 @@ def test_the_form_rate_limit_answers_429(post, post_comment, settings):
 
 
 def test_the_spam_notice_says_where_comments_are_judged(client, post, settings):
-    assert "This site filters spam on its own server." in client.get(
-        post.get_absolute_url()
-    ).content.decode()
+    assert (
+        "This site filters spam on its own server."
+        in client.get(post.get_absolute_url()).content.decode()
+    )
     settings.SALON = {**settings.SALON, "AKISMET_URL": "https://rest.akismet.example"}
     page = client.get(post.get_absolute_url()).content.decode()
     assert "This site sends comments to rest.akismet.example to filter spam." in page
     assert "on its own server" not in page
+
+
+def test_behind_the_owners_proxy_the_reader_cannot_choose_their_address(
+    post, comment_form, settings
+):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    reader = Client()
+    # The client sends a made-up address first; the proxy appends the real one last.
+    forged = {"HTTP_X_FORWARDED_FOR": "1.2.3.4, 198.51.100.20", "REMOTE_ADDR": "127.0.0.1"}
+    assert reader.post("/comments/post/", comment_form(post), **forged).status_code == 302
+    assert Comment.objects.get().author_ip == "198.51.100.20"
+    # A second comment from the same real address is a flood, whatever the client claims.
+    forged["HTTP_X_FORWARDED_FOR"] = "5.6.7.8, 198.51.100.20"
+    assert reader.post("/comments/post/", comment_form(post), **forged).status_code == 429
