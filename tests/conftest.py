@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import os
+import socket
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import timezone
 
 _counter = itertools.count(1)
@@ -98,3 +100,26 @@ def post_comment(client, comment_form):
         )
 
     return send
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """Salon's cache (and so its rate limits) in the Redis server at 127.0.0.1:6379, as with
+    SALON_REDIS_URL; each test worker gets a database of its own, emptied before and after."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        pytest.skip("no Redis server answers at 127.0.0.1:6379")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
+    database = 10 + int(worker[2:] or 0)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:6379/{database}",
+            "KEY_PREFIX": "salon-test",
+        }
+    }
+    redis = caches["default"]
+    redis.clear()
+    yield redis
+    redis.clear()

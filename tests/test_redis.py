@@ -2,44 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-from django.core.cache import caches
 from django.test import Client
 
 from salon.discussion.models import Comment
 
-REDIS = ("127.0.0.1", 6379)
-
-
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not _redis_answers(), reason="no Redis server answers at 127.0.0.1:6379"),
-]
-
-
-@pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": "salon-test",
-        }
-    }
-    cache = caches["default"]
-    cache.clear()
-    yield cache
-    cache.clear()
+pytestmark = pytest.mark.django_db
 
 
 def test_like_rate_limit_is_counted_in_redis(redis_cache, post, post_comment, settings):

@@ -2,43 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
-from django.core.cache import caches
 from django.test import Client
 
-REDIS = ("127.0.0.1", 6379)
 PASSWORD = "correct horse battery staple"
 
 
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(REDIS, timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(not _redis_answers(), reason="no Redis server answers at 127.0.0.1:6379"),
-]
-
-
-@pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/14",
-            "KEY_PREFIX": "salon-identity-test",
-        }
-    }
-    cache = caches["default"]
-    cache.clear()
-    yield cache
-    cache.clear()
+pytestmark = pytest.mark.django_db
 
 
 def test_failed_log_ins_are_counted_across_app_servers(redis_cache, django_user_model):
