@@ -166,6 +166,42 @@ def learn(name: str, submission: engine.Submission, is_spam: bool, **fields) -> 
     return site
 
 
+def learn_from_comments(
+    comments, name: str = THIS_SITE, progress=None, every: int = 1000
+) -> tuple[int, int]:
+    """Teach the site from stored comments at once: approved ones as ham, spam as spam.
+
+    For a site's history (an import, say) rather than a moderator's decision: the state is
+    loaded and saved once for the whole batch, and no Lesson is recorded. ``progress`` is
+    called with the number taught so far every ``every`` comments. Returns (spam, ham).
+    """
+    taught = {True: 0, False: 0}
+    with transaction.atomic():
+        site, _ = SpamFilterSite.objects.select_for_update().get_or_create(name=name)
+        state = (
+            engine.SiteState.from_bytes(bytes(site.state))
+            if site.state
+            else engine.SiteState(site_id=name)
+        )
+        rows = comments.filter(status__in=[_APPROVED, _SPAM]).select_related("post")
+        for n, comment in enumerate(rows.order_by("created_at", "pk").iterator(), start=1):
+            is_spam = comment.status == _SPAM
+            engine.learn(state, stored_submission(comment), is_spam)
+            taught[is_spam] += 1
+            if progress is not None and n % every == 0:
+                progress(n)
+        if taught[True] or taught[False]:
+            site.state = state.to_bytes()
+            site.version += 1
+            site.spam_lessons += taught[True]
+            site.ham_lessons += taught[False]
+            site.save()
+    if taught[True] or taught[False]:
+        with _states_lock:
+            _states[name] = (site.version, state)
+    return taught[True], taught[False]
+
+
 def history_for(email: str, ip: str | None, url: str) -> engine.History:
     """How this site has judged earlier comments sharing the author's e-mail, IP or website."""
     who = Q()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from salon.discussion.models import Comment
 from salon.interchange.disqus import DisqusImport
 from salon.interchange.reading import ImportProblem
 
@@ -26,6 +28,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--train-spam-filter",
+            action="store_true",
+            help="then teach this site's spam filter from the imported approved and spam comments",
+        )
         parser.add_argument("file", help="the Disqus .xml export (or .xml.gz)")
         parser.add_argument(
             "--url-map",
@@ -50,6 +57,7 @@ class Command(BaseCommand):
             write=(lambda line: self.stderr.write(line)) if verbose else (lambda line: None),
         )
         started = time.monotonic()
+        last_comment = Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         try:
             with transaction.atomic():
                 report = importer.run(file)
@@ -58,3 +66,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Imported {file} in {time.monotonic() - started:.1f} s:")
         for line in report.lines():
             self.stdout.write(line)
+        if options["train_spam_filter"]:
+            # By command name: the importers need not know the spam filter's code.
+            call_command(
+                "spam_learn", after_id=last_comment, stdout=self.stdout, stderr=self.stderr
+            )

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from salon.discussion.models import Comment
 from salon.interchange.reading import ImportProblem
 from salon.interchange.wordpress import WordPressImport
 
@@ -20,6 +22,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--train-spam-filter",
+            action="store_true",
+            help="then teach this site's spam filter from the imported approved and spam comments",
+        )
         parser.add_argument("file", help="the .xml export file (or .xml.gz)")
         parser.add_argument(
             "--update",
@@ -42,6 +49,7 @@ class Command(BaseCommand):
             write=(lambda line: self.stderr.write(line)) if verbose else (lambda line: None),
         )
         started = time.monotonic()
+        last_comment = Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         try:
             # One transaction: a file that turns out malformed halfway leaves nothing behind.
             with transaction.atomic():
@@ -51,3 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Imported {file} in {time.monotonic() - started:.1f} s:")
         for line in tally.lines():
             self.stdout.write(line)
+        if options["train_spam_filter"]:
+            # By command name: the importers need not know the spam filter's code.
+            call_command(
+                "spam_learn", after_id=last_comment, stdout=self.stdout, stderr=self.stderr
+            )
