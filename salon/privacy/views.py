@@ -78,6 +78,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "confirm_days": CONFIRM_MAX_AGE // (24 * 3600),
         "erasure_deletes": erasure_mode() == "delete",
         "data_sources": sources,
+        "send_mentions": settings.SALON.get("SEND_MENTIONS", False),
         **_spam_checks(),
     }
     return render(request, "privacy/privacy.html", context)

@@ -75,3 +75,12 @@ def test_privacy_page_names_a_remote_spam_service_when_one_is_used(client, setti
     assert "No third party receives your data." not in page
     settings.SALON = {**settings.SALON, "SPAM_FILTER": "", "AKISMET_URL": ""}
     assert "No spam filter runs" in client.get("/privacy/").content.decode()
+
+
+def test_privacy_page_says_what_happens_when_other_sites_link_here(client, settings):
+    settings.SALON = {**settings.SALON, "SEND_MENTIONS": True, "IP_RETENTION_DAYS": 9}
+    page = client.get("/privacy/").content.decode()
+    assert "When other sites link here" in page and "after <strong>9 days</strong>" in page
+    assert "tells the pages it links to" in page
+    settings.SALON = {**settings.SALON, "SEND_MENTIONS": False}
+    assert "tells the pages it links to" not in client.get("/privacy/").content.decode()
