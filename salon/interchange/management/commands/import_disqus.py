@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import time
+from django.core.management.base import CommandParser
 
-from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
-
-from salon.discussion.models import Comment
 from salon.interchange.disqus import DisqusImport
-from salon.interchange.reading import ImportProblem
+from salon.interchange.importing import ImportCommand
 
 
 def _mapping(text: str) -> tuple[str, str]:
@@ -20,7 +15,7 @@ def _mapping(text: str) -> tuple[str, str]:
     return old, new
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = (
         "Import a Disqus export: each thread is matched to a post by its address, its comments "
         "(with replies, deleted → trash, spam → spam) are added under it; threads that match "
@@ -28,11 +23,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--train-spam-filter",
-            action="store_true",
-            help="then teach this site's spam filter from the imported approved and spam comments",
-        )
+        super().add_arguments(parser)
         parser.add_argument("file", help="the Disqus .xml export (or .xml.gz)")
         parser.add_argument(
             "--url-map",
@@ -50,24 +41,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: str, url_map: list, update: bool, **options):
-        verbose = options.get("verbosity", 1) > 0
         importer = DisqusImport(
             url_map=url_map,
             update=update,
-            write=(lambda line: self.stderr.write(line)) if verbose else (lambda line: None),
+            write=self.progress_writer(options),
         )
-        started = time.monotonic()
-        last_comment = Comment.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        try:
-            with transaction.atomic():
-                report = importer.run(file)
-        except ImportProblem as problem:
-            raise CommandError(str(problem)) from problem
-        self.stdout.write(f"Imported {file} in {time.monotonic() - started:.1f} s:")
-        for line in report.lines():
-            self.stdout.write(line)
-        if options["train_spam_filter"]:
-            # By command name: the importers need not know the spam filter's code.
-            call_command(
-                "spam_learn", after_id=last_comment, stdout=self.stdout, stderr=self.stderr
-            )
+        self.run_import(importer.run, file, options)
