@@ -62,6 +62,28 @@ def comment_arrived(comment: Comment, submission: CommentSubmission) -> None:
         comment_held(comment)
 
 
+def _comment_notice(
+    comment: Comment, email: str, topic: str, stop: str, intro: str, why: str, link: str
+) -> None:
+    """Queue one "new comment" message: ``intro`` (with the commenter, title, text and link),
+    then the unsubscribe footer saying ``why`` this reader gets it."""
+    post = comment.post
+    body = intro % {
+        "name": comment.display_name,
+        "title": post.title,
+        "text": _comment_text(comment),
+        "link": link,
+    } + _footer(stop, why)
+    enqueue(
+        email,
+        _("New comment on “%(title)s”") % {"title": post.title},
+        body,
+        topic=topic,
+        unsubscribe_url=stop,
+        comment=comment,
+    )
+
+
 def comment_published(comment: Comment) -> int:
     """Tell the post's author and the post's follow-up subscribers; return messages queued."""
     if not mail_configured() or comment.status != Comment.Status.APPROVED:
@@ -78,23 +100,14 @@ def comment_published(comment: Comment) -> int:
         and comment.user_id != author.pk
         and not opted_out(author_email, Topic.AUTHOR)
     ):
-        stop = unsubscribe_url(author_email, Topic.AUTHOR)
-        body = (
-            _("%(name)s commented on your post “%(title)s”:\n\n%(text)s\n\nSee it: %(link)s\n")
-            % {
-                "name": comment.display_name,
-                "title": post.title,
-                "text": _comment_text(comment),
-                "link": link,
-            }
-        ) + _footer(stop, _("You get this because you wrote the post."))
-        enqueue(
+        _comment_notice(
+            comment,
             author_email,
-            _("New comment on “%(title)s”") % {"title": post.title},
-            body,
-            topic=Topic.AUTHOR,
-            unsubscribe_url=stop,
-            comment=comment,
+            Topic.AUTHOR,
+            unsubscribe_url(author_email, Topic.AUTHOR),
+            _("%(name)s commented on your post “%(title)s”:\n\n%(text)s\n\nSee it: %(link)s\n"),
+            _("You get this because you wrote the post."),
+            link,
         )
         queued += 1
     subscribers = (
@@ -103,23 +116,14 @@ def comment_published(comment: Comment) -> int:
         .values_list("email", flat=True)
     )
     for email in subscribers:
-        stop = unsubscribe_url(email, Topic.REPLIES, post.pk)
-        body = (
-            _("%(name)s added a comment to “%(title)s”:\n\n%(text)s\n\nSee it: %(link)s\n")
-            % {
-                "name": comment.display_name,
-                "title": post.title,
-                "text": _comment_text(comment),
-                "link": link,
-            }
-        ) + _footer(stop, _("You asked to be told of follow-up comments on this post."))
-        enqueue(
+        _comment_notice(
+            comment,
             email,
-            _("New comment on “%(title)s”") % {"title": post.title},
-            body,
-            topic=Topic.REPLIES,
-            unsubscribe_url=stop,
-            comment=comment,
+            Topic.REPLIES,
+            unsubscribe_url(email, Topic.REPLIES, post.pk),
+            _("%(name)s added a comment to “%(title)s”:\n\n%(text)s\n\nSee it: %(link)s\n"),
+            _("You asked to be told of follow-up comments on this post."),
+            link,
         )
         queued += 1
     return queued
