@@ -62,9 +62,7 @@ def _own_pending(request: HttpRequest) -> Q | None:
     return (own & Q(status=Comment.Status.PENDING)) if own else None
 
 
-def _render_thread(
-    request: HttpRequest, post: Post, options: DiscussionSettings, own_pending: Q | None
-) -> str:
+def _render_thread(post: Post, options: DiscussionSettings, own_pending: Q | None) -> str:
     """The thread's HTML: one query for the comments this reader may see, one render.
 
     Like buttons are rendered unpressed; :func:`_press_likes` marks the reader's own.
@@ -142,7 +140,7 @@ def conversation_context(request: HttpRequest, post: Post, overrides: dict[str, 
     )
     thread_html = cache.get(cache_key) if own_pending is None else None
     if thread_html is None:
-        thread_html = _render_thread(request, post, options, own_pending)
+        thread_html = _render_thread(post, options, own_pending)
         if own_pending is None:
             cache.set(cache_key, thread_html, 24 * 3600)
     thread_html = _press_likes(thread_html, liked)
