@@ -22,7 +22,7 @@ import numpy as np
 from . import campaigns, features
 from .corpora import spam_data_dir
 from .language import unlike_blog
-from .model import MODEL_FILENAME, BaseModel
+from .model import MODEL_FILENAME, BaseModel, medium_index
 from .site import SiteState
 from .smokedetector import SmokeDetectorRules
 from .verdicts import SPAM_THRESHOLDS, History, Reason, Sensitivity, Submission, Verdict
@@ -51,7 +51,7 @@ WEIGHT_AUTHOR_LINK = 1.0
 WEIGHT_FOREIGN_LANGUAGE = 1.0
 WEIGHT_DISALLOWED = 8.0
 WEIGHT_BLACKLIST = 5.0
-WEIGHT_WATCHED = 0.5
+WEIGHT_WATCHED = 0.0
 WEIGHT_CAMPAIGN = 2.5
 # Link habits the corpora barely show (BBCode is forum spam, shorteners and cheap
 # domains hide the destination): a prior on top of whatever the model learned.
@@ -134,6 +134,7 @@ class _Reading:
     parts: features.TextParts
     indices: np.ndarray
     values: np.ndarray
+    medium: int
     base_raw: float
     base_logit: float
 
@@ -164,9 +165,21 @@ class SpamEngine:
         author = _text(submission.author, 500)
         author_email = _text(submission.author_email, 500)
         author_url = _text(submission.author_url, 2000)
-        parts = features.prepare(content, author, author_url, author_email)
+        parts = features.prepare(
+            content,
+            author,
+            author_url,
+            author_email,
+            _text(submission.permalink, 2000),
+            _text(submission.post_title, 500),
+        )
         indices, values = features.single_row(parts, self.model.idf)
-        base_raw = float(np.dot(self.model.weights[indices], values)) + self.model.intercept
+        medium = medium_index(_text(submission.comment_type, 50))
+        base_raw = float(np.dot(self.model.weights[medium, indices], values)) + self.model.intercept
+        # The constant column is the base model's per-medium bias; a site learns its own
+        # bias separately, so the site sees the row without it.
+        keep = indices != features.CONSTANT_COLUMN
+        indices, values = indices[keep], values[keep]
         return _Reading(
             content=content,
             author=author,
@@ -175,8 +188,9 @@ class SpamEngine:
             parts=parts,
             indices=indices,
             values=values,
+            medium=medium,
             base_raw=base_raw,
-            base_logit=float(self.model.calibrated_logit(base_raw)),
+            base_logit=float(self.model.calibrated_logit(base_raw, medium)),
         )
 
     # -- judging -------------------------------------------------------------------------
@@ -255,7 +269,8 @@ class SpamEngine:
 
         logit = sum(s.weight for s in signals)
         score = _sigmoid(logit)
-        threshold = SPAM_THRESHOLDS[sensitivity]
+        learned = self.model.threshold(reading.medium, sensitivity.value)
+        threshold = learned if learned is not None else SPAM_THRESHOLDS[sensitivity]
         hold_rules = [s for s in signals if s.hold]
         forced = any(s.signal == "disallowed_words" for s in signals)
         spam = score >= threshold or forced
@@ -283,9 +298,9 @@ class SpamEngine:
         model = self.model
         parts = reading.parts
         links = parts.links
-        slope = model.platt_slope
+        slope = float(model.platt_slopes[reading.medium])
         dense_start = features.HASHED_COLUMNS
-        dense_weights = model.weights[dense_start:]
+        dense_weights = model.weights[reading.medium, dense_start:]
         contribution = {
             name: slope * float(dense_weights[k]) * float(parts.dense[k])
             for k, name in enumerate(features.DENSE_SIGNALS)
@@ -332,7 +347,7 @@ class SpamEngine:
                     always_shown=True,
                 )
             )
-        shape = sum(contribution[n] for n in ("length", "shouting", "exclamations"))
+        shape = sum(contribution[n] for n in ("length", "shouting", "exclamations", "constant"))
         other_dense = (
             contribution["phone_number"]
             + contribution["email_in_text"]
@@ -348,6 +363,23 @@ class SpamEngine:
                 )
             )
             other_dense -= contribution["phone_number"]
+        if parts.links.page_links:
+            signals.append(
+                _Signal(
+                    "page_link",
+                    contribution["page_link"],
+                    f"{_plural(len(parts.links.page_links), 'link')} to this very page, which promotes nothing",
+                    always_shown=True,
+                )
+            )
+        if contribution["on_topic"]:
+            signals.append(
+                _Signal(
+                    "on_topic",
+                    contribution["on_topic"],
+                    "speaks of what the post is about (a word of its title)",
+                )
+            )
         dense_total = sum(contribution.values())
         text_weight = reading.base_logit - dense_total
         # The calibrated intercept and the text's shape are part of the text model's say.

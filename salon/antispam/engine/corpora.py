@@ -17,6 +17,25 @@ YOUTUBE_VIDEOS: tuple[str, ...] = (
     "Youtube04-Eminem",
 )
 
+# The page each YouTube file's comments were posted under: the video's address and
+# title as YouTube shows them (the collection names each video by its id). A comment
+# form tells the engine the same two things about its post.
+YOUTUBE_PAGES: dict[str, tuple[str, str]] = {
+    "Youtube01-Psy": (
+        "https://www.youtube.com/watch?v=9bZkp7q19f0",
+        "PSY - GANGNAM STYLE (강남스타일) M/V",
+    ),
+    "Youtube02-KatyPerry": ("https://www.youtube.com/watch?v=CevxZvSJLk8", "Katy Perry - Roar"),
+    "Youtube03-LMFAO": (
+        "https://www.youtube.com/watch?v=KQ6zr6kCPj8",
+        "LMFAO - Party Rock Anthem ft. Lauren Bennett, GoonRock",
+    ),
+    "Youtube04-Eminem": (
+        "https://www.youtube.com/watch?v=uelHwf8o7_U",
+        "Eminem - Love The Way You Lie ft. Rihanna",
+    ),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class LabelledText:
@@ -29,6 +48,13 @@ class LabelledText:
     email: str = ""
     corpus: str = ""
     part: str = ""
+    permalink: str = ""
+    """The page the text was posted on, when known."""
+    title: str = ""
+    """That page's title, when known."""
+    comment_type: str = "comment"
+    """What kind of submission the text stands for, as Akismet names it: ``comment``,
+    ``message`` (a private message, like an SMS), ``contact-form`` (an e-mail)."""
 
     @property
     def duplicate_key(self) -> str:
@@ -52,6 +78,7 @@ def read_youtube(path: Path) -> list[LabelledText]:
     """One YouTube Spam Collection file. The DATE column is deliberately never read:
     in the Eminem file it alone gives the label away."""
     rows: list[LabelledText] = []
+    permalink, title = YOUTUBE_PAGES.get(path.stem, ("", ""))
     with path.open(encoding="utf-8", newline="") as handle:
         for record in csv.DictReader(handle):
             rows.append(
@@ -61,6 +88,8 @@ def read_youtube(path: Path) -> list[LabelledText]:
                     author=record["AUTHOR"],
                     corpus="youtube",
                     part=path.stem,
+                    permalink=permalink,
+                    title=title,
                 )
             )
     return rows
@@ -74,7 +103,13 @@ def read_sms(path: Path) -> list[LabelledText]:
             label, _, text = line.rstrip("\n").partition("\t")
             if label in ("ham", "spam"):
                 rows.append(
-                    LabelledText(text=text, is_spam=label == "spam", corpus="sms", part="sms")
+                    LabelledText(
+                        text=text,
+                        is_spam=label == "spam",
+                        corpus="sms",
+                        part="sms",
+                        comment_type="message",
+                    )
                 )
     return rows
 
@@ -90,6 +125,7 @@ def read_spamassassin(path: Path) -> list[LabelledText]:
                     is_spam=record["label"].strip() == "1",
                     corpus="spamassassin",
                     part=record["group"],
+                    comment_type="contact-form",
                 )
             )
     return rows
@@ -122,11 +158,30 @@ def read_labelled_csv(
     author_column: str | None = None,
     url_column: str | None = None,
     email_column: str | None = None,
+    title_column: str | None = None,
+    permalink_column: str | None = None,
+    comment_type: str = "comment",
 ) -> list[LabelledText]:
     """Rows of any CSV file with a text column and a label column, in file order."""
     rows: list[LabelledText] = []
     with Path(path).open(encoding="utf-8", newline="", errors="replace") as handle:
         reader = csv.DictReader(handle)
+        named = {
+            "text": text_column,
+            "label": label_column,
+            "author": author_column,
+            "URL": url_column,
+            "e-mail": email_column,
+            "title": title_column,
+            "permalink": permalink_column,
+        }
+        header = reader.fieldnames or []
+        for what, column in named.items():
+            if column and column not in header:
+                raise ValueError(
+                    f"{path}: no {what} column {column!r}; the columns are "
+                    + ", ".join(repr(name) for name in header)
+                )
         for record in reader:
             rows.append(
                 LabelledText(
@@ -135,6 +190,9 @@ def read_labelled_csv(
                     author=(record.get(author_column) or "") if author_column else "",
                     url=(record.get(url_column) or "") if url_column else "",
                     email=(record.get(email_column) or "") if email_column else "",
+                    title=(record.get(title_column) or "") if title_column else "",
+                    permalink=(record.get(permalink_column) or "") if permalink_column else "",
+                    comment_type=comment_type,
                     corpus=Path(path).stem,
                     part=Path(path).stem,
                 )

@@ -96,7 +96,13 @@ def compute_metrics(
 def submission_for(row: LabelledText) -> Submission:
     """The submission a labelled row stands for."""
     return Submission(
-        content=row.text, author=row.author, author_url=row.url, author_email=row.email
+        content=row.text,
+        author=row.author,
+        author_url=row.url,
+        author_email=row.email,
+        permalink=row.permalink,
+        post_title=row.title,
+        comment_type=row.comment_type,
     )
 
 

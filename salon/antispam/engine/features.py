@@ -21,6 +21,16 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from .links import LinkSummary, domain_of, find_links, top_level_domain
 
+# Words too common to tell whether a comment speaks of the post's subject.
+_TITLE_STOP_WORDS = frozenset(
+    """the and for are but not you your yours with from this that these those what when
+    where which who whom why how all any can our out his her hers its they them their
+    was were will would shall should could have has had does did just than then there
+    here about into over under after before again more most some such only own same
+    very one two new official video feat""".split()
+)
+_WORD = re.compile(r"\w+")
+
 HASHED_COLUMNS = 2**19
 
 # Only the start and end of very long content reach the text model: spam shows its hand
@@ -44,9 +54,14 @@ DENSE_SIGNALS: tuple[str, ...] = (
     "phone_number",
     "email_in_text",
     "author_url",
+    "page_link",
+    "on_topic",
+    "constant",
 )
+"""``constant`` is always 1: with per-medium weights it gives each medium its own bias."""
 DENSE_COLUMNS = len(DENSE_SIGNALS)
 TOTAL_COLUMNS = HASHED_COLUMNS + DENSE_COLUMNS
+CONSTANT_COLUMN = HASHED_COLUMNS + DENSE_SIGNALS.index("constant")
 
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 _HREF_IN_TAG = re.compile(r"(?i)<a\s[^>]{0,500}?href\s*=\s*[\"']?([^\"'\s>]{1,2000})[^>]{0,500}>")
@@ -114,6 +129,23 @@ def model_text(cleaned: str) -> str:
     return _DIGIT.sub("0", cleaned.lower())
 
 
+def topic_words(text: str) -> set[str]:
+    """The words of a title that say what it is about (lower case, no common words)."""
+    return {
+        w
+        for w in _WORD.findall(unicodedata.normalize("NFKC", text or "").lower()[:500])
+        if (len(w) >= 3 or not w.isascii()) and not w.isdigit() and w not in _TITLE_STOP_WORDS
+    }
+
+
+def on_topic(cleaned: str, title: str) -> bool:
+    """Whether a comment names something the post's title is about."""
+    wanted = topic_words(title)
+    if not wanted:
+        return False
+    return any(w in wanted for w in _WORD.findall(cleaned[:20000].lower()))
+
+
 def author_tokens(author: str, author_url: str, author_email: str, links: LinkSummary) -> str:
     """Prefixed tokens for who wrote the submission and where its links go."""
     tokens: list[str] = []
@@ -143,13 +175,28 @@ class TextParts:
 
 
 def prepare(
-    content: str, author: str = "", author_url: str = "", author_email: str = ""
+    content: str,
+    author: str = "",
+    author_url: str = "",
+    author_email: str = "",
+    permalink: str = "",
+    title: str = "",
 ) -> TextParts:
-    """Clean the content, find its links and compute the dense columns."""
+    """Clean the content, find its links and compute the dense columns.
+
+    ``permalink`` and ``title`` describe the page the submission was made on: links to
+    that page are not counted as links elsewhere, and naming the page's subject is
+    a sign of a real reader.
+    """
     raw = content or ""
     cleaned = clean_text(raw)
     # Links are read from the raw content too: an anchor's target is in the markup.
-    links = find_links(raw if "<a" in raw.lower() or "[url" in raw.lower() else cleaned)
+    links = find_links(raw if "<a" in raw.lower() or "[url" in raw.lower() else cleaned, permalink)
+    text_for_model = cleaned
+    for url in links.page_links:
+        # The model reads "a link to this page", not the address's n-grams.
+        for form in {url, html.unescape(url)}:
+            text_for_model = text_for_model.replace(form, " thispagelink ")
     length = max(len(cleaned), 1)
     letters = sum(1 for ch in cleaned[:5000] if ch.isalpha())
     upper = sum(1 for ch in cleaned[:5000] if ch.isupper())
@@ -169,12 +216,15 @@ def prepare(
             1.0 if _PHONE.search(cleaned[:20000]) else 0.0,
             1.0 if _EMAIL.search(cleaned[:20000]) else 0.0,
             1.0 if domain_of(author_url) else 0.0,
+            1.0 if links.page_links else 0.0,
+            1.0 if on_topic(cleaned, title) else 0.0,
+            1.0,
         ],
         dtype=np.float32,
     )
     return TextParts(
         cleaned=cleaned,
-        model_text=model_text(cleaned),
+        model_text=model_text(text_for_model),
         author_tokens=author_tokens(author or "", author_url or "", author_email or "", links),
         links=links,
         dense=dense,

@@ -131,6 +131,8 @@ class LinkSummary:
     bbcode_links: int
     html_links: int
     link_chars: int
+    page_links: tuple[str, ...] = ()
+    """Links to the very page the submission was made on (not counted in ``urls``)."""
 
     @property
     def count(self) -> int:
@@ -171,13 +173,58 @@ def domain_of(url: str) -> str:
     return host
 
 
+# Hosts that serve the same pages under another name (short links to a site's own pages).
+_SAME_SITE_ALIASES = {"youtu.be": "youtube.com"}
+_PAGE_QUERY_KEYS = ("v", "p", "page_id", "id")
+
+
+def _site_of(url: str) -> str:
+    domain = domain_of(url)
+    if domain.startswith("m."):
+        domain = domain[2:]
+    return _SAME_SITE_ALIASES.get(domain, domain)
+
+
+def _page_keys(url: str, for_page: bool = False) -> set[str]:
+    """What names one page within its site: the page ids in its query, and its path
+    (for the page itself, only when no id names it: ``/watch?v=…`` is named by ``v``)."""
+    text = re.sub(r"^(?:[a-z][a-z0-9+.-]{0,20}://)", "", url.strip(), count=1, flags=re.I)
+    text = text.split("#", 1)[0]
+    _, _, rest = text.partition("/")
+    path, _, query = rest.partition("?")
+    keys: set[str] = set()
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if name.lower() in _PAGE_QUERY_KEYS and value:
+            keys.add(value.lower())
+    path = path.strip("/").lower()
+    if path and not (keys and for_page):
+        keys.add(path)
+    return keys
+
+
+def links_to_page(url: str, permalink: str) -> bool:
+    """Whether ``url`` points at the page ``permalink`` names (a comment quoting the
+    page's own address, or a moment of its video, promotes nothing)."""
+    if not url or not permalink:
+        return False
+    site = _site_of(permalink)
+    if not site or _site_of(url) != site:
+        return False
+    return bool(_page_keys(url) & _page_keys(permalink, for_page=True))
+
+
 def top_level_domain(domain: str) -> str:
     """The last label of a domain name (``"xyz"`` for ``"cheap.pills.xyz"``)."""
     return domain.rsplit(".", 1)[-1] if "." in domain else ""
 
 
-def find_links(text: str) -> LinkSummary:
-    """All links in ``text``, in any of the forms a comment form lets through."""
+def find_links(text: str, permalink: str = "") -> LinkSummary:
+    """All links in ``text``, in any of the forms a comment form lets through.
+
+    Links to ``permalink`` (the page the submission was made on) are set apart in
+    ``page_links``: they are not counted as links to somewhere else.
+    """
     urls: list[str] = []
     seen: set[str] = set()
     link_chars = 0
@@ -206,9 +253,16 @@ def find_links(text: str) -> LinkSummary:
         # link: it is slower and would count the same link twice.
         for match in _BARE_DOMAIN.finditer(text):
             add(match.group(0))
+    page_links: tuple[str, ...] = ()
+    if permalink:
+        page_links = tuple(u for u in urls if links_to_page(u, permalink))
+        if page_links:
+            urls = [u for u in urls if u not in page_links]
+            link_chars -= sum(len(u) for u in page_links)
     domains = tuple(d for d in (domain_of(u) for u in urls) if d)
     return LinkSummary(
         urls=tuple(urls),
+        page_links=page_links,
         domains=domains,
         bbcode_links=bbcode_links,
         html_links=html_links,

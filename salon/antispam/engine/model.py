@@ -2,7 +2,16 @@
 
 The model is a logistic regression over the hashed features of :mod:`.features`,
 followed by Platt scaling fitted on out-of-fold scores so that its output is a
-calibrated probability. It is stored as a NumPy ``.npz`` archive of plain arrays plus
+calibrated probability.
+
+Spam reads differently in each medium: a public comment under a post, a private
+message, an e-mail (a contact form's message). The corpora come from all three, so the
+model is trained with shared weights plus one set of weights per medium (feature
+augmentation: every row's features appear once in the shared block and once in its
+medium's block). What all media share is learnt from every corpus; what is peculiar to
+web comments is learnt from web comments. The stored model holds, per medium, the sum of
+the shared and that medium's weights, and its own calibration; a submission is scored
+with the weights of its medium, known from its comment type. It is stored as a NumPy ``.npz`` archive of plain arrays plus
 a JSON metadata string (with a format version), read back with ``allow_pickle=False``:
 no code is ever loaded from a model file.
 """
@@ -13,7 +22,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,8 +35,25 @@ from sklearn.model_selection import GroupKFold
 from . import features
 from .corpora import LabelledText, duplicate_groups, load_corpora
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MODEL_FILENAME = "model.npz"
+
+MEDIA: tuple[str, ...] = ("comment", "message", "email")
+"""Public comments (the default), private messages, e-mails."""
+COMMENT_TYPE_MEDIUM = {"message": "message", "contact-form": "email"}
+"""Akismet comment types that are not public comments; any other type is a comment."""
+CALIBRATION_MINIMUM = 50
+"""A medium needs this many out-of-fold spam and ham rows for its own calibration."""
+HAM_BLOCKED_LIMITS = {"cautious": 0.002, "balanced": 0.01}
+"""Share of ham each sensitivity may block on a site the model has not seen; see
+:func:`_thresholds`."""
+THRESHOLD_FLOORS = {"cautious": 0.85, "balanced": 0.5, "strict": 0.3}
+
+
+def medium_index(comment_type: str) -> int:
+    """The medium (index into :data:`MEDIA`) of an Akismet comment type."""
+    name = COMMENT_TYPE_MEDIUM.get((comment_type or "").strip().lower(), "comment")
+    return MEDIA.index(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +70,11 @@ class TrainingConfig:
     Measured with ``bench/spam_quality.py``: SpamAssassin's e-mails at full weight cost
     F1 on both YouTube and SMS (long, link-heavy ham), so they count for little.
     """
+    medium_scales: dict[str, float] = field(
+        default_factory=lambda: {"comment": 2.0, "message": 1.0, "email": 1.0}
+    )
+    """How freely each medium's own weights may depart from the shared ones (the scale
+    of its block in the augmented rows). Comments, the medium Salon serves, most."""
     calibration_folds: int = 2
     max_training_chars: int = 600
     """E-mails are cut to this length for training: their first lines carry the signal."""
@@ -51,13 +82,14 @@ class TrainingConfig:
 
 @dataclass
 class BaseModel:
-    """Weights of the text model and its calibration."""
+    """Weights of the text model and its calibration, one row per medium."""
 
     weights: np.ndarray
+    """Shape ``(len(MEDIA), TOTAL_COLUMNS)``: shared plus medium weights."""
     intercept: float
     idf: np.ndarray
-    platt_slope: float
-    platt_intercept: float
+    platt_slopes: np.ndarray
+    platt_intercepts: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -65,13 +97,19 @@ class BaseModel:
         """A short identifier of this model (a digest of its weights)."""
         return str(self.metadata.get("model_version", ""))
 
-    def raw_score(self, rows: sp.csr_matrix) -> np.ndarray:
-        """Uncalibrated log-odds of spam for feature rows."""
-        return np.asarray(rows @ self.weights).ravel() + self.intercept
+    def raw_score(self, rows: sp.csr_matrix, medium: int = 0) -> np.ndarray:
+        """Uncalibrated log-odds of spam for feature rows of one medium."""
+        return np.asarray(rows @ self.weights[medium]).ravel() + self.intercept
 
-    def calibrated_logit(self, raw: np.ndarray | float) -> np.ndarray | float:
+    def calibrated_logit(self, raw: np.ndarray | float, medium: int = 0) -> np.ndarray | float:
         """Map raw log-odds onto calibrated log-odds."""
-        return self.platt_slope * raw + self.platt_intercept
+        return float(self.platt_slopes[medium]) * raw + float(self.platt_intercepts[medium])
+
+    def threshold(self, medium: int, sensitivity: str) -> float | None:
+        """The spam threshold training chose for a medium and sensitivity, if any."""
+        chosen = self.metadata.get("thresholds", {}).get(MEDIA[medium], {})
+        value = chosen.get(sensitivity)
+        return float(value) if value is not None else None
 
     def to_bytes(self) -> bytes:
         """The model as an ``.npz`` archive."""
@@ -80,9 +118,8 @@ class BaseModel:
             buffer,
             weights=self.weights.astype(np.float32),
             idf=self.idf.astype(np.float32),
-            scalars=np.array(
-                [self.intercept, self.platt_slope, self.platt_intercept], dtype=np.float64
-            ),
+            scalars=np.array([self.intercept], dtype=np.float64),
+            platt=np.vstack([self.platt_slopes, self.platt_intercepts]).astype(np.float64),
             metadata=np.array(json.dumps(self.metadata, sort_keys=True)),
         )
         return buffer.getvalue()
@@ -95,13 +132,22 @@ class BaseModel:
             if metadata.get("format_version") != FORMAT_VERSION:
                 raise ValueError(
                     f"spam model format {metadata.get('format_version')!r} is not supported"
+                    " (rebuild it with 'salon spam_train')"
                 )
             weights = archive["weights"].astype(np.float32)
             idf = archive["idf"].astype(np.float32)
-            intercept, slope, platt_intercept = (float(x) for x in archive["scalars"])
-        if weights.shape != (features.TOTAL_COLUMNS,) or idf.shape != (features.HASHED_COLUMNS,):
-            raise ValueError("spam model does not match this engine's feature layout")
-        return cls(weights, intercept, idf, slope, platt_intercept, metadata)
+            intercept = float(archive["scalars"][0])
+            platt = archive["platt"].astype(np.float64)
+        if (
+            weights.shape != (len(MEDIA), features.TOTAL_COLUMNS)
+            or idf.shape != (features.HASHED_COLUMNS,)
+            or platt.shape != (2, len(MEDIA))
+        ):
+            raise ValueError(
+                "spam model does not match this engine's feature layout"
+                " (rebuild it with 'salon spam_train')"
+            )
+        return cls(weights, intercept, idf, platt[0], platt[1], metadata)
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (atomically enough: write then rename)."""
@@ -126,6 +172,9 @@ class PreparedRows:
     labels: np.ndarray
     sample_weights: np.ndarray
     groups: np.ndarray
+    media: np.ndarray
+    sources: np.ndarray
+    """Where each row was posted (a video, for comments), to calibrate as for a new site."""
 
     def subset(self, mask: np.ndarray) -> PreparedRows:
         """The rows where ``mask`` is true (or at the given indices)."""
@@ -135,6 +184,8 @@ class PreparedRows:
             labels=self.labels[mask],
             sample_weights=self.sample_weights[mask],
             groups=self.groups[mask],
+            media=self.media[mask],
+            sources=self.sources[mask],
         )
 
     def __len__(self) -> int:
@@ -152,6 +203,8 @@ def prepare_rows(
             row.author,
             row.url,
             row.email,
+            row.permalink,
+            row.title,
         )
         for row in rows
     ]
@@ -166,78 +219,219 @@ def prepare_rows(
             [config.corpus_weights.get(row.corpus, 1.0) for row in rows], dtype=np.float64
         ),
         groups=np.array(duplicate_groups(rows)),
+        media=np.array([medium_index(row.comment_type) for row in rows], dtype=np.int8),
+        sources=np.array([f"{row.corpus}/{row.part}" for row in rows]),
     )
 
 
 def _fit_linear(
     prepared: PreparedRows, config: TrainingConfig
 ) -> tuple[np.ndarray, float, np.ndarray]:
+    """Fit shared plus per-medium weights; return them summed per medium."""
     idf = features.inverse_document_frequency(
         features.document_frequencies(prepared.counts), len(prepared)
     )
     matrix = features.weigh(prepared.counts, prepared.dense, idf)
+    scales = [float(config.medium_scales.get(name, 1.0)) for name in MEDIA]
+    blocks = [matrix] + [
+        sp.diags((prepared.media == m).astype(np.float32) * scales[m]) @ matrix
+        for m in range(len(MEDIA))
+    ]
     classifier = LogisticRegression(
-        C=config.regularisation, solver="liblinear", max_iter=500, tol=1e-3, random_state=0
+        C=config.regularisation,
+        solver="liblinear",
+        dual=True,
+        max_iter=1000,
+        tol=1e-3,
+        random_state=0,
     )
-    classifier.fit(matrix, prepared.labels, sample_weight=prepared.sample_weights)
-    return classifier.coef_[0].astype(np.float32), float(classifier.intercept_[0]), idf
+    classifier.fit(
+        sp.hstack(blocks, format="csr"), prepared.labels, sample_weight=prepared.sample_weights
+    )
+    coef = classifier.coef_[0]
+    width = matrix.shape[1]
+    # A medium without training rows keeps only the shared weights (its block is zero).
+    weights = np.vstack(
+        [
+            coef[:width] + scales[m] * coef[width * (m + 1) : width * (m + 2)]
+            for m in range(len(MEDIA))
+        ]
+    ).astype(np.float32)
+    return weights, float(classifier.intercept_[0]), idf
 
 
 def _raw_scores(
     weights: np.ndarray, intercept: float, idf: np.ndarray, prepared: PreparedRows
 ) -> np.ndarray:
+    """Each row's raw score with the weights of its own medium."""
     matrix = features.weigh(prepared.counts, prepared.dense, idf)
-    return np.asarray(matrix @ weights).ravel() + intercept
+    scores = np.zeros(len(prepared))
+    for m in range(len(MEDIA)):
+        rows = prepared.media == m
+        if rows.any():
+            scores[rows] = np.asarray(matrix[rows] @ weights[m]).ravel() + intercept
+    return scores
 
 
-def train_prepared(prepared: PreparedRows, config: TrainingConfig | None = None) -> BaseModel:
-    """Train on already hashed rows (see :func:`prepare_rows`)."""
+def _platt(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    platt = LogisticRegression(C=1e4, solver="lbfgs")
+    platt.fit(scores.reshape(-1, 1), labels, sample_weight=weights)
+    return float(platt.coef_[0][0]), float(platt.intercept_[0])
+
+
+def _calibration_groups(prepared: PreparedRows) -> np.ndarray:
+    """Folds for calibration: a medium whose rows come from several places (videos) is
+    split by place, so that its out-of-fold scores are those of a site the model has
+    not seen, which is where Salon's model always works; other rows are split by text,
+    with duplicates kept together."""
+    keys = []
+    spread = {
+        m: len(set(prepared.sources[prepared.media == m].tolist())) >= 2 for m in range(len(MEDIA))
+    }
+    for medium, source, group in zip(
+        prepared.media.tolist(), prepared.sources.tolist(), prepared.groups.tolist(), strict=True
+    ):
+        keys.append(f"s:{source}" if spread[medium] else f"g:{group}")
+    return np.unique(np.array(keys), return_inverse=True)[1]
+
+
+def _thresholds(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
+    """Spam thresholds on the calibrated score for each sensitivity, read off the
+    out-of-fold scores: cautious and balanced are raised above their floors until at
+    most their share of ham (:data:`HAM_BLOCKED_LIMITS`) scores above them."""
+    ham = np.sort(probabilities[labels == 0])[::-1]
+    chosen = dict(THRESHOLD_FLOORS)
+    for name, limit in HAM_BLOCKED_LIMITS.items():
+        allowed = int(limit * len(ham))
+        if allowed < len(ham):
+            chosen[name] = max(chosen[name], min(float(ham[allowed]) + 1e-6, 0.99))
+    chosen["strict"] = min(chosen["strict"], chosen["balanced"])
+    return {name: round(value, 6) for name, value in chosen.items()}
+
+
+def _quiet(message: str) -> None:
+    """The default progress callback: says nothing."""
+
+
+def train_prepared(
+    prepared: PreparedRows,
+    config: TrainingConfig | None = None,
+    progress: Callable[[str], None] = _quiet,
+) -> BaseModel:
+    """Train on already hashed rows (see :func:`prepare_rows`).
+
+    ``progress`` is called with a line before each step (there are a few, of seconds each).
+    """
     config = config or TrainingConfig()
     started = time.perf_counter()
     if len(set(prepared.labels.tolist())) < 2:
         raise ValueError("training needs both spam and ham examples")
-    # Out-of-fold scores, with duplicate texts kept in one fold, fit the calibration.
+    # Out-of-fold scores, with duplicate texts kept in one fold, fit the calibration:
+    # each medium's own where it has enough rows, else the one fitted on all media.
+    slopes = np.ones(len(MEDIA))
+    platt_intercepts = np.zeros(len(MEDIA))
+    calibrated_on = ["none"] * len(MEDIA)
+    thresholds: dict[str, dict[str, float]] = {}
     out_of_fold = np.zeros(len(prepared))
-    folds = min(config.calibration_folds, len(set(prepared.groups.tolist())))
-    if folds >= 2:
-        for train_idx, test_idx in GroupKFold(n_splits=folds).split(
-            prepared.dense, prepared.labels, prepared.groups
-        ):
-            part = prepared.subset(train_idx)
-            if len(set(part.labels.tolist())) < 2:
-                continue
-            w, b, idf = _fit_linear(part, config)
-            out_of_fold[test_idx] = _raw_scores(w, b, idf, prepared.subset(test_idx))
-        platt = LogisticRegression(C=1e4, solver="lbfgs")
-        platt.fit(
-            out_of_fold.reshape(-1, 1), prepared.labels, sample_weight=prepared.sample_weights
+    # The same rows scored with the shared weights alone, which are all a medium without
+    # training rows has: its calibration is fitted on these.
+    shared_out_of_fold = np.zeros(len(prepared))
+    present = [
+        min(
+            int(prepared.labels[prepared.media == m].sum()),
+            int((prepared.media == m).sum()) - int(prepared.labels[prepared.media == m].sum()),
         )
-        slope, platt_intercept = float(platt.coef_[0][0]), float(platt.intercept_[0])
-    else:
-        slope, platt_intercept = 1.0, 0.0
+        for m in range(len(MEDIA))
+    ]
+    missing = next((m for m in range(len(MEDIA)) if not (prepared.media == m).any()), None)
+    calibration_groups = _calibration_groups(prepared)
+    folds = min(config.calibration_folds, len(set(calibration_groups.tolist())))
+    splits = (
+        [
+            (train_idx, test_idx)
+            for train_idx, test_idx in GroupKFold(n_splits=folds).split(
+                prepared.dense, prepared.labels, calibration_groups
+            )
+            if len(set(prepared.labels[train_idx].tolist())) == 2
+        ]
+        if folds >= 2
+        else []
+    )
+    # One after another: liblinear draws from one process-wide random generator, so
+    # fits run side by side would not give the same weights twice.
+    fitted = []
+    for number, (train_idx, test_idx) in enumerate(splits, 1):
+        progress(f"fitting calibration fold {number} of {len(splits)} ({len(train_idx)} rows)")
+        fitted.append((_fit_linear(prepared.subset(train_idx), config), test_idx))
+    progress(f"fitting the model on all {len(prepared)} rows")
     weights, intercept, idf = _fit_linear(prepared, config)
+    if fitted:
+        for (w, b, fold_idf), test_idx in fitted:
+            held = prepared.subset(test_idx)
+            out_of_fold[test_idx] = _raw_scores(w, b, fold_idf, held)
+            if missing is not None:
+                matrix = features.weigh(held.counts, held.dense, fold_idf)
+                shared_out_of_fold[test_idx] = np.asarray(matrix @ w[missing]).ravel() + b
+        overall = _platt(
+            shared_out_of_fold if missing is not None else out_of_fold,
+            prepared.labels,
+            prepared.sample_weights,
+        )
+        for m, name in enumerate(MEDIA):
+            rows = prepared.media == m
+            if present[m] >= CALIBRATION_MINIMUM:
+                slopes[m], platt_intercepts[m] = _platt(
+                    out_of_fold[rows], prepared.labels[rows], np.ones(int(rows.sum()))
+                )
+                calibrated_on[m] = name
+                logits = slopes[m] * out_of_fold[rows] + platt_intercepts[m]
+                thresholds[name] = _thresholds(1.0 / (1.0 + np.exp(-logits)), prepared.labels[rows])
+            else:
+                slopes[m], platt_intercepts[m] = overall
+                calibrated_on[m] = "all media"
+    # A medium with no rows of its own is judged as public comments are, when those were
+    # trained on: their weights carry the link and shape habits of spam meant for many
+    # readers, which the shared weights alone do not (each medium's block absorbed its
+    # own). Without comments either, it keeps the shared weights and overall calibration.
+    comment = MEDIA.index("comment")
+    if calibrated_on[comment] == "comment":
+        for m, name in enumerate(MEDIA):
+            if not (prepared.media == m).any():
+                weights[m] = weights[comment]
+                slopes[m], platt_intercepts[m] = slopes[comment], platt_intercepts[comment]
+                thresholds[name] = dict(thresholds["comment"])
+                calibrated_on[m] = "comment (no rows of its own)"
     digest = hashlib.blake2b(weights.tobytes() + idf.tobytes(), digest_size=6).hexdigest()
     metadata = {
         "format_version": FORMAT_VERSION,
         "model_version": f"salon-spam-{digest}",
         "hashed_columns": features.HASHED_COLUMNS,
         "dense_signals": list(features.DENSE_SIGNALS),
+        "media": list(MEDIA),
+        "calibrated_on": dict(zip(MEDIA, calibrated_on, strict=True)),
+        "thresholds": thresholds,
         "training_rows": int(len(prepared)),
         "training_spam": int(prepared.labels.sum()),
+        "training_rows_by_medium": {
+            name: int((prepared.media == m).sum()) for m, name in enumerate(MEDIA)
+        },
         "config": {
             "regularisation": config.regularisation,
             "corpus_weights": dict(sorted(config.corpus_weights.items())),
+            "medium_scales": dict(sorted(config.medium_scales.items())),
             "calibration_folds": config.calibration_folds,
             "max_training_chars": config.max_training_chars,
         },
         "training_seconds": round(time.perf_counter() - started, 2),
     }
     # Timing varies between runs; keep it out of the digest, which is taken above.
-    return BaseModel(weights, intercept, idf, slope, platt_intercept, metadata)
+    return BaseModel(weights, intercept, idf, slopes, platt_intercepts, metadata)
 
 
 def train(
-    rows: Sequence[LabelledText] | None = None, config: TrainingConfig | None = None
+    rows: Sequence[LabelledText] | None = None,
+    config: TrainingConfig | None = None,
+    progress: Callable[[str], None] = _quiet,
 ) -> BaseModel:
     """Train a base model on labelled rows (default: every shipped corpus).
 
@@ -247,14 +441,17 @@ def train(
     started = time.perf_counter()
     if rows is None:
         rows = load_corpora()
-    model = train_prepared(prepare_rows(rows, config), config)
+    progress(f"reading and hashing {len(rows)} texts")
+    model = train_prepared(prepare_rows(rows, config), config, progress)
     # Reading and hashing the texts is part of training time too.
     model.metadata["training_seconds"] = round(time.perf_counter() - started, 2)
     return model
 
 
 def build_base_model(
-    path: Path | str | None = None, config: TrainingConfig | None = None
+    path: Path | str | None = None,
+    config: TrainingConfig | None = None,
+    progress: Callable[[str], None] = _quiet,
 ) -> BaseModel:
     """Train on the shipped corpora and write the model file (default ``data/spam/model.npz``).
 
@@ -265,7 +462,7 @@ def build_base_model(
     from .smokedetector import build_index
 
     data_dir = spam_data_dir()
-    model = train(load_corpora(data_dir=data_dir), config)
+    model = train(load_corpora(data_dir=data_dir), config, progress)
     target = Path(path) if path is not None else data_dir / MODEL_FILENAME
     model.save(target)
     lists = data_dir / "smokedetector"

@@ -30,7 +30,7 @@ CAMPAIGN_SIMILARITY = 0.5
 # Step size of the site's online learner, and how much more a "not spam" lesson counts:
 # blocking a real reader costs more than letting one spam through to moderation.
 LEARNING_RATE = 0.5
-HAM_LESSON_WEIGHT = 4.0
+HAM_LESSON_WEIGHT = 8.0
 BIAS_RATE = 0.2
 
 

@@ -204,3 +204,53 @@ def test_sensitivity_trades_recall_for_fewer_false_positives(engine):
         for level in ("cautious", "balanced", "strict")
     }
     assert blocked["cautious"] <= blocked["balanced"] <= blocked["strict"]
+
+
+POST = "https://blog.example/2024/05/01/harbour-history/"
+
+
+def test_link_to_the_page_itself_is_not_a_link_elsewhere(engine):
+    content = "The photo halfway down " + POST + "#harbour-1900 shows my grandfather's boat."
+    on_page = engine.check(Submission(content=content, permalink=POST))
+    reasons = signals(on_page)
+    assert "links" not in reasons
+    assert reasons["page_link"].message == "1 link to this very page, which promotes nothing"
+    elsewhere = engine.check(
+        Submission(content=content.replace(POST, "https://cheap-boats.example/"), permalink=POST)
+    )
+    assert "page_link" not in signals(elsewhere)
+    assert signals(elsewhere)["links"].message.startswith("1 link")
+    assert on_page.score < elsewhere.score
+
+
+def test_short_links_to_the_same_video_count_as_the_page(engine):
+    page = "https://www.youtube.com/watch?v=abcDEF12345"
+    verdict = engine.check(
+        Submission(content="best part http://youtu.be/abcDEF12345 at 2:19", permalink=page)
+    )
+    assert "page_link" in signals(verdict)
+    other = engine.check(
+        Submission(
+            content="best part http://www.youtube.com/watch?v=zzzOTHER999 at 2:19",
+            permalink=page,
+        )
+    )
+    assert "page_link" not in signals(other)
+
+
+def test_naming_the_posts_subject_counts_for_the_reader(engine):
+    text = "The old harbour wall in the second photo was rebuilt after the storm of 1953."
+    on_topic = engine.check(Submission(content=text, post_title="A history of the harbour"))
+    off_topic = engine.check(Submission(content=text, post_title="Ten recipes for soup"))
+    assert "on_topic" in signals(on_topic) and "on_topic" not in signals(off_topic)
+    assert signals(on_topic)["on_topic"].weight < 0
+    assert on_topic.score < off_topic.score
+
+
+def test_private_messages_are_judged_as_messages(engine):
+    text = "Are you free tomorrow at 6? We could meet at the harbour cafe."
+    as_comment = engine.check(Submission(content=text))
+    as_message = engine.check(Submission(content=text, comment_type="message"))
+    # Each medium has its own weights and calibration: the same words score differently.
+    assert as_comment.score != as_message.score
+    assert not as_message.spam

@@ -30,7 +30,7 @@ def test_training_is_deterministic(small_rows):
     second = train(small_rows, config)
     assert np.array_equal(first.weights, second.weights)
     assert first.intercept == second.intercept
-    assert first.platt_slope == second.platt_slope
+    assert np.array_equal(first.platt_slopes, second.platt_slopes)
     assert first.version == second.version
 
 
@@ -72,7 +72,7 @@ def test_shipped_model_is_a_plain_archive():
 
     data = (spam_data_dir() / "model.npz").read_bytes()
     names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    assert sorted(names) == ["idf.npy", "metadata.npy", "scalars.npy", "weights.npy"]
+    assert sorted(names) == ["idf.npy", "metadata.npy", "platt.npy", "scalars.npy", "weights.npy"]
     assert BaseModel.from_bytes(data).metadata["training_rows"] > 10_000
 
 
@@ -86,3 +86,40 @@ def test_date_column_is_never_read(tmp_path):
     rows = read_youtube(path)
     assert [r.text for r in rows] == ["hello there", "hi"]
     assert all("2014" not in repr(r) for r in rows)
+
+
+def test_thresholds_block_at_most_their_share_of_unseen_ham():
+    from salon.antispam.engine.model import _thresholds
+
+    rng = np.random.default_rng(0)
+    ham = rng.beta(2, 8, 1000)
+    spam = rng.beta(8, 2, 1000)
+    probabilities = np.concatenate([ham, spam])
+    labels = np.array([0] * 1000 + [1] * 1000)
+    chosen = _thresholds(probabilities, labels)
+    assert (ham >= chosen["balanced"]).sum() <= 10
+    assert (ham >= chosen["cautious"]).sum() <= 2
+    assert chosen["strict"] <= chosen["balanced"] <= chosen["cautious"]
+    assert chosen["balanced"] >= 0.5 and chosen["cautious"] >= 0.85
+
+
+def test_each_medium_has_its_own_weights_and_a_missing_one_borrows_the_comments(small_model):
+    from salon.antispam.engine.model import MEDIA
+
+    comment, message = MEDIA.index("comment"), MEDIA.index("message")
+    # Trained on YouTube comments alone: messages and e-mails have no rows of their own.
+    assert np.array_equal(small_model.weights[message], small_model.weights[comment])
+    assert small_model.metadata["calibrated_on"]["message"] == "comment (no rows of its own)"
+    assert small_model.threshold(message, "balanced") == small_model.threshold(comment, "balanced")
+
+
+def test_shipped_model_keeps_separate_weights_per_medium():
+    from salon.antispam.engine.corpora import spam_data_dir
+    from salon.antispam.engine.model import MEDIA
+
+    model = BaseModel.load(spam_data_dir() / "model.npz")
+    assert model.metadata["calibrated_on"] == {name: name for name in MEDIA}
+    assert not np.array_equal(model.weights[0], model.weights[1])
+    for name in MEDIA:
+        chosen = model.metadata["thresholds"][name]
+        assert 0.3 <= chosen["strict"] <= chosen["balanced"] <= chosen["cautious"] < 1
