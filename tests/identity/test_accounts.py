@@ -201,3 +201,21 @@ def test_cookies_are_secure_when_the_site_is_served_over_https():
             [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
         ).stdout
         assert json.loads(out) == [secure, secure, True, True, "Lax", "Lax"], site
+
+
+def test_without_mail_the_reset_page_says_no_link_can_be_sent(client, django_user_model):
+    django_user_model.objects.create_user("grace", "grace@example.org", "old-password-1x")
+    page = client.get("/accounts/password/reset/").content.decode()
+    assert "This site sends no e-mail" in page
+    assert 'name="email"' not in page
+    done = client.post("/accounts/password/reset/", {"email": "grace@example.org"}, follow=True)
+    text = done.content.decode()
+    assert "no link was sent" in text and "we have sent" not in text.lower()
+    assert _queued() == []
+
+
+def test_with_mail_the_reset_page_offers_the_form_and_says_what_was_sent(client, mail_on):
+    page = client.get("/accounts/password/reset/").content.decode()
+    assert 'name="email"' in page and "sends no e-mail" not in page
+    done = client.post("/accounts/password/reset/", {"email": "nobody@example.org"}, follow=True)
+    assert "If an account uses that address" in done.content.decode()

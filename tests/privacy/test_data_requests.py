@@ -230,3 +230,24 @@ def test_the_privacy_page_names_the_log_in_services_an_identity_app_enables(clie
     assert "<li>Google</li><li>WordPress.com</li>" in page
     assert "that service learns that you logged in here" in page
     assert "No outside log-in service" in client.get("/privacy/").content.decode()
+
+
+def test_a_link_older_than_a_day_is_refused_and_erases_nothing(client, my_traces, monkeypatch):
+    import time
+
+    from django.core import signing
+
+    from salon.privacy.data_requests import LINK_MAX_AGE, request_link
+
+    issued = time.time() - LINK_MAX_AGE - 60
+    monkeypatch.setattr(signing.time, "time", lambda: issued)
+    link = request_link(ME, "erase")
+    monkeypatch.undo()
+
+    page = client.get(link)
+    assert page.status_code == 400
+    assert "It may have expired" in page.content.decode()
+    confirm = client.post(link)
+    assert confirm.status_code == 400
+    assert Comment.objects.filter(author_email=ME).count() == 2
+    assert not DataRequest.objects.exists()
