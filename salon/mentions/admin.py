@@ -20,7 +20,7 @@ class ReceivedMentionAdmin(admin.ModelAdmin):
 class SentMentionAdmin(admin.ModelAdmin):
     """What Salon told the pages its posts link to, and what they answered."""
 
-    list_display = ("target", "post", "protocol", "outcome", "detail", "sent_at")
+    list_display = ("target", "post", "protocol", "outcome", "detail", "sent_at", "retry_at")
     list_filter = ("outcome", "protocol")
     search_fields = ("target", "endpoint", "detail")
     readonly_fields = ("post", "target", "protocol", "endpoint", "outcome", "detail", "sent_at")

@@ -55,6 +55,10 @@ class SentMention(models.Model):
     outcome = models.CharField(_("outcome"), max_length=6, choices=Outcome.choices)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(
+        _("failed attempts"), default=0, help_text=_("in a row, while the other site was away")
+    )
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("sent mention")

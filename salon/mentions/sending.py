@@ -33,6 +33,15 @@ log = logging.getLogger(__name__)
 
 # A post first seen more than this long after it was published is recorded, not announced.
 RECENT = timedelta(days=7)
+RETRY_DELAYS = (
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+    timedelta(days=1),
+    timedelta(days=3),
+)
+"""When to try again after the first, second, … failure in a row while the other site is
+away; after the last, Salon gives up (the admin shows the failure)."""
 # Names that never resolve on the Internet (RFC 2606, RFC 6761): not worth a DNS query.
 RESERVED_SUFFIXES = (".example", ".invalid", ".test", ".localhost", ".local")
 
@@ -140,6 +149,8 @@ def send_webmention(endpoint: str, source: str, target: str) -> tuple[bool, str]
     reason = http.client.responses.get(response.status, "")
     detail = f"{response.status} {reason}".strip()
     body = response.text().strip()[:200]
+    if response.status >= 500 or response.status == 429:
+        raise FetchError(f"{detail}: {body}" if body else detail, status=response.status)
     return 200 <= response.status < 300, f"{detail}: {body}" if body else detail
 
 
@@ -156,7 +167,10 @@ def send_pingback(endpoint: str, source: str, target: str) -> tuple[bool, str]:
         follow_redirects=False,
     )
     if response.status != 200:
-        return False, f"{response.status} {http.client.responses.get(response.status, '')}"
+        detail = f"{response.status} {http.client.responses.get(response.status, '')}".strip()
+        if response.status >= 500 or response.status == 429:
+            raise FetchError(detail, status=response.status)
+        return False, detail
     try:
         (answer,), _method = xmlrpc.client.loads(response.body)
     except xmlrpc.client.Fault as fault:
@@ -166,19 +180,67 @@ def send_pingback(endpoint: str, source: str, target: str) -> tuple[bool, str]:
     return True, str(answer)[:200]
 
 
-def notify(source: str, target: str) -> tuple[str, Endpoint | None, str]:
-    """Notify one target; (outcome, endpoint, detail). Never raises for the other site's
-    failures: they are recorded for the owner to see."""
+@dataclass
+class Notified:
+    """What came of notifying one linked page."""
+
+    outcome: str
+    endpoint: Endpoint | None
+    detail: str
+    transient: bool = False
+    """The other site was away (unreachable, slow, 5xx, 429): worth trying again."""
+
+
+def notify(source: str, target: str) -> Notified:
+    """Notify one target. Never raises for the other site's failures: they are recorded
+    for the owner to see."""
+    endpoint = None
     try:
         endpoint = discover(target)
         if endpoint is None:
-            return SentMention.Outcome.NO_ENDPOINT, None, "no Webmention or pingback endpoint"
+            return Notified(
+                SentMention.Outcome.NO_ENDPOINT, None, "no Webmention or pingback endpoint"
+            )
         send = send_webmention if endpoint.protocol == "webmention" else send_pingback
         accepted, detail = send(endpoint.url, source, target)
     except FetchError as error:
-        return SentMention.Outcome.FAILED, None, error.message[:500]
+        return Notified(SentMention.Outcome.FAILED, endpoint, error.message[:500], error.transient)
     outcome = SentMention.Outcome.SENT if accepted else SentMention.Outcome.FAILED
-    return outcome, endpoint, detail[:500]
+    return Notified(outcome, endpoint, detail[:500])
+
+
+def _record(post: Post, target: str, notified: Notified, attempts_before: int) -> SentMention:
+    """Store the outcome; a transient failure is tried again later, with growing delays."""
+    now = timezone.now()
+    attempts = attempts_before + 1 if notified.transient else 0
+    retry_at = (
+        now + RETRY_DELAYS[attempts - 1]
+        if notified.transient and attempts <= len(RETRY_DELAYS)
+        else None
+    )
+    endpoint = notified.endpoint
+    sent, _created = SentMention.objects.update_or_create(
+        post=post,
+        target=target[:2000],
+        defaults={
+            "protocol": endpoint.protocol if endpoint else "",
+            "endpoint": endpoint.url[:2000] if endpoint else "",
+            "outcome": notified.outcome,
+            "detail": notified.detail,
+            "sent_at": now,
+            "attempts": attempts,
+            "retry_at": retry_at,
+        },
+    )
+    log.info(
+        "Mention of %s from post %s: %s (%s)%s",
+        target,
+        post.pk,
+        notified.outcome,
+        notified.detail,
+        f"; trying again at {retry_at:%Y-%m-%d %H:%M}" if retry_at else "",
+    )
+    return sent
 
 
 def send_for_post(post: Post) -> list[SentMention]:
@@ -191,24 +253,26 @@ def send_for_post(post: Post) -> list[SentMention]:
         if links.normalise(url) not in {links.normalise(u) for u in current}
     ]
     source = source_url(post)
-    results = []
-    for target in current + removed:
-        outcome, endpoint, detail = notify(source, target)
-        sent, _created = SentMention.objects.update_or_create(
-            post=post,
-            target=target[:2000],
-            defaults={
-                "protocol": endpoint.protocol if endpoint else "",
-                "endpoint": endpoint.url[:2000] if endpoint else "",
-                "outcome": outcome,
-                "detail": detail,
-                "sent_at": timezone.now(),
-            },
-        )
-        log.info("Mention of %s from post %s: %s (%s)", target, post.pk, outcome, detail)
-        results.append(sent)
+    results = [_record(post, target, notify(source, target), 0) for target in current + removed]
     _remember(post, current)
     return results
+
+
+def retry_failed(limit: int = 50) -> int:
+    """Try again the notifications whose time has come (the other site was away)."""
+    now = timezone.now()
+    count = 0
+    for sent in (
+        SentMention.objects.filter(retry_at__lte=now)
+        .select_related("post")
+        .order_by("retry_at")[:limit]
+    ):
+        if not Post.objects.live().filter(pk=sent.post_id).exists():
+            SentMention.objects.filter(pk=sent.pk).update(retry_at=None)
+            continue
+        _record(sent.post, sent.target, notify(source_url(sent.post), sent.target), sent.attempts)
+        count += 1
+    return count
 
 
 def _remember(post: Post, current: list[str]) -> None:
@@ -240,7 +304,7 @@ def send_pending(limit: int = 50) -> int:
     count = 0
     for post in due_posts()[:limit]:
         count += len(send_for_post(post))
-    return count
+    return count + retry_failed(limit)
 
 
 def mentions_round() -> str:

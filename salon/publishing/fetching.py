@@ -39,10 +39,12 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 class FetchError(Exception):
     """A page could not be fetched; ``message`` says why in words an author understands."""
 
-    def __init__(self, message: str, status: int | None = None) -> None:
+    def __init__(self, message: str, status: int | None = None, transient: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.transient = transient or (status is not None and (status >= 500 or status == 429))
+        """Whether trying again later may succeed (the other site is down or slow)."""
 
 
 @dataclass
@@ -111,7 +113,9 @@ def _resolve(host: str, port: int, allow_private: bool) -> str:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise FetchError(f"The address {host} could not be found ({error}).") from None
+        raise FetchError(
+            f"The address {host} could not be found ({error}).", transient=True
+        ) from None
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not addresses:
         raise FetchError(f"The address {host} could not be found.")
@@ -171,13 +175,15 @@ def _open(
         return connection, connection.getresponse()
     except TimeoutError:
         connection.close()
-        raise FetchError(f"{host} did not answer in time.") from None
+        raise FetchError(f"{host} did not answer in time.", transient=True) from None
     except ssl.SSLError as error:
         connection.close()
-        raise FetchError(f"A secure connection to {host} failed ({error.reason}).") from None
+        raise FetchError(
+            f"A secure connection to {host} failed ({error.reason}).", transient=True
+        ) from None
     except (OSError, http.client.HTTPException) as error:
         connection.close()
-        raise FetchError(f"{host} could not be reached ({error}).") from None
+        raise FetchError(f"{host} could not be reached ({error}).", transient=True) from None
 
 
 def _read_body(response: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
@@ -190,13 +196,13 @@ def _read_body(response: http.client.HTTPResponse, max_bytes: int, deadline: flo
     size = 0
     while True:
         if time.monotonic() > deadline:
-            raise FetchError("The page took too long to arrive.")
+            raise FetchError("The page took too long to arrive.", transient=True)
         try:
             chunk = response.read1(CHUNK) if hasattr(response, "read1") else response.read(CHUNK)
         except TimeoutError:
-            raise FetchError("The page took too long to arrive.") from None
+            raise FetchError("The page took too long to arrive.", transient=True) from None
         except (OSError, http.client.HTTPException) as error:
-            raise FetchError(f"The page could not be read ({error}).") from None
+            raise FetchError(f"The page could not be read ({error}).", transient=True) from None
         if not chunk:
             break
         if inflate is not None:

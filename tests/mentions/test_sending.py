@@ -247,3 +247,62 @@ def test_private_targets_are_not_contacted_unless_allowed(make_post, other_site)
     sent = SentMention.objects.get()
     assert sent.outcome == "failed"
     assert "private, loopback or reserved" in sent.detail
+
+
+def test_a_site_that_is_away_is_tried_again_later_and_a_refusal_is_not(
+    make_post, other_site, allow_loopback
+):
+    webmention = {"Link": '</endpoint>; rel="webmention"'}
+    away = other_site.page("/away/", linked_page(), headers=webmention)
+    refusing = other_site.page(
+        "/refusing/", linked_page(), headers={"Link": '</no>; rel="webmention"'}
+    )
+    other_site.page("/endpoint", "Maintenance", status=503, content_type="text/plain")
+    other_site.page("/no", "Source does not link here", status=400, content_type="text/plain")
+    make_post(
+        body=f'<a href="{away}">a</a> <a href="{refusing}">b</a>',
+        published_at=timezone.now() - timedelta(minutes=5),
+    )
+    started = timezone.now()
+    send()
+    failed = SentMention.objects.get(target=away)
+    assert (failed.outcome, failed.attempts) == ("failed", 1)
+    assert failed.detail.startswith("503 Service Unavailable")
+    assert timedelta(minutes=9) < failed.retry_at - started < timedelta(minutes=11)
+    refused = SentMention.objects.get(target=refusing)
+    assert (refused.outcome, refused.attempts, refused.retry_at) == ("failed", 0, None)
+
+    # Not yet due: nothing is sent again.
+    send()
+    assert len(other_site.posts_to("/endpoint")) == 1
+
+    # Still away when it is due: the next delay is longer.
+    SentMention.objects.filter(pk=failed.pk).update(retry_at=timezone.now())
+    send()
+    failed.refresh_from_db()
+    assert failed.attempts == 2
+    assert failed.retry_at - timezone.now() > timedelta(minutes=50)
+
+    # Back: the mention goes through and is not tried again.
+    other_site.page("/endpoint", "Accepted", status=202, content_type="text/plain")
+    SentMention.objects.filter(pk=failed.pk).update(retry_at=timezone.now())
+    assert "Notified 1 linked page" in send()
+    failed.refresh_from_db()
+    assert (failed.outcome, failed.attempts, failed.retry_at) == ("sent", 0, None)
+    assert len(other_site.posts_to("/endpoint")) == 3
+    assert len(other_site.posts_to("/no")) == 1
+
+
+def test_retries_stop_after_the_last_delay(make_post, other_site, allow_loopback):
+    from salon.mentions.sending import RETRY_DELAYS
+
+    target = other_site.page("/t/", linked_page(), headers={"Link": '</e>; rel="webmention"'})
+    other_site.page("/e", "Busy", status=503, content_type="text/plain")
+    make_post(body=f'<a href="{target}">t</a>', published_at=timezone.now())
+    send()
+    for _ in RETRY_DELAYS:
+        SentMention.objects.update(retry_at=timezone.now())
+        send()
+    sent = SentMention.objects.get()
+    assert (sent.attempts, sent.retry_at) == (len(RETRY_DELAYS) + 1, None)
+    assert len(other_site.posts_to("/e")) == len(RETRY_DELAYS) + 1
