@@ -267,9 +267,6 @@ def retry_failed(limit: int = 50) -> int:
         .select_related("post")
         .order_by("retry_at")[:limit]
     ):
-        if not Post.objects.live().filter(pk=sent.post_id).exists():
-            SentMention.objects.filter(pk=sent.pk).update(retry_at=None)
-            continue
         _record(sent.post, sent.target, notify(source_url(sent.post), sent.target), sent.attempts)
         count += 1
     return count
@@ -292,6 +289,28 @@ def due_posts():
     return Post.objects.live().filter(~Exists(done)).order_by("published_at", "pk")
 
 
+def withdrawn_posts():
+    """Posts that were announced while live and are no longer (back to draft, made
+    private, rescheduled): the pages they linked to are told again, find the post gone
+    and drop its mention, as the Webmention Recommendation asks."""
+    done = PostLinks.objects.filter(post=OuterRef("pk"), post_updated_at=OuterRef("updated_at"))
+    announced = PostLinks.objects.filter(post=OuterRef("pk")).exclude(links=[])
+    return (
+        Post.objects.exclude(pk__in=Post.objects.live().values("pk"))
+        .filter(Exists(announced), ~Exists(done))
+        .order_by("updated_at", "pk")
+    )
+
+
+def send_withdrawal(post: Post) -> list[SentMention]:
+    """Tell every page the post linked to that it is gone."""
+    record = PostLinks.objects.get(post=post)
+    source = source_url(post)
+    results = [_record(post, target, notify(source, target), 0) for target in record.links]
+    _remember(post, [])
+    return results
+
+
 def send_pending(limit: int = 50) -> int:
     """Send the mentions of every due post (at most ``limit`` posts); return how many were
     sent to (including failures)."""
@@ -304,6 +323,8 @@ def send_pending(limit: int = 50) -> int:
     count = 0
     for post in due_posts()[:limit]:
         count += len(send_for_post(post))
+    for post in withdrawn_posts()[:limit]:
+        count += len(send_withdrawal(post))
     return count + retry_failed(limit)
 
 

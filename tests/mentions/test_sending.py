@@ -306,3 +306,25 @@ def test_retries_stop_after_the_last_delay(make_post, other_site, allow_loopback
     sent = SentMention.objects.get()
     assert (sent.attempts, sent.retry_at) == (len(RETRY_DELAYS) + 1, None)
     assert len(other_site.posts_to("/e")) == len(RETRY_DELAYS) + 1
+
+
+def test_unpublishing_a_post_tells_the_pages_it_linked_to(make_post, other_site, allow_loopback):
+    target = other_site.page(
+        "/their/", linked_page(), headers={"Link": '</endpoint>; rel="webmention"'}
+    )
+    other_site.page("/endpoint", "Accepted", status=202, content_type="text/plain")
+    post = make_post(body=f'<a href="{target}">them</a>', published_at=timezone.now())
+    send()
+    assert len(other_site.posts_to("/endpoint")) == 1
+
+    post.status = Post.Status.DRAFT
+    post.save()
+    assert "Notified 1 linked page" in send()
+    requests = other_site.posts_to("/endpoint")
+    assert [form_of(r) for r in requests] == [{"source": source_url(post), "target": target}] * 2
+    assert "Notified 0" in send()  # told once
+
+    post.status = Post.Status.PUBLISHED
+    post.save()
+    send()
+    assert len(other_site.posts_to("/endpoint")) == 3  # announced again when it is back
