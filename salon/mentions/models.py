@@ -90,3 +90,22 @@ class PostLinks(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id}: {len(self.links)} links"
+
+
+class DeletedSource(models.Model):
+    """A deleted post whose linked pages are still to be told that it is gone.
+
+    Recorded as the post is deleted (its own rows go with it); the sender notifies each
+    page once and forgets the row.
+    """
+
+    source = models.URLField(_("address of the deleted post"), max_length=2000)
+    links = models.JSONField(default=list)
+    deleted_at = models.DateTimeField(_("deleted"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("deleted post to announce")
+        verbose_name_plural = _("deleted posts to announce")
+
+    def __str__(self) -> str:
+        return f"{self.source}: {len(self.links)} links"

@@ -25,7 +25,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from salon.mentions import links
-from salon.mentions.models import PostLinks, SentMention
+from salon.mentions.models import DeletedSource, PostLinks, SentMention
 from salon.publishing.fetching import Fetched, FetchError, check_url, fetch
 from salon.publishing.models import Post
 
@@ -311,6 +311,32 @@ def send_withdrawal(post: Post) -> list[SentMention]:
     return results
 
 
+def remember_deleted(sender: type, instance: Post, **kwargs: object) -> None:
+    """Before a post is deleted, keep what it had announced (a ``pre_delete`` receiver)."""
+    record = PostLinks.objects.filter(post=instance).exclude(links=[]).first()
+    if record is not None:
+        DeletedSource.objects.create(source=source_url(instance), links=record.links)
+
+
+def send_deletions(limit: int = 50) -> int:
+    """Tell the pages deleted posts linked to that they are gone (once, no retries: the
+    post's own record of them went with it)."""
+    count = 0
+    for deleted in DeletedSource.objects.order_by("pk")[:limit]:
+        for target in deleted.links:
+            notified = notify(deleted.source, target)
+            log.info(
+                "Deletion of %s told to %s: %s (%s)",
+                deleted.source,
+                target,
+                notified.outcome,
+                notified.detail,
+            )
+            count += 1
+        deleted.delete()
+    return count
+
+
 def send_pending(limit: int = 50) -> int:
     """Send the mentions of every due post (at most ``limit`` posts); return how many were
     sent to (including failures)."""
@@ -325,7 +351,7 @@ def send_pending(limit: int = 50) -> int:
         count += len(send_for_post(post))
     for post in withdrawn_posts()[:limit]:
         count += len(send_withdrawal(post))
-    return count + retry_failed(limit)
+    return count + send_deletions(limit) + retry_failed(limit)
 
 
 def mentions_round() -> str:

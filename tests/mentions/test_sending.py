@@ -328,3 +328,29 @@ def test_unpublishing_a_post_tells_the_pages_it_linked_to(make_post, other_site,
     post.save()
     send()
     assert len(other_site.posts_to("/endpoint")) == 3  # announced again when it is back
+
+
+def test_deleting_a_post_tells_the_pages_it_linked_to(
+    client, make_post, other_site, allow_loopback
+):
+    from salon.mentions.models import DeletedSource
+
+    target = other_site.page(
+        "/their/", linked_page(), headers={"Link": '</endpoint>; rel="webmention"'}
+    )
+    other_site.page("/endpoint", "Accepted", status=202, content_type="text/plain")
+    post = make_post(body=f'<a href="{target}">them</a>', published_at=timezone.now())
+    never_announced = make_post(title="Draft", body=f'<a href="{target}">x</a>', status="draft")
+    send()
+    source = source_url(post)
+    path = post.get_absolute_url()
+
+    post.delete()
+    never_announced.delete()
+    assert DeletedSource.objects.count() == 1
+    assert "Notified 1 linked page" in send()
+    assert [form_of(r) for r in other_site.posts_to("/endpoint")] == [
+        {"source": source, "target": target}
+    ] * 2
+    assert not DeletedSource.objects.exists()
+    assert client.get(path).status_code == 404  # what the linked page finds there now
