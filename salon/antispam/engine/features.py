@@ -195,7 +195,7 @@ def prepare(
     text_for_model = cleaned
     for url in links.page_links:
         # The model reads "a link to this page", not the address's n-grams.
-        for form in {url, html.unescape(url)}:
+        for form in dict.fromkeys((url, html.unescape(url))):
             text_for_model = text_for_model.replace(form, " thispagelink ")
     length = max(len(cleaned), 1)
     letters = sum(1 for ch in cleaned[:5000] if ch.isalpha())

@@ -11,9 +11,11 @@ augmentation: every row's features appear once in the shared block and once in i
 medium's block). What all media share is learnt from every corpus; what is peculiar to
 web comments is learnt from web comments. The stored model holds, per medium, the sum of
 the shared and that medium's weights, and its own calibration; a submission is scored
-with the weights of its medium, known from its comment type. It is stored as a NumPy ``.npz`` archive of plain arrays plus
-a JSON metadata string (with a format version), read back with ``allow_pickle=False``:
-no code is ever loaded from a model file.
+with the weights of its medium, known from its comment type.
+
+The model is stored as a NumPy ``.npz`` archive of plain arrays plus a JSON metadata
+string (with a format version), read back with ``allow_pickle=False``: no code is ever
+loaded from a model file.
 """
 
 from __future__ import annotations
@@ -261,13 +263,12 @@ def _fit_linear(
 
 
 def _raw_scores(
-    weights: np.ndarray, intercept: float, idf: np.ndarray, prepared: PreparedRows
+    weights: np.ndarray, intercept: float, matrix: sp.csr_matrix, media: np.ndarray
 ) -> np.ndarray:
-    """Each row's raw score with the weights of its own medium."""
-    matrix = features.weigh(prepared.counts, prepared.dense, idf)
-    scores = np.zeros(len(prepared))
+    """Each weighed row's raw score with the weights of its own medium."""
+    scores = np.zeros(matrix.shape[0])
     for m in range(len(MEDIA)):
-        rows = prepared.media == m
+        rows = media == m
         if rows.any():
             scores[rows] = np.asarray(matrix[rows] @ weights[m]).ravel() + intercept
     return scores
@@ -368,9 +369,9 @@ def train_prepared(
     if fitted:
         for (w, b, fold_idf), test_idx in fitted:
             held = prepared.subset(test_idx)
-            out_of_fold[test_idx] = _raw_scores(w, b, fold_idf, held)
+            matrix = features.weigh(held.counts, held.dense, fold_idf)
+            out_of_fold[test_idx] = _raw_scores(w, b, matrix, held.media)
             if missing is not None:
-                matrix = features.weigh(held.counts, held.dense, fold_idf)
                 shared_out_of_fold[test_idx] = np.asarray(matrix @ w[missing]).ravel() + b
         overall = _platt(
             shared_out_of_fold if missing is not None else out_of_fold,
