@@ -251,7 +251,7 @@ def engine_submission(submission: pipeline.CommentSubmission) -> engine.Submissi
         user_ip=submission.ip or "",
         user_agent=submission.user_agent,
         referrer=submission.referrer,
-        permalink=settings.SITE_URL + submission.post.get_absolute_url(),
+        permalink=submission.post.public_url(),
         comment_type=kind,
         honeypot_field_name="nickname",
         honeypot_value=submission.honeypot_value,
@@ -275,7 +275,7 @@ def stored_submission(comment: Comment) -> engine.Submission:
         user_ip=comment.author_ip or "",
         user_agent=comment.user_agent,
         comment_type="reply" if comment.parent_id else comment.kind,
-        permalink=settings.SITE_URL + comment.post.get_absolute_url() if comment.post_id else "",
+        permalink=comment.post.public_url() if comment.post_id else "",
         post_title=comment.post.title if comment.post_id else "",
     )
 

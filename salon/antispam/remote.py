@@ -129,7 +129,7 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
         ip=submission.ip,
         user_agent=submission.user_agent,
         referrer=submission.referrer,
-        permalink=settings.SITE_URL + submission.post.get_absolute_url(),
+        permalink=submission.post.public_url(),
         kind=kind,
     )
     data["honeypot_field_name"] = "nickname"
@@ -175,7 +175,7 @@ def submit(comment: Comment, is_spam: bool) -> bool:
         url=comment.author_url,
         ip=comment.author_ip,
         user_agent=comment.user_agent,
-        permalink=settings.SITE_URL + comment.post.get_absolute_url(),
+        permalink=comment.post.public_url(),
         kind="reply" if comment.parent_id else comment.kind,
     )
     endpoint = "submit-spam" if is_spam else "submit-ham"

@@ -59,7 +59,7 @@ class Endpoint:
 
 def source_url(post: Post) -> str:
     """The post's public address, as other sites will fetch it."""
-    return f"{settings.SITE_URL}{post.get_absolute_url()}"
+    return post.public_url()
 
 
 def outgoing_links(post: Post) -> list[str]:

@@ -70,7 +70,7 @@ def _export_comments(email: str) -> list[dict[str, Any]]:
             {
                 "id": c.pk,
                 "post": c.post.title,
-                "post_url": settings.SITE_URL + c.post.get_absolute_url(),
+                "post_url": c.post.public_url(),
                 "in_reply_to": c.parent_id,
                 "date": _iso(c.created_at),
                 "status": c.status,
@@ -127,7 +127,7 @@ def _export_likes(email: str) -> list[dict[str, Any]]:
     return [
         {
             "post": like.post.title,
-            "post_url": settings.SITE_URL + like.post.get_absolute_url(),
+            "post_url": like.post.public_url(),
             "comment": like.comment_id,
             "date": _iso(like.created_at),
             "as": "account" if like.liker.startswith("u:") else "guest (browser cookie)",

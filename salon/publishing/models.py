@@ -170,6 +170,10 @@ class Post(models.Model):
             return reverse("publishing:page", args=[self.slug])
         return reverse("publishing:post", kwargs=self.permalink_parts())
 
+    def public_url(self) -> str:
+        """The full address readers (and other sites, and mail) reach the post at."""
+        return f"{settings.SITE_URL}{self.get_absolute_url()}"
+
     def permalink_parts(self) -> dict[str, str]:
         local = timezone.localtime(self.published_at)
         return {
