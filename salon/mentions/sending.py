@@ -243,15 +243,16 @@ def _record(post: Post, target: str, notified: Notified, attempts_before: int) -
     return sent
 
 
-def send_for_post(post: Post) -> list[SentMention]:
-    """Notify every page the post links to now, and those it no longer links to."""
-    current = outgoing_links(post)
+def send_for_post(post: Post, current: list[str] | None = None) -> list[SentMention]:
+    """Notify every page the post links to now, and those it no longer links to.
+
+    ``current`` overrides the post's own links: ``[]`` for a post taken back, whose
+    every earlier link is then told it is gone.
+    """
+    current = outgoing_links(post) if current is None else current
     record = PostLinks.objects.filter(post=post).first()
-    removed = [
-        url
-        for url in (record.links if record else [])
-        if links.normalise(url) not in {links.normalise(u) for u in current}
-    ]
+    kept = {links.normalise(u) for u in current}
+    removed = [url for url in (record.links if record else []) if links.normalise(url) not in kept]
     source = source_url(post)
     results = [_record(post, target, notify(source, target), 0) for target in current + removed]
     _remember(post, current)
@@ -302,15 +303,6 @@ def withdrawn_posts():
     )
 
 
-def send_withdrawal(post: Post) -> list[SentMention]:
-    """Tell every page the post linked to that it is gone."""
-    record = PostLinks.objects.get(post=post)
-    source = source_url(post)
-    results = [_record(post, target, notify(source, target), 0) for target in record.links]
-    _remember(post, [])
-    return results
-
-
 def remember_deleted(sender: type, instance: Post, **kwargs: object) -> None:
     """Before a post is deleted, keep what it had announced (a ``pre_delete`` receiver)."""
     record = PostLinks.objects.filter(post=instance).exclude(links=[]).first()
@@ -350,7 +342,7 @@ def send_pending(limit: int = 50) -> int:
     for post in due_posts()[:limit]:
         count += len(send_for_post(post))
     for post in withdrawn_posts()[:limit]:
-        count += len(send_withdrawal(post))
+        count += len(send_for_post(post, current=[]))
     return count + send_deletions(limit) + retry_failed(limit)
 
 
