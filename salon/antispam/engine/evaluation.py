@@ -58,27 +58,44 @@ def compute_metrics(
     """Accuracy, precision, recall, F1, MCC, ROC-AUC and FPR of predictions."""
     y = np.asarray(labels, dtype=bool)
     p = np.asarray(predicted, dtype=bool)
-    tp = int(np.sum(y & p))
-    fp = int(np.sum(~y & p))
-    tn = int(np.sum(~y & ~p))
-    fn = int(np.sum(y & ~p))
-    n = len(y)
+    try:
+        auc = (
+            float(roc_auc_score(y, np.asarray(scores, dtype=float)))
+            if 0 < y.sum() < len(y)
+            else float("nan")
+        )
+    except ValueError:
+        auc = float("nan")
+    return _from_counts(
+        int(np.sum(y & p)), int(np.sum(~y & p)), int(np.sum(~y & ~p)), int(np.sum(y & ~p)), auc
+    )
+
+
+def pooled(parts: Sequence[Metrics]) -> Metrics:
+    """The figures of several evaluations taken together, as one set of verdicts.
+
+    ROC-AUC is not defined for pooled counts (scores of different models do not share
+    a scale), so it is NaN.
+    """
+    return _from_counts(
+        sum(m.true_positives for m in parts),
+        sum(m.false_positives for m in parts),
+        sum(m.true_negatives for m in parts),
+        sum(m.false_negatives for m in parts),
+        float("nan"),
+    )
+
+
+def _from_counts(tp: int, fp: int, tn: int, fn: int, auc: float) -> Metrics:
+    n = tp + fp + tn + fn
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
     mcc = (tp * tn - fp * fn) / denominator if denominator else 0.0
-    try:
-        auc = (
-            float(roc_auc_score(y, np.asarray(scores, dtype=float)))
-            if 0 < y.sum() < n
-            else float("nan")
-        )
-    except ValueError:
-        auc = float("nan")
     return Metrics(
         rows=n,
-        spam=int(y.sum()),
+        spam=tp + fn,
         accuracy=(tp + tn) / n if n else 0.0,
         precision=precision,
         recall=recall,

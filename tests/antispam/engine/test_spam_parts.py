@@ -84,6 +84,27 @@ def test_metrics_on_a_known_case():
     assert m.roc_auc == 0.75
 
 
+def test_pooled_metrics_are_those_of_all_verdicts_together():
+    from salon.antispam.engine.evaluation import pooled
+
+    first = compute_metrics([True, False, False], [True, True, False], [0.9, 0.8, 0.1])
+    second = compute_metrics([True, True, False], [False, True, False], [0.2, 0.7, 0.3])
+    together = compute_metrics(
+        [True, False, False, True, True, False],
+        [True, True, False, False, True, False],
+        [0.9, 0.8, 0.1, 0.2, 0.7, 0.3],
+    )
+    both = pooled([first, second])
+    assert (both.rows, both.spam, both.f1, both.fpr, both.mcc) == (
+        together.rows,
+        together.spam,
+        together.f1,
+        together.fpr,
+        together.mcc,
+    )
+    assert both.fpr == 1 / 3 and both.recall == 2 / 3
+
+
 def test_online_evaluation_learns(engine):
     rows = [
         LabelledText(
