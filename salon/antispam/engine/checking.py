@@ -167,11 +167,10 @@ class SpamEngine:
         author_url = _text(submission.author_url, 2000)
         parts = features.prepare(
             content,
-            author,
-            author_url,
-            author_email,
-            _text(submission.permalink, 2000),
-            _text(submission.post_title, 500),
+            author_url=author_url,
+            author_email=author_email,
+            permalink=_text(submission.permalink, 2000),
+            title=_text(submission.post_title, 500),
         )
         indices, values = features.single_row(parts, self.model.idf)
         medium = medium_index(_text(submission.comment_type, 50))

@@ -1,7 +1,7 @@
 """Turning a submission into the numbers the spam model weighs.
 
-Text is hashed (word 1–2-grams and character 2–5-grams of the content, plus tokens
-for the author's name, website and e-mail domain and for linked domains), so the
+Text is hashed (word 1–2-grams and character 3–5-grams of the content, plus tokens
+for the author's website and e-mail domain and for linked domains), so the
 model is a plain weight vector over a fixed number of columns: no vocabulary to
 pickle, and a site can learn weights for words the base model never saw. A few dense
 columns after the hashed ones describe links and shape of the text.
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from .links import LinkSummary, domain_of, find_links, top_level_domain
@@ -80,10 +81,14 @@ _words = HashingVectorizer(
     norm=None,
     dtype=np.float32,
 )
+# Character n-grams run across word boundaries, so that a phrase's shape ("k out my c",
+# "s comment i") is read even when a word is spelt differently. Measured with
+# ``bench/spam_quality.py``: leave-one-video-out F1 at 1.5 % of ham blocked rose from
+# 0.946 (2–5-grams within words) to 0.954; dropping the 2-grams cost nothing.
 _chars = HashingVectorizer(
     n_features=HASHED_COLUMNS,
-    analyzer="char_wb",
-    ngram_range=(2, 5),
+    analyzer="char",
+    ngram_range=(3, 5),
     lowercase=False,
     alternate_sign=False,
     norm=None,
@@ -96,6 +101,15 @@ _meta = HashingVectorizer(
     alternate_sign=False,
     norm=None,
     dtype=np.float32,
+)
+# One submission's three blocks hashed in a single call: the same tokens through the
+# same hash as the vectorisers above (each hashes its analyser's output this way), at a
+# third of the per-call cost, which dominates for a single short comment.
+_analyse_words = _words.build_analyzer()
+_analyse_chars = _chars.build_analyzer()
+_analyse_meta = _meta.build_analyzer()
+_hasher = FeatureHasher(
+    n_features=HASHED_COLUMNS, input_type="string", alternate_sign=False, dtype=np.float32
 )
 
 
@@ -146,11 +160,15 @@ def on_topic(cleaned: str, title: str) -> bool:
     return any(w in wanted for w in _WORD.findall(cleaned[:20000].lower()))
 
 
-def author_tokens(author: str, author_url: str, author_email: str, links: LinkSummary) -> str:
-    """Prefixed tokens for who wrote the submission and where its links go."""
+def source_tokens(author_url: str, author_email: str, links: LinkSummary) -> str:
+    """Prefixed tokens for where the author comes from and where the links go.
+
+    The author's name is not among them: names are one person's, so the model learnt
+    nothing from them that held on another site (with name tokens, leave-one-video-out
+    F1 at 1.5 % of ham blocked was 0.954; without, 0.959). A name stuffed with keywords
+    is a rule of its own (see ``checking``).
+    """
     tokens: list[str] = []
-    for word in re.findall(r"\w+", author.lower()[:200]):
-        tokens.append("a:" + _DIGIT.sub("0", word))
     site = domain_of(author_url)
     if site:
         tokens.append("u:" + site)
@@ -169,14 +187,13 @@ class TextParts:
 
     cleaned: str
     model_text: str
-    author_tokens: str
+    source_tokens: str
     links: LinkSummary
     dense: np.ndarray
 
 
 def prepare(
     content: str,
-    author: str = "",
     author_url: str = "",
     author_email: str = "",
     permalink: str = "",
@@ -225,7 +242,7 @@ def prepare(
     return TextParts(
         cleaned=cleaned,
         model_text=model_text(text_for_model),
-        author_tokens=author_tokens(author or "", author_url or "", author_email or "", links),
+        source_tokens=source_tokens(author_url or "", author_email or "", links),
         links=links,
         dense=dense,
     )
@@ -256,7 +273,7 @@ def raw_counts(parts: list[TextParts]) -> tuple[sp.csr_matrix, sp.csr_matrix, sp
     return (
         _words.transform(texts),
         _chars.transform(texts),
-        _meta.transform([p.author_tokens for p in parts]),
+        _meta.transform([p.source_tokens for p in parts]),
     )
 
 
@@ -296,10 +313,10 @@ def vectorise(parts: list[TextParts], idf: np.ndarray | None) -> sp.csr_matrix:
 
 
 def _weighted_block(
-    block: sp.csr_matrix, idf: np.ndarray, scale: float
+    indices: np.ndarray, counts: np.ndarray, idf: np.ndarray, scale: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    indices = block.indices.astype(np.int64)
-    values = np.log1p(block.data.astype(np.float32)) * idf[indices]
+    indices = indices.astype(np.int64)
+    values = np.log1p(counts.astype(np.float32)) * idf[indices]
     norm = float(np.sqrt(np.dot(values, values)))
     if norm > 0:
         values *= scale / norm
@@ -312,13 +329,23 @@ def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarra
     Gives the same values as :func:`vectorise` (columns may repeat across blocks: their
     values add up, as in the sparse sum).
     """
-    words = _words.transform([parts.model_text])
-    chars = _chars.transform([parts.model_text])
-    meta = _meta.transform([parts.author_tokens])
+    hashed = _hasher.transform(
+        [
+            _analyse_words(parts.model_text),
+            _analyse_chars(parts.model_text),
+            _analyse_meta(parts.source_tokens),
+        ]
+    )
+    hashed.sum_duplicates()
+    bounds = hashed.indptr
     pieces = [
-        _weighted_block(words, idf, WORD_BLOCK),
-        _weighted_block(chars, idf, CHAR_BLOCK),
-        _weighted_block(meta, idf, META_BLOCK),
+        _weighted_block(
+            hashed.indices[bounds[row] : bounds[row + 1]],
+            hashed.data[bounds[row] : bounds[row + 1]],
+            idf,
+            scale,
+        )
+        for row, scale in enumerate((WORD_BLOCK, CHAR_BLOCK, META_BLOCK))
     ]
     nonzero = np.flatnonzero(parts.dense)
     pieces.append(

@@ -202,11 +202,10 @@ def prepare_rows(
     parts = [
         features.prepare(
             row.text[: config.max_training_chars] if row.corpus == "spamassassin" else row.text,
-            row.author,
-            row.url,
-            row.email,
-            row.permalink,
-            row.title,
+            author_url=row.url,
+            author_email=row.email,
+            permalink=row.permalink,
+            title=row.title,
         )
         for row in rows
     ]

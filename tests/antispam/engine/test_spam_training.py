@@ -123,3 +123,27 @@ def test_shipped_model_keeps_separate_weights_per_medium():
     for name in MEDIA:
         chosen = model.metadata["thresholds"][name]
         assert 0.3 <= chosen["strict"] <= chosen["balanced"] <= chosen["cautious"] < 1
+
+
+@pytest.mark.parametrize(
+    "content, url",
+    [
+        ("check out my channel http://youtube.com/user/x !!!", "http://seo.example"),
+        ('<a href="http://shop.example/p">cheap</a> pills, 0800 123 456', ""),
+        ("Ça va? 日本語のコメント — thanks for the post", ""),
+        ("word " * 4000, "not a url"),
+        ("", ""),
+    ],
+)
+def test_a_checked_submission_is_read_as_training_read_it(small_model, content, url):
+    """The engine's one-row fast path gives the same feature values as the batch path
+    training uses, so a comment is scored by the weights exactly as they were learnt."""
+    from salon.antispam.engine import features
+
+    parts = features.prepare(content, url, "x@mail.example", "https://blog.example/p", "A post")
+    batch = features.vectorise([parts], small_model.idf).toarray()[0]
+    indices, values = features.single_row(parts, small_model.idf)
+    fast = np.zeros_like(batch)
+    fast[indices] = values
+    assert np.count_nonzero(batch) == len(indices) or not content
+    np.testing.assert_allclose(fast, batch, rtol=1e-5, atol=1e-6)
