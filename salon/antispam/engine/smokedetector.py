@@ -19,6 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 try:  # Python 3.11+ keeps the regular-expression parser here.
     from re import _constants as _sre_constants  # type: ignore[attr-defined]
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -31,6 +33,9 @@ UNINDEXED_SCAN_CHARS = 3000
 WINDOW_CHARS = 300
 MAX_WINDOWS = 8
 INDEX_FORMAT = 1
+LONG_TEXT_CHARS = 2000
+"""From this length on, a text's pieces are found with array arithmetic (see
+:func:`_piece_codes`); shorter texts are cheaper to slice one piece at a time."""
 
 LIST_FILES: dict[str, str] = {
     "bad_keywords": "bad_keywords.txt",
@@ -151,6 +156,25 @@ def _tame(text: str) -> str:
     return _LONG_SPACE.sub(" ", text)
 
 
+_PIECE_BASE = np.uint64(0x110000)  # one more than the largest code point
+
+
+def _piece_codes(text: str) -> np.ndarray:
+    """A number for each :data:`KEY_LENGTH`-character piece of ``text`` (its code points
+    in base 0x110000, modulo 2**64), for comparing many pieces at once. Two pieces may
+    share a number, very rarely; that only makes a rule a candidate to be checked."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    points = points.astype(np.uint64)
+    count = len(points) - KEY_LENGTH + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    codes = points[:count].copy()
+    for offset in range(1, KEY_LENGTH):
+        codes *= _PIECE_BASE
+        codes += points[offset : offset + count]
+    return codes
+
+
 _NUMBER_RUN = re.compile(r"\+?\d[\d\s().\-]{5,24}\d")
 
 
@@ -186,6 +210,8 @@ class SmokeDetectorRules:
     by_short_key: dict[str, list[int]] = field(default_factory=dict)
     unindexed: list[int] = field(default_factory=list)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
+    key_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    keys_by_code: dict[int, list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
@@ -220,6 +246,11 @@ class SmokeDetectorRules:
                 key = min(pieces, key=lambda p: (piece_counts[p], p))
                 matcher.by_key.setdefault(key, []).append(number)
         matcher.numbers = {k: frozenset(v) for k, v in index.get("numbers", {}).items()}
+        keys = sorted(matcher.by_key)
+        codes = _piece_codes("".join(keys))[::KEY_LENGTH] if keys else np.zeros(0, np.uint64)
+        for key, code in zip(keys, codes.tolist(), strict=True):
+            matcher.keys_by_code.setdefault(code, []).append(key)
+        matcher.key_codes = np.unique(codes)
         return matcher
 
     @classmethod
@@ -244,6 +275,18 @@ class SmokeDetectorRules:
                         rule.broken = True
         return rule.compiled
 
+    def _keys_in(self, lowered: str) -> set[str]:
+        """The index keys that occur in a lower-cased text."""
+        if len(lowered) < LONG_TEXT_CHARS:
+            pieces = {lowered[i : i + KEY_LENGTH] for i in range(len(lowered) - KEY_LENGTH + 1)}
+            return self.by_key.keys() & pieces
+        codes = np.unique(_piece_codes(lowered))
+        found: set[str] = set()
+        for code in codes[np.isin(codes, self.key_codes, assume_unique=True)].tolist():
+            # Numbers can collide: keep the keys that really occur.
+            found.update(key for key in self.keys_by_code[code] if key in lowered)
+        return found
+
     def match(self, text: str, limit: int = 5) -> list[SmokeMatch]:
         """List entries matching ``text`` (blacklist matches first), at most ``limit``."""
         if not text:
@@ -251,11 +294,8 @@ class SmokeDetectorRules:
         text = _tame(text)
         lowered = text.lower()
         candidates: set[int] = set()
-        keys = self.by_key
-        for i in range(len(lowered) - KEY_LENGTH + 1):
-            hit = keys.get(lowered[i : i + KEY_LENGTH])
-            if hit:
-                candidates.update(hit)
+        for key in self._keys_in(lowered):
+            candidates.update(self.by_key[key])
         if self.by_short_key:
             for fragment, numbers in self.by_short_key.items():
                 if fragment in lowered:

@@ -76,6 +76,22 @@ def test_smokedetector_compiles_lazily():
     assert any(not m.blacklisted for m in found)
 
 
+@pytest.mark.parametrize("filler", ["Lorem ipsum dolor sit amet. ", "Привет 你好 🙂 naïve café "])
+def test_smokedetector_finds_an_entry_anywhere_in_long_text(filler):
+    """Long texts are scanned another way than short ones; both find the same entries."""
+    index = {
+        "format": 1,
+        "lists": {"bad_keywords": [["fifa.{0,20}coins?", ["coin"]]]},
+        "numbers": {},
+    }
+    rules = SmokeDetectorRules.from_index(index)
+    short = "cheap FIFA 15 coins. "
+    padding = filler * (40_000 // len(filler))
+    for text in (short, padding + short, short + padding, padding[:20_000] + short + padding):
+        assert [m.matched for m in rules.match(text)] == ["FIFA 15 coins"], len(text)
+    assert rules.match(padding + "cheap FIFA 15 co1ns") == []
+
+
 def test_metrics_on_a_known_case():
     m = compute_metrics(
         [True, True, False, False], [True, False, True, False], [0.9, 0.4, 0.6, 0.1]
