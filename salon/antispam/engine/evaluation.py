@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 from .checking import SpamEngine, default_engine
 from .corpora import LabelledText
@@ -56,6 +55,8 @@ def compute_metrics(
     labels: Sequence[bool], predicted: Sequence[bool], scores: Sequence[float]
 ) -> Metrics:
     """Accuracy, precision, recall, F1, MCC, ROC-AUC and FPR of predictions."""
+    from sklearn.metrics import roc_auc_score  # for evaluations only; checking never needs it
+
     y = np.asarray(labels, dtype=bool)
     p = np.asarray(predicted, dtype=bool)
     try:

@@ -14,12 +14,11 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction import FeatureHasher
-from sklearn.feature_extraction.text import HashingVectorizer
 
+from . import hashing
 from .links import LinkSummary, domain_of, find_links, top_level_domain
 
 # Words too common to tell whether a comment speaks of the post's subject.
@@ -71,46 +70,24 @@ _DIGIT = re.compile(r"\d")
 _PHONE = re.compile(r"(?:\+?\d[\s().\-]{0,3}){9,15}")
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
 
-_words = HashingVectorizer(
-    n_features=HASHED_COLUMNS,
-    analyzer="word",
-    ngram_range=(1, 2),
-    token_pattern=r"(?u)\b\w+\b",
-    lowercase=False,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
+if TYPE_CHECKING:  # SciPy is needed for training only; checking works on NumPy arrays.
+    import scipy.sparse as sp
+
+WORD_NGRAMS = (1, 2)
 # Character n-grams run across word boundaries, so that a phrase's shape ("k out my c",
 # "s comment i") is read even when a word is spelt differently. Measured with
 # ``bench/spam_quality.py``: leave-one-video-out F1 at 1.5 % of ham blocked rose from
 # 0.946 (2–5-grams within words) to 0.954; dropping the 2-grams cost nothing.
-_chars = HashingVectorizer(
-    n_features=HASHED_COLUMNS,
-    analyzer="char",
-    ngram_range=(3, 5),
-    lowercase=False,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
-_meta = HashingVectorizer(
-    n_features=HASHED_COLUMNS,
-    analyzer=str.split,
-    lowercase=False,
-    alternate_sign=False,
-    norm=None,
-    dtype=np.float32,
-)
-# One submission's three blocks hashed in a single call: the same tokens through the
-# same hash as the vectorisers above (each hashes its analyser's output this way), at a
-# third of the per-call cost, which dominates for a single short comment.
-_analyse_words = _words.build_analyzer()
-_analyse_chars = _chars.build_analyzer()
-_analyse_meta = _meta.build_analyzer()
-_hasher = FeatureHasher(
-    n_features=HASHED_COLUMNS, input_type="string", alternate_sign=False, dtype=np.float32
-)
+CHAR_NGRAMS = (3, 5)
+
+
+def block_tokens(parts: TextParts) -> tuple[list[str], list[str], list[str]]:
+    """The tokens of the word, character and source blocks of one submission."""
+    return (
+        hashing.word_ngrams(parts.model_text, *WORD_NGRAMS),
+        hashing.char_ngrams(parts.model_text, *CHAR_NGRAMS),
+        parts.source_tokens.split(),
+    )
 
 
 def clean_text(text: str) -> str:
@@ -250,6 +227,8 @@ def prepare(
 
 def _log_tf_idf(matrix: sp.csr_matrix, idf: np.ndarray | None) -> sp.csr_matrix:
     """Sub-linear term frequency, inverse document frequency, then unit length per row."""
+    import scipy.sparse as sp
+
     matrix = matrix.tocsr(copy=True)
     matrix.sum_duplicates()
     np.log1p(matrix.data, out=matrix.data)
@@ -268,12 +247,16 @@ META_BLOCK = 0.5
 
 
 def raw_counts(parts: list[TextParts]) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
-    """Hashed counts of the word, character and author/link blocks."""
-    texts = [p.model_text for p in parts]
-    return (
-        _words.transform(texts),
-        _chars.transform(texts),
-        _meta.transform([p.source_tokens for p in parts]),
+    """Hashed counts of the word, character and source blocks."""
+    import scipy.sparse as sp
+
+    tokens = [block_tokens(p) for p in parts]
+    return tuple(  # type: ignore[return-value]
+        sp.csr_matrix(
+            hashing.count_rows((t[block] for t in tokens), HASHED_COLUMNS),
+            shape=(len(parts), HASHED_COLUMNS),
+        )
+        for block in range(3)
     )
 
 
@@ -298,6 +281,8 @@ def weigh(
     idf: np.ndarray | None,
 ) -> sp.csr_matrix:
     """The model's input rows from hashed counts: weighted blocks, then dense columns."""
+    import scipy.sparse as sp
+
     words, chars, meta = counts
     hashed = (
         _log_tf_idf(words, idf) * WORD_BLOCK
@@ -329,23 +314,11 @@ def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarra
     Gives the same values as :func:`vectorise` (columns may repeat across blocks: their
     values add up, as in the sparse sum).
     """
-    hashed = _hasher.transform(
-        [
-            _analyse_words(parts.model_text),
-            _analyse_chars(parts.model_text),
-            _analyse_meta(parts.source_tokens),
-        ]
-    )
-    hashed.sum_duplicates()
-    bounds = hashed.indptr
     pieces = [
-        _weighted_block(
-            hashed.indices[bounds[row] : bounds[row + 1]],
-            hashed.data[bounds[row] : bounds[row + 1]],
-            idf,
-            scale,
+        _weighted_block(*hashing.counts(tokens, HASHED_COLUMNS), idf, scale)
+        for tokens, scale in zip(
+            block_tokens(parts), (WORD_BLOCK, CHAR_BLOCK, META_BLOCK), strict=True
         )
-        for row, scale in enumerate((WORD_BLOCK, CHAR_BLOCK, META_BLOCK))
     ]
     nonzero = np.flatnonzero(parts.dense)
     pieces.append(

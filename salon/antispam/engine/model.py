@@ -27,15 +27,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GroupKFold
 
 from . import features
 from .corpora import LabelledText, duplicate_groups, load_corpora
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+# SciPy and scikit-learn are imported by the functions that train: a site that only
+# checks submissions never loads them (they would double the engine's memory).
 
 FORMAT_VERSION = 2
 MODEL_FILENAME = "model.npz"
@@ -229,6 +232,9 @@ def _fit_linear(
     prepared: PreparedRows, config: TrainingConfig
 ) -> tuple[np.ndarray, float, np.ndarray]:
     """Fit shared plus per-medium weights; return them summed per medium."""
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
     idf = features.inverse_document_frequency(
         features.document_frequencies(prepared.counts), len(prepared)
     )
@@ -274,6 +280,8 @@ def _raw_scores(
 
 
 def _platt(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
+    from sklearn.linear_model import LogisticRegression
+
     platt = LogisticRegression(C=1e4, solver="lbfgs")
     platt.fit(scores.reshape(-1, 1), labels, sample_weight=weights)
     return float(platt.coef_[0][0]), float(platt.intercept_[0])
@@ -322,6 +330,8 @@ def train_prepared(
 
     ``progress`` is called with a line before each step (there are a few, of seconds each).
     """
+    from sklearn.model_selection import GroupKFold
+
     config = config or TrainingConfig()
     started = time.perf_counter()
     if len(set(prepared.labels.tolist())) < 2:

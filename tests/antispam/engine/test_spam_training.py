@@ -147,3 +147,58 @@ def test_a_checked_submission_is_read_as_training_read_it(small_model, content, 
     fast[indices] = values
     assert np.count_nonzero(batch) == len(indices) or not content
     np.testing.assert_allclose(fast, batch, rtol=1e-5, atol=1e-6)
+
+
+def test_text_columns_are_scikit_learns_hashing_columns():
+    """The engine hashes n-grams itself (without loading scikit-learn's text module);
+    the columns and counts are those of scikit-learn's HashingVectorizer, so a model
+    trained either way reads the same columns."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from salon.antispam.engine import features, hashing
+
+    texts = [
+        "check out my channel http://youtube.com/user/x !!! check out",
+        "Ça   va?\n\n日本語のコメント — thanks 🙂",
+        "a",
+        "",
+    ]
+    settings = {
+        "n_features": features.HASHED_COLUMNS,
+        "lowercase": False,
+        "alternate_sign": False,
+        "norm": None,
+    }
+    words = HashingVectorizer(
+        analyzer="word",
+        ngram_range=features.WORD_NGRAMS,
+        token_pattern=r"(?u)\b\w+\b",
+        **settings,
+    ).transform(texts)
+    chars = HashingVectorizer(
+        analyzer="char", ngram_range=features.CHAR_NGRAMS, **settings
+    ).transform(texts)
+    for row, text in enumerate(texts):
+        for reference, tokens in (
+            (words[row], hashing.word_ngrams(text, *features.WORD_NGRAMS)),
+            (chars[row], hashing.char_ngrams(text, *features.CHAR_NGRAMS)),
+        ):
+            columns, counts = hashing.counts(tokens, features.HASHED_COLUMNS)
+            reference.sum_duplicates()
+            assert sorted(columns.tolist()) == sorted(reference.indices.tolist())
+            assert counts.tolist() == reference.toarray()[0][columns].tolist()
+
+
+def test_checking_does_not_load_the_training_libraries():
+    """Checking needs neither SciPy nor scikit-learn (about 90 MB between them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from salon.antispam.engine import check, Submission\n"
+        "check(Submission(content='nice post http://shop.example'))\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'scipy', 'sklearn'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
