@@ -250,10 +250,12 @@ def raw_counts(parts: list[TextParts]) -> tuple[sp.csr_matrix, sp.csr_matrix, sp
     """Hashed counts of the word, character and source blocks."""
     import scipy.sparse as sp
 
-    tokens = [block_tokens(p) for p in parts]
+    # Each text's n-grams are counted as soon as they are made: holding every text's
+    # n-gram strings at once would take over a gigabyte for the shipped corpora.
+    counted = [[hashing.counts(t, HASHED_COLUMNS) for t in block_tokens(p)] for p in parts]
     return tuple(  # type: ignore[return-value]
         sp.csr_matrix(
-            hashing.count_rows((t[block] for t in tokens), HASHED_COLUMNS),
+            hashing.count_rows([row[block] for row in counted]),
             shape=(len(parts), HASHED_COLUMNS),
         )
         for block in range(3)

@@ -64,19 +64,15 @@ def counts(tokens: Iterable[str], n_columns: int) -> tuple[np.ndarray, np.ndarra
 
 
 def count_rows(
-    documents: Iterable[Sequence[str]], n_columns: int
+    rows: Sequence[tuple[np.ndarray, np.ndarray]],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Counts of many token lists as CSR parts ``(data, indices, indptr)``."""
-    data: list[np.ndarray] = []
-    indices: list[np.ndarray] = []
-    indptr = [0]
-    for tokens in documents:
-        unique, times = counts(tokens, n_columns)
-        indices.append(unique)
-        data.append(times)
-        indptr.append(indptr[-1] + len(unique))
+    """Many texts' :func:`counts` as CSR parts ``(data, indices, indptr)``."""
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(columns) for columns, _ in rows], out=indptr[1:])
+    if not rows:
+        return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64), indptr
     return (
-        np.concatenate(data) if data else np.zeros(0, dtype=np.float32),
-        np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
-        np.array(indptr, dtype=np.int64),
+        np.concatenate([times for _, times in rows]),
+        np.concatenate([columns for columns, _ in rows]),
+        indptr,
     )
