@@ -1,78 +1,121 @@
-"""Hashed n-gram counts: the columns the spam model's text weights are indexed by.
+"""Hashed n-gram columns: where each word or character n-gram lands in the model's rows.
 
-The columns are those of scikit-learn's ``HashingVectorizer`` with
-``alternate_sign=False`` (word n-grams over ``\\b\\w+\\b`` tokens, character n-grams
-with runs of white space squeezed, each token's signed 32-bit MurmurHash3 of its UTF-8
-bytes with seed 0, absolute value modulo the number of columns), so a model trained
-with either reads the other's columns. They are computed here, with ``mmh3``, because
-importing scikit-learn's text module costs about 70 MB and a second at start-up, and
-its per-call overhead is most of the time of checking one short comment. A test
-keeps the two in step.
+The spam model has no vocabulary: every n-gram is hashed to one of a fixed number of
+columns, so there is nothing to pickle, and a site can learn weights for words the
+base model never saw.
+
+Character n-grams are hashed with array arithmetic over the text's code points, all
+n-grams of a length at once: each is read as a number (its code points as digits of a
+large odd base, modulo 2**64) and its column is the top bits of that number times an
+odd constant (multiplicative hashing). Words are hashed with MurmurHash3 (``mmh3``);
+a pair of words is the number made of its two words' hashes, hashed the same way. No n-gram string is
+ever built, which is most of what made one check cost a millisecond (a Python string
+and a hash call for each of a comment's ~300 n-grams), and what made hashing the
+training corpora take seconds.
+
+Each kind of n-gram (words, pairs, characters, source tokens) has its own seed, so a
+word and a character trigram that spell the same do not share a column.
+
+The columns are part of the model: a model file records :data:`SCHEME` and the engine
+refuses one hashed otherwise.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 import mmh3
 import numpy as np
 
+SCHEME = "salon-ngram-hash-1"
+"""Identifies this way of hashing; stored in model files."""
+
 _TOKEN = re.compile(r"(?u)\b\w+\b")
 _WHITE_SPACES = re.compile(r"\s\s+")
-_MOST_NEGATIVE = -(2**31)
+
+_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd, so distinct digits stay distinct mod 2**64
+_MULTIPLIER = np.uint64(0xBF58476D1CE4E5B9)  # odd; its product's top bits are the column
+_SEEDS = {"word": 0x1, "pair": 0x2, "source": 0x3, "chars": 0x4}
+"""Added to an n-gram's number before it is hashed."""
 
 
-def word_ngrams(text: str, low: int, high: int) -> list[str]:
-    """Word n-grams from ``low`` to ``high`` words, joined by single spaces."""
-    words = _TOKEN.findall(text)
-    grams = list(words) if low == 1 else []
-    for n in range(max(low, 2), min(high, len(words)) + 1):
-        grams.extend(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
-    return grams
+def _columns(numbers: np.ndarray, seed: int, n_columns: int) -> np.ndarray:
+    """Multiplicative hashing: the top bits of (number + seed) × an odd constant."""
+    shift = np.uint64(64 - _bits(n_columns))
+    with np.errstate(over="ignore"):
+        return (((numbers + np.uint64(seed)) * _MULTIPLIER) >> shift).astype(np.int64)
 
 
-def char_ngrams(text: str, low: int, high: int) -> list[str]:
-    """Character n-grams from ``low`` to ``high`` characters, across word boundaries."""
-    text = _WHITE_SPACES.sub(" ", text)
-    grams: list[str] = []
-    for n in range(low, min(high, len(text)) + 1):
-        grams.extend(text[i : i + n] for i in range(len(text) - n + 1))
-    return grams
+def _bits(n_columns: int) -> int:
+    bits = n_columns.bit_length() - 1
+    if n_columns != 1 << bits or bits < 1:
+        raise ValueError("the number of hashed columns must be a power of two")
+    return bits
 
 
-def column(token_hash: int, n_columns: int) -> int:
-    """The column of a token's hash."""
-    if token_hash == _MOST_NEGATIVE:
-        # abs() of the most negative 32-bit value overflows in C; scikit-learn maps it so.
-        return (2**31 - 1 - (n_columns - 1)) % n_columns
-    return abs(token_hash) % n_columns
+def squeeze_spaces(text: str) -> str:
+    """Runs of white space as one space, as character n-grams read them."""
+    return _WHITE_SPACES.sub(" ", text)
 
 
-def counts(tokens: Iterable[str], n_columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct columns of the tokens and how many tokens fell in each."""
-    tally: dict[int, int] = {}
-    # Counting the hashes first (in C) leaves one Python step per distinct token.
-    for token_hash, times in Counter(map(mmh3.hash, tokens)).items():
-        where = column(token_hash, n_columns)
-        tally[where] = tally.get(where, 0) + times
-    return (
-        np.fromiter(tally.keys(), dtype=np.int64, count=len(tally)),
-        np.fromiter(tally.values(), dtype=np.float32, count=len(tally)),
-    )
+def char_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.ndarray:
+    """The column of every character n-gram of ``text``, ``low`` to ``high`` characters
+    long, across word boundaries (runs of white space count as one space)."""
+    text = squeeze_spaces(text)
+    if len(text) < low:
+        return np.zeros(0, dtype=np.int64)
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    # One more than each code point, so that no n-gram's number has a zero digit and
+    # n-grams of different lengths have different numbers.
+    points = points.astype(np.uint64) + np.uint64(1)
+    numbers = []
+    # ``number`` holds the number of the n-gram starting at each position, grown by one
+    # character per length.
+    number = points
+    with np.errstate(over="ignore"):
+        for n in range(2, high + 1):
+            count = len(points) - n + 1
+            if count <= 0:
+                break
+            number = number[:count] * _BASE + points[n - 1 :]
+            if n >= low:
+                numbers.append(number)
+    if not numbers:
+        return np.zeros(0, dtype=np.int64)
+    return _columns(np.concatenate(numbers), _SEEDS["chars"], n_columns)
 
 
-def count_rows(
-    rows: Sequence[tuple[np.ndarray, np.ndarray]],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Many texts' :func:`counts` as CSR parts ``(data, indices, indptr)``."""
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(columns) for columns, _ in rows], out=indptr[1:])
-    if not rows:
-        return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64), indptr
-    return (
-        np.concatenate([times for _, times in rows]),
-        np.concatenate([columns for columns, _ in rows]),
-        indptr,
-    )
+def _token_hashes(tokens: Iterable[str]) -> np.ndarray:
+    """MurmurHash3 (seed 0, unsigned 32-bit) of each token's UTF-8 bytes."""
+    return np.fromiter((mmh3.hash(t, 0, False) for t in tokens), dtype=np.uint64)
+
+
+def word_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.ndarray:
+    """The column of every word n-gram of ``text`` (``\\w+`` words), for ``low`` and
+    ``high`` of 1 or 2."""
+    if not 1 <= low <= high <= 2:
+        raise ValueError("word n-grams are single words and pairs of words")
+    hashes = _token_hashes(_TOKEN.findall(text))
+    pieces = []
+    if low == 1:
+        pieces.append(_columns(hashes, _SEEDS["word"], n_columns))
+    if high == 2 and len(hashes) >= 2:
+        pairs = (hashes[:-1] << np.uint64(32)) | hashes[1:]
+        pieces.append(_columns(pairs, _SEEDS["pair"], n_columns))
+    if not pieces:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate(pieces)
+
+
+def token_columns(tokens: Iterable[str], n_columns: int) -> np.ndarray:
+    """The column of each token (source tokens: ``u:example.org`` and the like)."""
+    return _columns(_token_hashes(tokens), _SEEDS["source"], n_columns)
+
+
+def counts(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct columns (ascending) and how many n-grams fell in each."""
+    if len(columns) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    unique, times = np.unique(columns, return_counts=True)
+    return unique, times.astype(np.float32)

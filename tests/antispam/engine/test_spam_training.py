@@ -149,44 +149,61 @@ def test_a_checked_submission_is_read_as_training_read_it(small_model, content, 
     np.testing.assert_allclose(fast, batch, rtol=1e-5, atol=1e-6)
 
 
-def test_text_columns_are_scikit_learns_hashing_columns():
-    """The engine hashes n-grams itself (without loading scikit-learn's text module);
-    the columns and counts are those of scikit-learn's HashingVectorizer, so a model
-    trained either way reads the same columns."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
+def test_every_ngram_is_counted_once_in_its_column():
+    """Each character n-gram of 3 to 5 characters (white space squeezed) and each word
+    and word pair lands in one column; repeated n-grams add up."""
     from salon.antispam.engine import features, hashing
 
-    texts = [
-        "check out my channel http://youtube.com/user/x !!! check out",
-        "Ça   va?\n\n日本語のコメント — thanks 🙂",
-        "a",
-        "",
-    ]
-    settings = {
-        "n_features": features.HASHED_COLUMNS,
-        "lowercase": False,
-        "alternate_sign": False,
-        "norm": None,
+    text = "abcdef  ab"  # squeezed to "abcdef ab": 7 + 6 + 5 character n-grams
+    chars = hashing.char_ngram_columns(text, *features.CHAR_NGRAMS, features.HASHED_COLUMNS)
+    assert len(chars) == 18
+    assert ((chars >= 0) & (chars < features.HASHED_COLUMNS)).all()
+    columns, times = hashing.counts(
+        hashing.word_ngram_columns("buy now buy now", 1, 2, features.HASHED_COLUMNS)
+    )
+    # words: buy ×2, now ×2; pairs: "buy now" ×2, "now buy" ×1
+    assert sorted(times.tolist()) == [1.0, 2.0, 2.0, 2.0]
+    assert len(hashing.char_ngram_columns("ab", 3, 5, features.HASHED_COLUMNS)) == 0
+    with pytest.raises(ValueError, match="power of two"):
+        hashing.char_ngram_columns("abcdef", 3, 5, 1000)
+
+
+def test_columns_do_not_depend_on_the_process():
+    """A model is trained in one process and read in others: the columns must not move
+    with Python's per-process string hashing."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from salon.antispam.engine import features, hashing\n"
+        "t = 'Ça va? 日本語のコメント — check my channel http://x.example 🙂'\n"
+        "print(hashing.char_ngram_columns(t, 3, 5, 2**19).tolist(),"
+        " hashing.word_ngram_columns(t, 1, 2, 2**19).tolist(),"
+        " hashing.token_columns(['u:x.example'], 2**19).tolist())\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
     }
-    words = HashingVectorizer(
-        analyzer="word",
-        ngram_range=features.WORD_NGRAMS,
-        token_pattern=r"(?u)\b\w+\b",
-        **settings,
-    ).transform(texts)
-    chars = HashingVectorizer(
-        analyzer="char", ngram_range=features.CHAR_NGRAMS, **settings
-    ).transform(texts)
-    for row, text in enumerate(texts):
-        for reference, tokens in (
-            (words[row], hashing.word_ngrams(text, *features.WORD_NGRAMS)),
-            (chars[row], hashing.char_ngrams(text, *features.CHAR_NGRAMS)),
-        ):
-            columns, counts = hashing.counts(tokens, features.HASHED_COLUMNS)
-            reference.sum_duplicates()
-            assert sorted(columns.tolist()) == sorted(reference.indices.tolist())
-            assert counts.tolist() == reference.toarray()[0][columns].tolist()
+    assert len(outputs) == 1
+
+
+def test_model_hashed_another_way_is_refused(small_model):
+    small_model.metadata["feature_hashing"] = "some-other-hashing"
+    try:
+        with pytest.raises(ValueError, match="rebuild it with 'salon spam_train'"):
+            BaseModel.from_bytes(small_model.to_bytes())
+    finally:
+        from salon.antispam.engine import hashing
+
+        small_model.metadata["feature_hashing"] = hashing.SCHEME
 
 
 def test_checking_does_not_load_the_training_libraries():
