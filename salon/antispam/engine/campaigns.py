@@ -20,13 +20,14 @@ _rng = np.random.default_rng(20240517)  # fixed: signatures must match across pr
 _A = _rng.integers(1, (1 << 31) - 1, size=SIGNATURE_SIZE, dtype=np.uint64)
 _B = _rng.integers(0, (1 << 31) - 1, size=SIGNATURE_SIZE, dtype=np.uint64)
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 MAX_SHINGLES = 2000
 MIN_SHINGLES = 4
 
 
 def shingles(text: str) -> list[str]:
     """Overlapping word 3-grams of the text (character 5-grams when it is short)."""
-    words = [re.sub(r"\d", "0", w) for w in _WORD.findall(text.lower()[:20000])]
+    words = _WORD.findall(_DIGIT.sub("0", text.lower()[:20000]))
     if len(words) >= 6:
         return [" ".join(words[i : i + 3]) for i in range(min(len(words) - 2, MAX_SHINGLES))]
     joined = " ".join(words)

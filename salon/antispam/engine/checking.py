@@ -384,12 +384,16 @@ class SpamEngine:
         # The calibrated intercept and the text's shape are part of the text model's say.
         text_weight_all = text_weight + shape + other_dense
         probability = _sigmoid(reading.base_logit)
+        # The learned model's verdict counts the links too; say so when the wording and
+        # the model as a whole disagree, so the two numbers do not seem to contradict.
+        besides = "apart from its links, " if links.count else ""
         if text_weight_all >= 0:
-            message = f"the wording resembles spam in the training corpora (base model: {probability:.0%} spam)"
+            message = f"{besides}the wording resembles spam in the training corpora"
         else:
-            message = (
-                f"the wording reads like ordinary comments (base model: {probability:.0%} spam)"
-            )
+            message = f"{besides}the wording reads like ordinary comments"
+        message += (
+            f" (learned model{', links included' if links.count else ''}: {probability:.0%} spam)"
+        )
         signals.insert(0, _Signal("text_model", text_weight_all, message))
         if site is not None:
             correction = site.correction(reading.indices, reading.values)

@@ -30,6 +30,17 @@ def test_links_raise_the_score(engine):
     assert linked.score > plain.score
 
 
+def test_text_reason_sets_the_wording_apart_from_the_links(engine):
+    """An ordinary sentence with a link: the wording's reason must not seem to contradict
+    the learned model's figure, which counts the link."""
+    reasons = signals(engine.check(Submission(content=PLAIN + " http://example.com/harbour")))
+    assert reasons["text_model"].message.startswith("apart from its links, the wording")
+    assert "links included" in reasons["text_model"].message
+    plain = signals(engine.check(Submission(content=PLAIN)))
+    assert plain["text_model"].message.startswith("the wording reads like ordinary comments")
+    assert "links included" not in plain["text_model"].message
+
+
 def test_max_links_holds_and_says_why(engine):
     content = (
         "Sources: https://en.wikipedia.org/wiki/Harbour and https://www.britannica.com/harbour"
