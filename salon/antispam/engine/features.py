@@ -105,11 +105,10 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     # Drop control and unassigned characters that binary junk brings, keep letters of
     # every script.
-    text = (
-        "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in text)
-        if not text.isprintable()
-        else text
-    )
+    if not text.isprintable():
+        # A text has few distinct characters: test those, then replace them all at once.
+        unwanted = {ord(ch): " " for ch in set(text) if not ch.isprintable() and ch not in "\n\t"}
+        text = text.translate(unwanted)
     return _SPACE.sub(" ", text).strip()
 
 
