@@ -8,6 +8,14 @@ There are about 21,000 regular expressions. Compiling them all takes seconds, so
 is indexed by a fragment of literal text that any match must contain, and compiled
 only when its fragment appears in a submission. The index itself is cheap to compute
 on first use (parsing is much faster than compiling) and can be stored as JSON.
+
+Searching is what costs then, mostly for the few dozen rules without a fragment, which
+are tried on every submission. So each compiled rule comes with cheaper tests that
+any match passes, derived from its parsed pattern: a *scout*, a relaxed form of the
+pattern that Python's engine searches faster (see :func:`_scout_items`), and for a
+rule that spells a word out letter by letter, the letters that a *squeezed* text must
+show (see :func:`_letters_in`). The pattern itself runs only where both pass, so a
+rule matches exactly what its pattern matches.
 """
 
 from __future__ import annotations
@@ -18,13 +26,16 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-try:  # Python 3.11+ keeps the regular-expression parser here.
+try:  # Python 3.11+ keeps the regular-expression parser and compiler here.
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
     from re import _constants as _sre_constants  # type: ignore[attr-defined]
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - older layouts
+    import sre_compile as _sre_compile  # type: ignore[no-redef]
     import sre_constants as _sre_constants  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
@@ -146,14 +157,25 @@ def _digits(text: str) -> str:
 _LONG_WORD = re.compile(r"(\w{30})\w+")
 _LONG_SYMBOL_RUN = re.compile(r"([^\w\s])\1{9,}")
 _LONG_SPACE = re.compile(r"\s{10,}")
+_TEN_SPACES = re.compile(r"\s\s{9}")  # as _LONG_SPACE, but found faster: it starts with a class
 
 
 def _tame(text: str) -> str:
     """Shorten runs no real word has (a 500-digit "number", 200 "!"), on which some
     list patterns with nested quantifiers would backtrack for seconds."""
-    text = _LONG_WORD.sub(r"\1", text)
-    text = _LONG_SYMBOL_RUN.sub(lambda m: m.group(1) * 9, text)
-    return _LONG_SPACE.sub(" ", text)
+    # Most texts have no such run, and each pass of a regular expression costs. A long
+    # word or a run of symbols lies within one white-space-separated token, and a run
+    # of white space needs ten white-space characters; splitting the text is cheap.
+    tokens = text.split()
+    longest = max(map(len, tokens), default=0)
+    spaces = len(text) - sum(map(len, tokens))
+    if longest > 30:
+        text = _LONG_WORD.sub(r"\1", text)
+    if longest >= 10:
+        text = _LONG_SYMBOL_RUN.sub(lambda m: m.group(1) * 9, text)
+    if spaces >= 10 and _TEN_SPACES.search(text):
+        text = _LONG_SPACE.sub(" ", text)
+    return text
 
 
 _PIECE_BASE = np.uint64(0x110000)  # one more than the largest code point
@@ -176,6 +198,454 @@ def _piece_codes(text: str) -> np.ndarray:
 
 
 _NUMBER_RUN = re.compile(r"\+?\d[\d\s().\-]{5,24}\d")
+_DIGIT = re.compile(r"\d")  # found faster than a _NUMBER_RUN, which starts with "\+?"
+
+
+# Rules are searched with these flags; keyword rules wrapped to match whole words.
+RULE_FLAGS = re.IGNORECASE | re.DOTALL
+_FLAGS = RULE_FLAGS.value  # as re.compile hands them on: an enum is slow to combine
+MIN_LETTERS = 2
+"""Shortest run of letters worth looking for in a squeezed text (see :func:`_squeezed`)."""
+MAX_SCOUT_STARTS = 3
+"""Most ways a scout may begin (alternatives of a leading group) and still be cheaper
+than the whole-word pattern, which is only tried at word boundaries."""
+
+_c = _sre_constants
+_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT)
+_LOOKAROUNDS = (_c.ASSERT, _c.ASSERT_NOT)
+_AT_START = (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
+# A parsed pattern is a list of items (op, argument); see the `re._parser` module.
+
+
+def _sequences_in(op: object, av: Any) -> list:
+    """The parsed sequences nested in one parsed item (none in a single character)."""
+    if op is _c.SUBPATTERN:
+        return [av[3]]
+    if op in _REPEATS:
+        return [av[2]]
+    if op is _c.BRANCH:
+        return list(av[1])
+    if op in _LOOKAROUNDS:
+        return [av[1]]
+    if op is _c.ATOMIC_GROUP:
+        return [av]
+    if op is _c.GROUPREF_EXISTS:
+        return [branch for branch in av[1:] if branch is not None]
+    return []
+
+
+def _refers_to_groups(items: list) -> bool:
+    """Whether a parsed sequence has back-references (``\\1``, ``(?(1)...)``), so that
+    leaving out a part of it could change what the rest matches."""
+    for op, av in items:
+        if op in (_c.GROUPREF, _c.GROUPREF_EXISTS):
+            return True
+        if any(_refers_to_groups(list(sequence)) for sequence in _sequences_in(op, av)):
+            return True
+    return False
+
+
+def _min_width(state: Any, items: list) -> int:
+    """The fewest characters a parsed sequence matches."""
+    return _sre_parse.SubPattern(state, items).getwidth()[0]
+
+
+def _may_match_nothing(state: Any, item: tuple) -> bool:
+    return _min_width(state, [item]) == 0
+
+
+def _scout_items(state: Any, items: list) -> tuple[list, bool] | None:
+    """A relaxed form of a parsed sequence without back-references: it matches (in the
+    same string) wherever the sequence does, and Python's engine can search it faster.
+    Returned with whether it leaves out nested repetitions.
+
+    The engine skips ahead quickly only to characters it can find by plain string
+    search (under IGNORECASE, not cased letters); otherwise it tries a pattern at
+    every position, which costs little when the pattern begins with one character or
+    a short alternation, and much when it begins with ``\\w*`` or a lookaround. A
+    repetition of repetitions, ``(?:[\\W_]*+\\w+){0,5}``, can try very many ways to
+    match before it fails. So the relaxed form:
+
+    * leaves out lookarounds at the top level: they only ever forbid a match;
+    * leaves out leading parts that may match nothing (``\\w*``, ``_*``, ``\\b``,
+      optional groups), since a match of the rest follows them, and the leading
+      parts of a leading repetition's first round;
+    * leaves out a repetition of repetitions with all before it, when what follows
+      needs more characters than what comes before: a match holds a match of any
+      part that ends it;
+    * then starts at the first part the engine can skip ahead to (see
+      :func:`_anchor`), if no literal comes before it.
+
+    ``None`` when nothing would be left (the sequence may match an empty string).
+    """
+    items = _without_leading_slack(state, [item for item in items if item[0] not in _LOOKAROUNDS])
+    if not items:
+        return None
+    if items[0][0] is _c.AT:
+        return items, False  # begins with ^, which the engine tries at the start only
+    nests = [number for number, item in enumerate(items) if _nests_repetitions(item)]
+    rest = _without_leading_slack(state, items[nests[-1] + 1 :]) if nests else []
+    # Only when what follows needs more characters than what comes before: that is
+    # the better test (a repetition of repetitions is costly only once reached).
+    if rest and _min_width(state, rest) > _min_width(state, items[: nests[-1]]):
+        items = rest
+    else:
+        rest = []
+    for start, item in enumerate(items):
+        anchor = _anchor(item)
+        if anchor is not None:
+            return anchor + items[start + 1 :], bool(rest)
+        if _has_literal([item]):
+            # Past a literal, the rest would be tried where the pattern would not get
+            # to it: on hostile text ("-_-_-_..."), far more often.
+            break
+    return items, bool(rest)
+
+
+def _has_literal(items: list) -> bool:
+    """Whether a parsed sequence holds a literal character anywhere."""
+    for op, av in items:
+        if op in (_c.LITERAL, _c.NOT_LITERAL):
+            return True
+        if any(_has_literal(list(sequence)) for sequence in _sequences_in(op, av)):
+            return True
+    return False
+
+
+def _without_leading_slack(state: Any, items: list) -> list:
+    """A parsed sequence without the leading parts that may match nothing (see
+    :func:`_scout_items`); it is left as it is from a ``^`` on."""
+    while items:
+        op, av = items[0]
+        if op is _c.AT and av in _AT_START:
+            break
+        if op is _c.SUBPATTERN and not av[1] and not av[2]:  # a group, no flags set
+            inner = [item for item in av[3] if item[0] not in _LOOKAROUNDS]
+            items = inner + items[1:]
+        elif op in _REPEATS and av[0] >= 1:
+            # A match of x{m,n} is one of x, then of x{m-1,n-1}: the first round's
+            # leading parts may go.
+            most = av[1] if av[1] == _c.MAXREPEAT else av[1] - 1
+            again = [(op, (av[0] - 1, most, av[2]))] if most else []
+            items = list(av[2]) + again + items[1:]
+        elif _may_match_nothing(state, items[0]):
+            items = items[1:]
+        else:
+            break
+    return items
+
+
+def _nests_repetitions(item: tuple) -> bool:
+    """Whether a parsed item is a repetition with a repetition inside that may give
+    back what it matched (not possessive), so that they can share characters in
+    many ways."""
+    op, av = item
+    return op in _REPEATS and av[1] > 1 and _may_give_back(list(av[2]))
+
+
+def _may_give_back(items: list) -> bool:
+    """Whether a parsed sequence holds a repetition that is not possessive."""
+    for op, av in items:
+        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[1] > 1:
+            return True
+        if any(_may_give_back(list(sequence)) for sequence in _sequences_in(op, av)):
+            return True
+    return False
+
+
+def _is_uncased_literal(item: tuple) -> bool:
+    op, av = item
+    return op is _c.LITERAL and chr(av).lower() == chr(av).upper()
+
+
+def _anchor(item: tuple) -> list | None:
+    """The parsed item (or one round of it) when the engine can skip ahead to where
+    it may match by plain string search: an uncased literal such as a digit or "@",
+    or an alternation whose alternatives all begin with one."""
+    op, av = item
+    if _is_uncased_literal(item):
+        return [item]
+    if op in _REPEATS and av[0] >= 1 and len(av[2]) and _is_uncased_literal(av[2][0]):
+        return list(av[2])
+    if op is _c.BRANCH and all(len(b) and _is_uncased_literal(b[0]) for b in av[1]):
+        return [item]
+    return None
+
+
+def _starts(items: list) -> int:
+    """How many ways a parsed sequence may begin: one for a character (or class), the
+    sum over the alternatives for a leading alternation; many for anything else."""
+    many = MAX_SCOUT_STARTS + 1
+    if not items:
+        return many
+    op, av = items[0]
+    if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN, _c.ANY) or (op is _c.AT and av in _AT_START):
+        return 1
+    if op is _c.SUBPATTERN:
+        return _starts(list(av[3]))
+    if op in _REPEATS and av[0] >= 1:
+        return _starts(list(av[2]))
+    if op is _c.BRANCH:
+        return min(many, sum(_starts(list(branch)) for branch in av[1]))
+    return many
+
+
+def _compile_items(state: Any, items: list) -> re.Pattern[str]:
+    """Compile a parsed sequence, with the flags rules are searched with."""
+    return _sre_compile.compile(_sre_parse.SubPattern(state, items), _FLAGS)
+
+
+# Many rules without a literal fragment spell a word out letter by letter, with
+# separators between the letters: "c\W*y\W*b\W*e\W*r" finds "c.y.b.e.r" and "c y b e r".
+# Any text such a rule matches shows the letters together once *squeezed*: with only
+# its ASCII letters and digits kept, in lower case. Under IGNORECASE, an ASCII letter
+# or digit matches only itself, its other case and these characters, which the
+# squeezed text shows as that letter (a test checks this against the whole of Unicode).
+_ASCII_CASE_TWINS = (
+    ("\u0130", "i"),
+    ("\u0131", "i"),
+    ("\u212a", "k"),
+    ("\u017f", "s"),
+)  # dotted I, dotless i, Kelvin sign, long s
+_ASCII_SYMBOLS = bytes(code for code in range(128) if not chr(code).isalnum())
+
+
+def _squeezed(text: str) -> str:
+    """The ASCII letters and digits of ``text``, lower-cased, with the characters that
+    match an ASCII letter case-insensitively (``_ASCII_CASE_TWINS``) as that letter."""
+    if not text.isascii():
+        for twin, letter in _ASCII_CASE_TWINS:
+            if twin in text:
+                text = text.replace(twin, letter)
+    return text.encode("ascii", "ignore").translate(None, _ASCII_SYMBOLS).lower().decode()
+
+
+def _is_ascii_symbol(code: int) -> bool:
+    """An ASCII character other than a letter or digit (none has another case)."""
+    return code < 128 and not chr(code).isalnum()
+
+
+def _is_symbol_class_member(member: tuple) -> bool:
+    """Whether a member of a parsed class ([...]) matches only characters of [\\W_]."""
+    op, av = member
+    if op is _c.CATEGORY:
+        return av is _c.CATEGORY_NOT_WORD
+    if op is _c.LITERAL:
+        return _is_ascii_symbol(av)
+    if op is _c.RANGE:
+        return all(_is_ascii_symbol(code) for code in range(av[0], av[1] + 1))
+    return False  # a negated class, digits, ...
+
+
+def _vanishing(op: object, av: Any) -> set[str] | None:
+    """Whether a parsed item matches only characters of [\\W_], all of which a squeezed
+    text drops: ``None`` when it may match a letter or digit, otherwise the ASCII
+    symbols of which a text must hold one for the item to match anything else
+    (``{"&"}`` for ``(?:\\W|&#?\\w+;)*``, none for ``\\W*``)."""
+    if op is _c.LITERAL:
+        return set() if _is_ascii_symbol(av) else None
+    if op is _c.IN:
+        return set() if all(_is_symbol_class_member(member) for member in av) else None
+    if op is _c.AT or op in _LOOKAROUNDS:
+        return set()  # matches no characters at all
+    if op is _c.SUBPATTERN and av[1]:
+        return None  # sets flags: (?a:\W) matches letters such as "é"
+    if op in (_c.SUBPATTERN, _c.ATOMIC_GROUP) or op in _REPEATS:
+        return _vanishing_sequence(list(_sequences_in(op, av)[0]))
+    if op is _c.BRANCH:
+        needed: set[str] = set()
+        for branch in av[1]:
+            found = _vanishing_sequence(list(branch))
+            if found is None:
+                return None
+            needed |= found
+        return needed
+    return None
+
+
+def _vanishing_sequence(items: list) -> set[str] | None:
+    """:func:`_vanishing` for a parsed sequence."""
+    needed: set[str] = set()
+    for op, av in items:
+        found = _vanishing(op, av)
+        if found is None:
+            break
+        needed |= found
+    else:
+        return needed
+    # It may match a letter, but only in a text with an ASCII symbol it always holds.
+    for op, av in items:
+        if op is _c.LITERAL and _is_ascii_symbol(av):
+            return {chr(av)}
+    return None
+
+
+def _flattened(items: list) -> list:
+    """A parsed sequence with its plain groups (setting no flags) opened up."""
+    flat: list = []
+    for op, av in items:
+        if op is _c.SUBPATTERN and not av[1]:
+            flat.extend(_flattened(list(av[3])))
+        else:
+            flat.append((op, av))
+    return flat
+
+
+_Letters = tuple[tuple[str, ...], frozenset[str]]
+
+
+def _letters_quality(letters: _Letters) -> tuple[int, int]:
+    # Longer runs are rarer; fewer of them are cheaper to look for.
+    return (min(len(run) for run in letters[0]), -len(letters[0]))
+
+
+def _ascii_letter(item: tuple) -> str | None:
+    """The lower-case ASCII letter or digit a parsed item stands for, if it does."""
+    op, av = item
+    if op is _c.LITERAL and av < 128 and chr(av).isalnum():
+        return chr(av).lower()
+    return None
+
+
+def _letters_in(items: list) -> _Letters | None:
+    """Runs of lower-case letters and digits, one of which the squeezed text of any
+    string that the parsed sequence matches contains, unless the string holds one of
+    the ASCII symbols returned with them. ``None`` when there are none.
+
+    A run is made of the sequence's literal ASCII letters and digits with only
+    vanishing parts (:func:`_vanishing`) between them. A repeated letter ("c+") ends
+    one run and begins the next; an alternation offers one run of each alternative; a
+    repetition offers a run of its body.
+    """
+    found: list[_Letters] = []
+    run: list[str] = []
+    escapes: set[str] = set()
+
+    def close() -> None:
+        if run:
+            found.append((("".join(run),), frozenset(escapes)))
+        run.clear()
+        escapes.clear()
+
+    for op, av in _flattened(items):
+        letter = _ascii_letter((op, av))
+        if letter:
+            run.append(letter)
+            continue
+        needed = _vanishing(op, av)
+        if needed is not None:
+            escapes |= needed
+            continue
+        if op in _REPEATS and av[0] >= 1 and len(av[2]) == 1:
+            letter = _ascii_letter(av[2][0])
+            if letter:
+                # "suc+k" shows "suc" (its first c) and "ck" (its last).
+                run.append(letter)
+                close()
+                run.append(letter)
+                continue
+        close()
+        if op is _c.BRANCH:
+            choices = [_letters_in(list(branch)) for branch in av[1]]
+            if all(choices):
+                runs = {r for choice in choices if choice for r in choice[0]}
+                symbols = frozenset().union(*(choice[1] for choice in choices if choice))
+                found.append((tuple(sorted(runs)), symbols))
+        elif op in _REPEATS and av[0] >= 1:
+            inner = _letters_in(list(av[2]))
+            if inner:
+                found.append(inner)
+    close()
+    return max(found, key=_letters_quality) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledRule:
+    """A rule ready to search, with cheaper tests that every match passes."""
+
+    pattern: re.Pattern[str]
+    scout: re.Pattern[str] | None = None
+    """Matches wherever ``pattern`` does (a relaxed form of it; see
+    :func:`_scout_items`), and is faster to search."""
+    letters: tuple[str, ...] = ()
+    """Where ``pattern`` matches, the squeezed text (:func:`_squeezed`) holds one of these
+    (see :func:`_letters_in`), unless the text holds one of ``letter_escapes``."""
+    letter_escapes: tuple[str, ...] = ()
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """``pattern.search(text)``, not run when the scout finds nothing."""
+        if self.scout is not None and self.scout.search(text) is None:
+            return None
+        return self.pattern.search(text)
+
+    def lacks_letters(self, text: str, squeezed: str) -> bool:
+        """Whether the letters test shows that ``pattern`` cannot match ``text``
+        (``squeezed`` being its squeezed form)."""
+        # Loops rather than any(): this runs for every rule on every text.
+        for symbol in self.letter_escapes:
+            if symbol in text:
+                return False
+        for run in self.letters:
+            if run in squeezed:
+                return False
+        return bool(self.letters)
+
+
+def _compile_rule(
+    list_name: str, pattern: str, fragments: tuple[str, ...] = ()
+) -> _CompiledRule | None:
+    """Compile one list entry, with its cheaper tests; ``None`` when Python's engine
+    cannot compile it. ``fragments`` are those the entry is indexed by: a letters test
+    for one of them only would tell nothing new."""
+    whole_words = list_name != "blacklisted_websites"
+    # SmokeDetector matches keywords as whole words.
+    source = rf"(?:^|\b)(?:{pattern})(?:\b|$)" if whole_words else pattern
+    try:
+        # What re.compile does, keeping the parsed pattern to derive the tests from.
+        parsed = _sre_parse.parse(source, _FLAGS)
+        compiled = _sre_compile.compile(parsed, _FLAGS)
+    except (re.error, RecursionError, OverflowError, ValueError):
+        # Some patterns use features of the third-party `regex` module.
+        return None
+    try:
+        items = list(parsed)
+        if _refers_to_groups(items):
+            return _CompiledRule(compiled)
+        # Any run of consecutive parts of a sequence matches wherever it does, so the
+        # tests may be derived from the entry without its word-boundary wrapping: the
+        # parser opens up that (?:...) group, leaving ^|\b first and \b|$ last.
+        entry = items[1:-1] if whole_words else items
+        scout = None
+        relaxed = _scout_items(parsed.state, entry)
+        if relaxed is not None and relaxed[0] != items:
+            # Left without the wrapping's word boundaries, an alternation of many
+            # words is tried at every position: cheaper only where it spares the
+            # engine a repetition of repetitions.
+            if relaxed[1] or _starts(relaxed[0]) <= MAX_SCOUT_STARTS:
+                scout = _compile_items(parsed.state, relaxed[0])
+        letters = None
+        if not parsed.state.flags & (_c.SRE_FLAG_ASCII | _c.SRE_FLAG_LOCALE):
+            letters = _letters_in(entry)
+        if (
+            letters is None
+            or _letters_quality(letters)[0] < MIN_LETTERS
+            or set(letters[0]) <= set(fragments)
+        ):
+            return _CompiledRule(compiled, scout)
+        return _CompiledRule(compiled, scout, letters[0], tuple(sorted(letters[1])))
+    except (re.error, RecursionError, OverflowError, ValueError, TypeError, AttributeError):
+        # Only the cheaper tests are lost (were the engine's internals to change).
+        return _CompiledRule(compiled)
+
+
+@dataclass(frozen=True, slots=True)
+class _UnindexedRules:
+    """The rules without a fragment, compiled, with all the letters and symbols their
+    letters tests look for."""
+
+    rules: tuple[tuple[_Rule, _CompiledRule], ...]
+    letters: frozenset[str]
+    escapes: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +667,7 @@ class _Rule:
     list_name: str
     pattern: str
     fragments: tuple[str, ...]
-    compiled: re.Pattern[str] | None = None
+    compiled: _CompiledRule | None = None
     broken: bool = False
 
 
@@ -213,6 +683,7 @@ class SmokeDetectorRules:
     key_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     keys_by_code: dict[int, list[str]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _unindexed_compiled: _UnindexedRules | None = field(default=None, repr=False)
 
     @classmethod
     def from_index(cls, index: dict) -> SmokeDetectorRules:
@@ -260,20 +731,31 @@ class SmokeDetectorRules:
             return cls.from_index(json.loads(index_path.read_text(encoding="utf-8")))
         return cls.from_index(build_index(list_dir))
 
-    def _compiled(self, rule: _Rule) -> re.Pattern[str] | None:
+    def _compiled(self, rule: _Rule) -> _CompiledRule | None:
         if rule.compiled is None and not rule.broken:
             with self._lock:
                 if rule.compiled is None and not rule.broken:
-                    body = rule.pattern
-                    if rule.list_name != "blacklisted_websites":
-                        # SmokeDetector matches keywords as whole words.
-                        body = rf"(?:^|\b)(?:{body})(?:\b|$)"
-                    try:
-                        rule.compiled = re.compile(body, re.IGNORECASE | re.DOTALL)
-                    except (re.error, RecursionError, OverflowError, ValueError):
-                        # Some patterns use features of the third-party `regex` module.
+                    compiled = _compile_rule(rule.list_name, rule.pattern, rule.fragments)
+                    if compiled is None:
                         rule.broken = True
+                    else:
+                        rule.compiled = compiled
         return rule.compiled
+
+    def _unindexed_rules(self) -> _UnindexedRules:
+        """The rules without a fragment (tried on every text), compiled."""
+        if self._unindexed_compiled is None:
+            compiled = [
+                (self.rules[number], self._compiled(self.rules[number]))
+                for number in self.unindexed
+            ]
+            rules = tuple((rule, c) for rule, c in compiled if c is not None)
+            self._unindexed_compiled = _UnindexedRules(
+                rules,
+                letters=frozenset(run for _, c in rules for run in c.letters),
+                escapes=frozenset(symbol for _, c in rules for symbol in c.letter_escapes),
+            )
+        return self._unindexed_compiled
 
     def _keys_in(self, lowered: str) -> set[str]:
         """The index keys that occur in a lower-cased text."""
@@ -286,6 +768,40 @@ class SmokeDetectorRules:
             # Numbers can collide: keep the keys that really occur.
             found.update(key for key in self.keys_by_code[code] if key in lowered)
         return found
+
+    def _search_windows(
+        self, rule: _Rule, text: str, lowered: str, squeezed: str
+    ) -> SmokeMatch | None:
+        """The rule's match in a window around an occurrence of one of its fragments."""
+        compiled = None
+        searched: set[tuple[int, int]] = set()
+        for fragment in rule.fragments:
+            start = lowered.find(fragment)
+            seen = 0
+            while start >= 0 and seen < MAX_WINDOWS:
+                if compiled is None:
+                    compiled = self._compiled(rule)
+                    if compiled is None:
+                        return None
+                    # The squeezed text of a window is part of the text's.
+                    if compiled.letters and compiled.lacks_letters(text, squeezed):
+                        return None
+                # A match contains the fragment, so searching a window around each
+                # occurrence finds it, and bounds the cost of nested quantifiers on long
+                # hostile text. In a short text, the windows of all the fragments are
+                # the whole text: that is searched once only.
+                bounds = (
+                    max(0, start - WINDOW_CHARS),
+                    min(len(text), start + len(fragment) + WINDOW_CHARS),
+                )
+                if bounds not in searched:
+                    searched.add(bounds)
+                    found = compiled.search(text[bounds[0] : bounds[1]])
+                    if found:
+                        return SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80])
+                seen += 1
+                start = lowered.find(fragment, start + WINDOW_CHARS)
+        return None
 
     def match(self, text: str, limit: int = 5) -> list[SmokeMatch]:
         """List entries matching ``text`` (blacklist matches first), at most ``limit``."""
@@ -304,40 +820,32 @@ class SmokeDetectorRules:
         # Patterns without a literal fragment run on every submission; some nest
         # quantifiers, so they only see the start of long content to bound the time.
         head = text[:UNINDEXED_SCAN_CHARS]
-        for number in self.unindexed:
-            compiled = self._compiled(self.rules[number])
-            found = compiled.search(head) if compiled is not None else None
+        squeezed_head = _squeezed(head)
+        unindexed = self._unindexed_rules()
+        # Most of these rules spell a word out letter by letter: a text that does not
+        # show the letters together once squeezed cannot match (as lacks_letters
+        # tells, here for all the rules at once).
+        letters = {run for run in unindexed.letters if run in squeezed_head}
+        escapes = {symbol for symbol in unindexed.escapes if symbol in head}
+        for rule, compiled in unindexed.rules:
+            if (
+                compiled.letters
+                and letters.isdisjoint(compiled.letters)
+                and escapes.isdisjoint(compiled.letter_escapes)
+            ):
+                continue
+            found = compiled.search(head)
             if found:
-                rule = self.rules[number]
                 matches.append(SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80]))
+        squeezed_text = _squeezed(text) if len(text) > len(head) else squeezed_head
         for number in sorted(candidates):
-            rule = self.rules[number]
-            compiled = None
-            for fragment in rule.fragments:
-                start = lowered.find(fragment)
-                seen = 0
-                while start >= 0 and seen < MAX_WINDOWS:
-                    compiled = compiled or self._compiled(rule)
-                    if compiled is None:
-                        break
-                    # A match contains the fragment, so searching a window around each
-                    # occurrence finds it, and bounds the cost of nested quantifiers on
-                    # long hostile text.
-                    window = text[
-                        max(0, start - WINDOW_CHARS) : start + len(fragment) + WINDOW_CHARS
-                    ]
-                    found = compiled.search(window)
-                    if found:
-                        matches.append(
-                            SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80])
-                        )
-                        break
-                    seen += 1
-                    start = lowered.find(fragment, start + WINDOW_CHARS)
-                else:
-                    continue
-                break
-        for number_text in _NUMBER_RUN.findall(text[:100_000]):
+            found = self._search_windows(self.rules[number], text, lowered, squeezed_text)
+            if found is not None:
+                matches.append(found)
+        opening = text[:100_000]
+        # Most texts have no digit at all, which is found out faster than that they
+        # have no number.
+        for number_text in _NUMBER_RUN.findall(opening) if _DIGIT.search(opening) else []:
             digits = _digits(number_text)
             for name, numbers in self.numbers.items():
                 if digits in numbers or (len(digits) > 10 and digits[-10:] in numbers):

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import string
+import threading
+
 import pytest
 
 from salon.antispam.engine import LabelledText, read_labelled_csv
@@ -9,7 +13,12 @@ from salon.antispam.engine.campaigns import signature, similarities
 from salon.antispam.engine.evaluation import compute_metrics, evaluate
 from salon.antispam.engine.language import guess_language, unlike_blog
 from salon.antispam.engine.links import domain_of, find_links
-from salon.antispam.engine.smokedetector import SmokeDetectorRules, required_fragments
+from salon.antispam.engine.smokedetector import (
+    INDEX_FORMAT,
+    SmokeDetectorRules,
+    _squeezed,
+    required_fragments,
+)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +69,7 @@ def test_required_fragments():
 
 def test_smokedetector_compiles_lazily():
     index = {
-        "format": 1,
+        "format": INDEX_FORMAT,
         "lists": {
             "bad_keywords": [["fifa.{0,20}coins?", ["coin"]]],
             "watched_keywords": [["trimfire", ["trimfire"]]],
@@ -90,6 +99,166 @@ def test_smokedetector_finds_an_entry_anywhere_in_long_text(filler):
     for text in (short, padding + short, short + padding, padding[:20_000] + short + padding):
         assert [m.matched for m in rules.match(text)] == ["FIFA 15 coins"], len(text)
     assert rules.match(padding + "cheap FIFA 15 co1ns") == []
+
+
+def _rules(*entries: tuple[str, str]) -> SmokeDetectorRules:
+    """Rules from (list name, pattern) pairs, indexed as the shipped lists are."""
+    lists: dict[str, list] = {}
+    for name, pattern in entries:
+        lists.setdefault(name, []).append([pattern, required_fragments(pattern)])
+    return SmokeDetectorRules.from_index({"format": INDEX_FORMAT, "lists": lists, "numbers": {}})
+
+
+def _whole_word_match(pattern: str, text: str) -> list[str]:
+    """What a keyword entry matches in a short text, searched plainly: the reference."""
+    found = re.search(rf"(?:^|\b)(?:{pattern})(?:\b|$)", text, re.IGNORECASE | re.DOTALL)
+    return [found.group(0)[:80]] if found else []
+
+
+CYBERSHIELD = r"c\W*y\W*b\W*e\W*r\W*s\W*h\W*i\W*e\W*l\W*d"
+HACKER = r"h\W*a\W*c\W*k\W*e\W*r\W*7\W*2\W*1"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (CYBERSHIELD, "contact c.y.b.e.r s-h-i-e-l-d today"),
+        (CYBERSHIELD, "CYBER SHIELD"),
+        (CYBERSHIELD, "c y b e r\ufeffs\u00b7h i e l d"),  # invisible and odd separators
+        (CYBERSHIELD, "cyber sh\u0131eld"),  # a dotless i matches i case-insensitively
+        (CYBERSHIELD, "cyber \u017fhield"),  # so does a long s match s
+        (HACKER, "ha-c\u212ae-r 7 2 1"),  # and a Kelvin sign k
+    ],
+)
+def test_an_obfuscated_spelling_is_still_found(pattern, text):
+    rules = _rules(("bad_keywords", pattern))
+    assert rules.rules[0].fragments == ()  # no literal fragment: tried on every text
+    found = rules.match(text)
+    assert [m.matched for m in found] == _whole_word_match(pattern, text) != []
+
+
+@pytest.mark.parametrize("text", ["cyber shelter", "cyber_shield", "cyberxshield", "cybershields"])
+def test_an_obfuscated_spelling_rule_does_not_fire_on_near_misses(text):
+    assert _rules(("bad_keywords", CYBERSHIELD)).match(text) == []
+
+
+def test_entities_between_the_letters_are_still_seen_through():
+    """Separators that can hold letters (``&amp;``, ``%41``) hide the spelled word
+    from a squeezed text: such entries are still found."""
+    rules = _rules(
+        ("watched_keywords", r"h(?:[\W_]|&#?\w+;)*a(?:[\W_]|&#?\w+;)*c(?:[\W_]|&#?\w+;)*k"),
+        (
+            "blacklisted_websites",
+            r"d[\W_]*(?:%[\da-f]{2,}[\W_]*)*a[\W_]*(?:%[\da-f]{2,}[\W_]*)*t[\W_]*"
+            r"(?:%[\da-f]{2,}[\W_]*)*e",
+        ),
+    )
+    assert [m.matched for m in rules.match("h&amp;a&#99;c&amp;k")] == ["h&amp;a&#99;c&amp;k"]
+    assert [m.matched for m in rules.match("see d%41a%2Dt%20e")] == ["d%41a%2Dt%20e"]
+    # The same for an entry found by its fragment ("gmail").
+    indexed = _rules(
+        ("bad_keywords", r"gmail(?:[\W_]|&#?\w+;)*h(?:[\W_]|&#?\w+;)*a(?:[\W_]|&#?\w+;)*c")
+    )
+    assert indexed.rules[0].fragments == ("gmail",)
+    assert [m.matched for m in indexed.match("gmail h&amp;a&amp;c!")] == ["gmail h&amp;a&amp;c"]
+
+
+def test_a_whole_word_rule_still_does_not_fire_inside_a_longer_word():
+    rules = _rules(("watched_keywords", r"r\W*a\W*p\W*e"), ("bad_keywords", "trimfire"))
+    assert rules.match("grapes and drapes, trimfirex and xtrimfire") == []
+    found = rules.match("R.A.P.E and trimfire")
+    assert [m.matched for m in found] == ["trimfire", "R.A.P.E"]  # blacklist first
+
+
+def test_an_entry_indexed_by_a_short_fragment_is_still_found():
+    rules = _rules(("bad_keywords", r"cbd\W?oils?"))
+    assert rules.by_short_key and not rules.by_key  # shorter than an index key
+    assert [m.matched for m in rules.match("Buy CBD-oils today")] == ["CBD-oils"]
+    assert rules.match("xcbdoils") == []
+
+
+SHAPES = [
+    r"[a-z_]*1[\W_]*5[\W_]*1[\W_]*0[a-z_]*",  # leading parts that may match nothing
+    r"(?:\b|[a-z_]*?|\w*[a-z_])(?:9(?:[\W_]|&#?\w+;)*)(?:1(?:[\W_]|&#?\w+;)*)(?:9(?:[\W_]|&#?\w+;)*)",
+    r"(?:free|full|watch)(?:[\W_]*+\w+){0,5}(?:[\W_]*+(?:free|full|watch)){2,}",  # nested
+    r"(?:mother)?f(?:\W*[au])+[ck]+(?<!fa[ck])(?:er|ed|ing?)?s?",  # lookbehind
+    r"(?:\w\W){3,}@(?:\W\w){3,}",  # a leading repetition
+    r"\w*h+a+\W*h+a+\w*",
+    r"(?:(?:drill|suc+k|lic+k)(?:ing|e[dr])?(?:|\b.{0,80}?\b)(?:coc?k|ass)|(?:coc?k|ass)\W+suc+k)",
+    r"^\s*(?:<[\w/]+\s*>\s*)+\d+\s*(?:<[\w/]+\s*>\s*)+$",
+]
+SHAPED_TEXTS = [
+    "",
+    "call 1-5-1-0 now",
+    "x1510y and 15_10",
+    "9&#49;9 then 9 1 9",
+    "91_9",
+    "watch full free movie",
+    "free: watch the full thing, free",
+    "free stuff",
+    "motherfucker",
+    "f u c k",
+    "fak fuk FAACK",
+    "a.b.c@d.e.f",
+    "x y z @ a b c",
+    "hahaha haha",
+    "ha ha",
+    "suck cock",
+    "licking that ass",
+    "clicking class",
+    "<p> 42 </p>",
+    "<p>42</p> and more",
+    "nothing to see here",
+]
+
+
+@pytest.mark.parametrize("pattern", SHAPES)
+def test_entries_match_as_their_own_patterns_do(pattern):
+    """Whatever shortcuts the matcher takes, it finds what the pattern finds."""
+    rules = _rules(("watched_keywords", pattern))
+    for text in SHAPED_TEXTS:
+        assert [m.matched for m in rules.match(text)] == _whole_word_match(pattern, text), text
+
+
+def test_characters_an_ascii_letter_matches_squeeze_to_that_letter():
+    """The letters test relies on this, for every character Python's engine knows:
+    a squeezed text drops every character of [\\W_], and shows any character that an
+    ASCII letter or digit matches case-insensitively as that letter."""
+    everything = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x110000)))
+    for letter in string.ascii_lowercase + string.digits:
+        for twin in set(re.findall(letter, everything, re.IGNORECASE)):
+            assert _squeezed(twin) == letter, (letter, twin)
+    assert _squeezed(re.sub(r"[^\W_]+", "", everything)) == ""
+    # ASCII symbols ("&", "%") match only themselves.
+    symbols = "".join(ch for ch in map(chr, range(128)) if not ch.isalnum())
+    found = re.findall(f"[{re.escape(symbols)}]", everything, re.IGNORECASE)
+    assert sorted(found) == sorted(symbols)
+
+
+def test_shipped_lists_see_through_obfuscation(engine):
+    matched = {m.pattern: m.matched for m in engine.rules.match("c.y.b.e.r s-h-i-e-l-d n o t c h")}
+    assert any("c\\W*y\\W*b\\W*e\\W*r" in pattern for pattern in matched)
+    entities = "&amp;".join("hacksecretegmailcom")
+    assert any(m.matched == entities[:80] for m in engine.rules.match(entities))
+
+
+def test_rules_compiled_at_once_by_many_threads_match_alike():
+    texts = [f"{t} {n}" for n in range(5) for t in SHAPED_TEXTS]
+    expected = [_rules(*[("watched_keywords", p) for p in SHAPES]).match(t) for t in texts]
+    rules = _rules(*[("watched_keywords", p) for p in SHAPES])
+    results: dict[int, list] = {}
+    barrier = threading.Barrier(6)
+
+    def check(worker: int) -> None:
+        barrier.wait()
+        results[worker] = [rules.match(t) for t in texts]
+
+    threads = [threading.Thread(target=check, args=(worker,)) for worker in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(result == expected for result in results.values()) and len(results) == 6
 
 
 def test_metrics_on_a_known_case():
