@@ -24,6 +24,7 @@ import json
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,15 +235,21 @@ def _sequences_in(op: object, av: Any) -> list:
     return []
 
 
+def _holds(items: list, test: Callable[[object, Any], bool]) -> bool:
+    """Whether a parsed sequence holds, at any depth, an item ``(op, av)`` that passes
+    ``test``."""
+    for op, av in items:
+        if test(op, av):
+            return True
+        if any(_holds(list(sequence), test) for sequence in _sequences_in(op, av)):
+            return True
+    return False
+
+
 def _refers_to_groups(items: list) -> bool:
     """Whether a parsed sequence has back-references (``\\1``, ``(?(1)...)``), so that
     leaving out a part of it could change what the rest matches."""
-    for op, av in items:
-        if op in (_c.GROUPREF, _c.GROUPREF_EXISTS):
-            return True
-        if any(_refers_to_groups(list(sequence)) for sequence in _sequences_in(op, av)):
-            return True
-    return False
+    return _holds(items, lambda op, av: op in (_c.GROUPREF, _c.GROUPREF_EXISTS))
 
 
 def _min_width(state: Any, items: list) -> int:
@@ -304,12 +311,7 @@ def _scout_items(state: Any, items: list) -> tuple[list, bool] | None:
 
 def _has_literal(items: list) -> bool:
     """Whether a parsed sequence holds a literal character anywhere."""
-    for op, av in items:
-        if op in (_c.LITERAL, _c.NOT_LITERAL):
-            return True
-        if any(_has_literal(list(sequence)) for sequence in _sequences_in(op, av)):
-            return True
-    return False
+    return _holds(items, lambda op, av: op in (_c.LITERAL, _c.NOT_LITERAL))
 
 
 def _without_leading_slack(state: Any, items: list) -> list:
@@ -345,12 +347,7 @@ def _nests_repetitions(item: tuple) -> bool:
 
 def _may_give_back(items: list) -> bool:
     """Whether a parsed sequence holds a repetition that is not possessive."""
-    for op, av in items:
-        if op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[1] > 1:
-            return True
-        if any(_may_give_back(list(sequence)) for sequence in _sequences_in(op, av)):
-            return True
-    return False
+    return _holds(items, lambda op, av: op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and av[1] > 1)
 
 
 def _is_uncased_literal(item: tuple) -> bool:
