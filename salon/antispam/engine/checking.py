@@ -53,11 +53,13 @@ WEIGHT_DISALLOWED = 8.0
 WEIGHT_BLACKLIST = 5.0
 WEIGHT_WATCHED = 0.0
 WEIGHT_CAMPAIGN = 2.5
-# Link habits the corpora barely show (BBCode is forum spam, shorteners and cheap
-# domains hide the destination): a prior on top of whatever the model learned.
+# Link habits the corpora barely show (BBCode is forum spam; shorteners, cheap domains
+# and addresses spelt to slip past filters hide the destination): a prior on top of
+# whatever the model learned.
 PRIOR_BBCODE = 1.0
 PRIOR_SHORTENER = 1.0
 PRIOR_ODD_TLD = 0.75
+PRIOR_OBFUSCATED = 1.0
 WEIGHT_SHOWN_TEXT_MODEL = 0.25
 """Reasons with a smaller absolute weight than this are left out of the verdict."""
 
@@ -343,6 +345,15 @@ class SpamEngine:
                     "odd_tld",
                     max(contribution["odd_tld"], 0.0) + PRIOR_ODD_TLD,
                     f"links to domains under top-level domains favoured by spam ({', '.join(sorted(set(links.odd_tlds))[:3])})",
+                    always_shown=True,
+                )
+            )
+        if links.obfuscated:
+            signals.append(
+                _Signal(
+                    "obfuscated_link",
+                    PRIOR_OBFUSCATED,
+                    f"a web address written to slip past link filters ({_quote(links.obfuscated[0])!r})",
                     always_shown=True,
                 )
             )

@@ -14,10 +14,21 @@ from dataclasses import dataclass
 _URL = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"'\]\[()]{1,2000}")
 _HREF = re.compile(r"(?i)<a\s[^>]{0,500}?href\s*=\s*[\"']?([^\"'\s>]{1,2000})")
 _BBCODE_LINK = re.compile(r"(?i)\[url(?:=([^\]]{0,2000}))?\]")
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_COMMON_TLDS = (
+    "com|net|org|info|biz|ru|cn|xyz|top|club|online|site|io|co|me|tk|ml|ga|cf|gq|pw|ly|in"
+)
+# A bare domain: under a common top-level domain, or under any two-letter (country) one
+# when a path follows ("trojmiasto.pl/…"), which file names and abbreviations never have.
 _BARE_DOMAIN = re.compile(
-    r"(?i)\b((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,5}"
-    r"(?:com|net|org|info|biz|ru|cn|xyz|top|club|online|site|io|co|me|tk|ml|ga|cf|gq|pw|ly|in))"
+    rf"(?i)\b((?:{_LABEL}\.){{1,5}}(?:{_COMMON_TLDS}|[a-z]{{2}}(?=/)))"
     r"\b(?:/[^\s<>\"']{0,500})?"
+)
+# An address written so that link filters miss it: a space before the dot
+# ("marketglory . com") or the dot spelt out in brackets ("site(dot)com").
+_OBFUSCATED_DOMAIN = re.compile(
+    rf"(?i)\b((?:{_LABEL}\.){{0,4}}{_LABEL})(?:[ \t]+\.[ \t]*|[ \t]*[(\[{{][ \t]*dot[ \t]*[)\]}}][ \t]*)"
+    rf"({_COMMON_TLDS}|uk|de|pl|fr|us|ca|au)\b(/[^\s<>\"']{{0,500}})?"
 )
 
 URL_SHORTENERS = frozenset(
@@ -133,6 +144,9 @@ class LinkSummary:
     link_chars: int
     page_links: tuple[str, ...] = ()
     """Links to the very page the submission was made on (not counted in ``urls``)."""
+    obfuscated: tuple[str, ...] = ()
+    """Addresses written to slip past link filters (``"site . com"``), as they were
+    written; they are in ``urls`` too, spelt properly."""
 
     @property
     def count(self) -> int:
@@ -237,6 +251,7 @@ def find_links(text: str, permalink: str = "") -> LinkSummary:
             urls.append(url)
             link_chars += len(url)
 
+    obfuscated: list[str] = []
     html_links = 0
     for match in _HREF.finditer(text):
         html_links += 1
@@ -253,6 +268,9 @@ def find_links(text: str, permalink: str = "") -> LinkSummary:
         # link: it is slower and would count the same link twice.
         for match in _BARE_DOMAIN.finditer(text):
             add(match.group(0))
+        for match in _OBFUSCATED_DOMAIN.finditer(text):
+            obfuscated.append(match.group(0).strip())
+            add(f"{match.group(1)}.{match.group(2)}{match.group(3) or ''}")
     page_links: tuple[str, ...] = ()
     if permalink:
         page_links = tuple(u for u in urls if links_to_page(u, permalink))
@@ -267,4 +285,5 @@ def find_links(text: str, permalink: str = "") -> LinkSummary:
         bbcode_links=bbcode_links,
         html_links=html_links,
         link_chars=link_chars,
+        obfuscated=tuple(obfuscated),
     )

@@ -44,6 +44,44 @@ def test_find_links_reads_every_form():
     assert links.bbcode_links == 1 and links.html_links == 1
 
 
+@pytest.mark.parametrize(
+    ("text", "domain", "written"),
+    [
+        (
+            "earn money marketglory . com/strategygame/x today",
+            "marketglory.com",
+            "marketglory . com/strategygame/x",
+        ),
+        ("my page tvcmcadavid.weebly . com", "tvcmcadavid.weebly.com", "tvcmcadavid.weebly . com"),
+        ("visit cheap-pills(dot)com now", "cheap-pills.com", "cheap-pills(dot)com"),
+    ],
+)
+def test_addresses_spelt_to_slip_past_filters_are_links(text, domain, written):
+    links = find_links(text)
+    assert links.domains == (domain,)
+    assert links.obfuscated == (written,)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the dot com bubble burst in 2000",
+        "go to hospital. De dont wait",
+        "the job in /etc/cron.daily/tripwire failed",
+        "that is, i.e. the harbour",
+    ],
+)
+def test_prose_is_not_an_address(text):
+    assert find_links(text).count == 0
+
+
+def test_a_bare_address_under_a_country_domain_needs_a_path():
+    assert find_links("She loves it. trojmiasto.pl/Vena-Bus-Taxi.html").domains == (
+        "trojmiasto.pl",
+    )
+    assert find_links("the file is called harbour.pl and runs daily").count == 0
+
+
 def test_language_guesses():
     assert guess_language("Das ist nicht gut und ich will die Musik nicht mehr hören") == "de"
     assert guess_language("这是一个非常好的网站，我在这里找到了很多有用的信息") == "zh"
