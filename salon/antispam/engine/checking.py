@@ -139,6 +139,8 @@ class _Reading:
     medium: int
     base_raw: float
     base_logit: float
+    topic_raw: float | None = None
+    """How much naming the post's subject moved the raw score, when the comment does."""
 
 
 class SpamEngine:
@@ -173,10 +175,20 @@ class SpamEngine:
             author_email=author_email,
             permalink=_text(submission.permalink, 2000),
             title=_text(submission.post_title, 500),
+            common=self.model.common_words,
         )
         indices, values = features.single_row(parts, self.model.idf)
         medium = medium_index(_text(submission.comment_type, 50))
-        base_raw = float(np.dot(self.model.weights[medium, indices], values)) + self.model.intercept
+        weights = self.model.weights[medium]
+        base_raw = float(np.dot(weights[indices], values)) + self.model.intercept
+        topic_raw = None
+        if parts.unmarked_text:
+            # Naming the post's subject is read by the n-grams around it as well as by
+            # its own column: its say is the difference from the text read without it.
+            plain_indices, plain_values = features.single_row(parts.without_topic(), self.model.idf)
+            topic_raw = base_raw - (
+                float(np.dot(weights[plain_indices], plain_values)) + self.model.intercept
+            )
         # The constant column is the base model's per-medium bias; a site learns its own
         # bias separately, so the site sees the row without it.
         keep = indices != features.CONSTANT_COLUMN
@@ -192,6 +204,7 @@ class SpamEngine:
             medium=medium,
             base_raw=base_raw,
             base_logit=float(self.model.calibrated_logit(base_raw, medium)),
+            topic_raw=topic_raw,
         )
 
     # -- judging -------------------------------------------------------------------------
@@ -382,16 +395,23 @@ class SpamEngine:
                     always_shown=True,
                 )
             )
-        if contribution["on_topic"]:
+        # The say of the post's subject, from its column and from the n-grams around it
+        # (which the text model's weight then leaves out).
+        topic_weight = (
+            slope * reading.topic_raw if reading.topic_raw is not None else contribution["on_topic"]
+        )
+        if topic_weight:
             signals.append(
                 _Signal(
                     "on_topic",
-                    contribution["on_topic"],
-                    "speaks of what the post is about (a word of its title)",
+                    topic_weight,
+                    "speaks of what the post is about (a word of its title)"
+                    if topic_weight < 0
+                    else "names the post's subject (a word of its title) the way spam does to look relevant",
                 )
             )
         dense_total = sum(contribution.values())
-        text_weight = reading.base_logit - dense_total
+        text_weight = reading.base_logit - dense_total - (topic_weight - contribution["on_topic"])
         # The calibrated intercept and the text's shape are part of the text model's say.
         text_weight_all = text_weight + shape + other_dense
         probability = _sigmoid(reading.base_logit)

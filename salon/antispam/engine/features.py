@@ -13,7 +13,10 @@ import html
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -120,21 +123,68 @@ def model_text(cleaned: str) -> str:
     return _DIGIT.sub("0", cleaned.lower())
 
 
-def topic_words(text: str) -> set[str]:
-    """The words of a title that say what it is about (lower case, no common words)."""
-    return {
+COMMON_WORD_SHARE = 0.02
+"""A word found in at least this share of the training texts is common: it says nothing
+of what a post is about (in the shipped corpora: "love", "way", "video", … 446 words)."""
+
+
+def common_words(texts: Iterable[str], share: float = COMMON_WORD_SHARE) -> frozenset[str]:
+    """The words (lower case) found in at least ``share`` of ``texts``."""
+    frequency: Counter[str] = Counter()
+    total = 0
+    for text in texts:
+        total += 1
+        frequency.update(set(_WORD.findall((text or "")[:20000].lower())))
+    return (
+        frozenset(w for w, n in frequency.items() if n >= share * total) if total else frozenset()
+    )
+
+
+def topic_words(text: str, common: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The words of a title that say what it is about (lower case; neither stop words nor
+    ``common`` words)."""
+    return frozenset(
         w
         for w in _WORD.findall(unicodedata.normalize("NFKC", text or "").lower()[:500])
-        if (len(w) >= 3 or not w.isascii()) and not w.isdigit() and w not in _TITLE_STOP_WORDS
-    }
+        if (len(w) >= 3 or not w.isascii())
+        and not w.isdigit()
+        and w not in _TITLE_STOP_WORDS
+        and w not in common
+    )
 
 
-def on_topic(cleaned: str, title: str) -> bool:
-    """Whether a comment names something the post's title is about."""
-    wanted = topic_words(title)
-    if not wanted:
+def on_topic(cleaned: str, topic: frozenset[str]) -> bool:
+    """Whether a comment names something the post is about (one of its ``topic`` words)."""
+    if not topic:
         return False
-    return any(w in wanted for w in _WORD.findall(cleaned[:20000].lower()))
+    return any(w in topic for w in _WORD.findall(cleaned[:20000].lower()))
+
+
+TOPIC_TOKEN = "posttopic"
+"""What the text model reads in place of a word of the post's title.
+
+Measured with ``bench/spam_quality.py`` (with the obfuscated-link change of the same
+day): YouTube 10-fold F1 0.965 → 0.976; leave one video out F1 0.962 → 0.962, ham
+blocked 1.3 % → 1.2 %. Without leaving the common words out the figures were within
+0.001 of these; they are left out because "love" or "way" in a title says nothing of
+what a comment under it is about."""
+
+
+@lru_cache(maxsize=512)
+def _topic_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    # Longest first, so that a word is not cut short by one of its prefixes. Digits are
+    # folded as in the model's text.
+    folded = sorted({_DIGIT.sub("0", w) for w in words}, key=lambda w: (-len(w), w))
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, folded)) + r")(?!\w)")
+
+
+def mark_topic(text: str, words: frozenset[str]) -> str:
+    """Lower-case model text with each word of the post's title replaced by
+    :data:`TOPIC_TOKEN`: the model learns how comments speak of a post's subject, on
+    every post alike, instead of learning the names of the posts it was trained on."""
+    if not words:
+        return text
+    return _topic_pattern(words).sub(TOPIC_TOKEN, text)
 
 
 def source_tokens(author_url: str, author_email: str, links: LinkSummary) -> str:
@@ -167,6 +217,18 @@ class TextParts:
     source_tokens: str
     links: LinkSummary
     dense: np.ndarray
+    unmarked_text: str = ""
+    """``model_text`` before the words of the post's title were replaced by
+    :data:`TOPIC_TOKEN`; empty when the comment uses none of them."""
+
+    def without_topic(self) -> TextParts:
+        """The same submission read as if the post had no title: what the model would say
+        without knowing that the comment names the post's subject."""
+        if not self.unmarked_text:
+            return self
+        dense = self.dense.copy()
+        dense[DENSE_SIGNALS.index("on_topic")] = 0.0
+        return replace(self, model_text=self.unmarked_text, dense=dense, unmarked_text="")
 
 
 def prepare(
@@ -175,12 +237,14 @@ def prepare(
     author_email: str = "",
     permalink: str = "",
     title: str = "",
+    common: frozenset[str] = frozenset(),
 ) -> TextParts:
     """Clean the content, find its links and compute the dense columns.
 
     ``permalink`` and ``title`` describe the page the submission was made on: links to
     that page are not counted as links elsewhere, and naming the page's subject is
-    a sign of a real reader.
+    a sign of a real reader. ``common`` are the words that never count as the subject
+    (the model's :attr:`~.model.BaseModel.common_words`).
     """
     raw = content or ""
     cleaned = clean_text(raw)
@@ -191,6 +255,7 @@ def prepare(
         # The model reads "a link to this page", not the address's n-grams.
         for form in dict.fromkeys((url, html.unescape(url))):
             text_for_model = text_for_model.replace(form, " thispagelink ")
+    topic = topic_words(title, common)
     length = max(len(cleaned), 1)
     head = cleaned[:5000]
     letters = sum(map(str.isalpha, head))
@@ -212,14 +277,17 @@ def prepare(
             1.0 if _EMAIL.search(cleaned[:20000]) else 0.0,
             1.0 if domain_of(author_url) else 0.0,
             1.0 if links.page_links else 0.0,
-            1.0 if on_topic(cleaned, title) else 0.0,
+            1.0 if on_topic(cleaned, topic) else 0.0,
             1.0,
         ],
         dtype=np.float32,
     )
+    unmarked = model_text(text_for_model)
+    marked = mark_topic(unmarked, topic)
     return TextParts(
         cleaned=cleaned,
-        model_text=model_text(text_for_model),
+        model_text=marked,
+        unmarked_text=unmarked if marked != unmarked else "",
         source_tokens=source_tokens(author_url or "", author_email or "", links),
         links=links,
         dense=dense,

@@ -34,6 +34,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
 # SciPy and scikit-learn are imported by the functions that train: a site that only
 # checks submissions never loads them (they would double the engine's memory).
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MODEL_FILENAME = "model.npz"
 
 MEDIA: tuple[str, ...] = ("comment", "message", "email")
@@ -104,6 +105,12 @@ class BaseModel:
     platt_slopes: np.ndarray
     platt_intercepts: np.ndarray
     metadata: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def common_words(self) -> frozenset[str]:
+        """Words too common in the training texts to name what a post is about (see
+        :func:`.features.common_words`): submissions are prepared with them, as in training."""
+        return frozenset(self.metadata.get("common_words", ()))
 
     @property
     def version(self) -> str:
@@ -193,6 +200,8 @@ class PreparedRows:
     media: np.ndarray
     sources: np.ndarray
     """Where each row was posted (a video, for comments), to calibrate as for a new site."""
+    common_words: frozenset[str] = frozenset()
+    """The words the rows were prepared with as never naming a post's subject."""
 
     def subset(self, mask: np.ndarray) -> PreparedRows:
         """The rows where ``mask`` is true (or at the given indices)."""
@@ -204,6 +213,7 @@ class PreparedRows:
             groups=self.groups[mask],
             media=self.media[mask],
             sources=self.sources[mask],
+            common_words=self.common_words,
         )
 
     def __len__(self) -> int:
@@ -213,8 +223,13 @@ class PreparedRows:
 def prepare_rows(
     rows: Sequence[LabelledText], config: TrainingConfig | None = None
 ) -> PreparedRows:
-    """Hash the texts of labelled rows once."""
+    """Hash the texts of labelled rows once.
+
+    The common words (:func:`.features.common_words`) are read off these rows' texts and
+    kept with them, so that a model trained on them prepares submissions the same way.
+    """
     config = config or TrainingConfig()
+    common = features.common_words(row.text for row in rows)
     parts = [
         features.prepare(
             row.text[: config.max_training_chars] if row.corpus == "spamassassin" else row.text,
@@ -222,6 +237,7 @@ def prepare_rows(
             author_email=row.email,
             permalink=row.permalink,
             title=row.title,
+            common=common,
         )
         for row in rows
     ]
@@ -238,6 +254,7 @@ def prepare_rows(
         groups=np.array(duplicate_groups(rows)),
         media=np.array([medium_index(row.comment_type) for row in rows], dtype=np.int8),
         sources=np.array([f"{row.corpus}/{row.part}" for row in rows]),
+        common_words=common,
     )
 
 
@@ -431,6 +448,7 @@ def train_prepared(
         "feature_hashing": hashing.SCHEME,
         "hashed_columns": features.HASHED_COLUMNS,
         "dense_signals": list(features.DENSE_SIGNALS),
+        "common_words": sorted(prepared.common_words),
         "media": list(MEDIA),
         "calibrated_on": dict(zip(MEDIA, calibrated_on, strict=True)),
         "thresholds": thresholds,

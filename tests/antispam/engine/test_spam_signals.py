@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
+import pytest
+
 from salon.antispam.engine import History, Submission
 
 PLAIN = "I enjoyed this post about the history of the old harbour, thank you for writing it."
@@ -256,6 +260,32 @@ def test_naming_the_posts_subject_counts_for_the_reader(engine):
     assert "on_topic" in signals(on_topic) and "on_topic" not in signals(off_topic)
     assert signals(on_topic)["on_topic"].weight < 0
     assert on_topic.score < off_topic.score
+
+
+def test_the_subject_s_say_is_taken_from_the_wording_not_added_to_it(engine):
+    """The model reads a word of the title as "the post's subject" wherever it is; the
+    on-topic reason carries all of that, and the reasons still add up to the score."""
+    text = "Katy Perry sings roar better live than on the record, I saw her in Leeds"
+    title = "Katy Perry - Roar"
+    on_topic = engine.check(Submission(content=text, post_title=title))
+    untitled = engine.check(Submission(content=text))
+    reasons = signals(on_topic)
+    assert reasons["on_topic"].weight < 0 and on_topic.score < untitled.score
+    assert reasons["text_model"].weight == pytest.approx(
+        signals(untitled)["text_model"].weight, abs=1e-3
+    )
+    assert sum(r.weight for r in on_topic.reasons) == pytest.approx(
+        math.log(on_topic.score / (1 - on_topic.score)), abs=1e-3
+    )
+
+
+def test_an_address_spelt_to_slip_past_filters_is_reported(engine):
+    verdict = engine.check(
+        Submission(content="earn real money from game marketglory . com/strategygame")
+    )
+    reason = signals(verdict)["obfuscated_link"]
+    assert reason.weight > 0 and "marketglory . com" in reason.message
+    assert "links" in signals(verdict)
 
 
 def test_private_messages_are_judged_as_messages(engine):

@@ -217,3 +217,25 @@ def test_checking_does_not_load_the_training_libraries():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_post_s_subject_is_read_alike_on_every_post(engine):
+    """Words of the title become one token for the model, so what it learnt of comments
+    naming "Katy Perry" under her video holds for "Eminem" under his; words too common
+    in the training texts to name a subject are left as they are."""
+    from salon.antispam.engine import features
+
+    common = engine.model.common_words
+    assert "love" in common and "katy" not in common
+    katy = features.prepare("Katy sings it best", title="Katy Perry - Roar", common=common)
+    eminem = features.prepare("Eminem sings it best", title="Eminem - Love", common=common)
+    assert katy.model_text == eminem.model_text == f"{features.TOPIC_TOKEN} sings it best"
+    loved = features.prepare("I love this song", title="Eminem - Love", common=common)
+    assert loved.model_text == "i love this song" and not loved.unmarked_text
+    # The same comment under a post about something else keeps its words.
+    assert features.prepare("Katy sings it best", title="Soup", common=common).model_text == (
+        "katy sings it best"
+    )
+    # The model carries its common words, so a checked comment is read as in training.
+    restored = BaseModel.from_bytes(engine.model.to_bytes())
+    assert restored.common_words == common
