@@ -15,14 +15,17 @@ _URL = re.compile(r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>\"'\]\[()]{1,2000}")
 _HREF = re.compile(r"(?i)<a\s[^>]{0,500}?href\s*=\s*[\"']?([^\"'\s>]{1,2000})")
 _BBCODE_LINK = re.compile(r"(?i)\[url(?:=([^\]]{0,2000}))?\]")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-_COMMON_TLDS = (
-    "com|net|org|info|biz|ru|cn|xyz|top|club|online|site|io|co|me|tk|ml|ga|cf|gq|pw|ly|in"
-)
-# A bare domain: under a common top-level domain, or under any two-letter (country) one
-# when a path follows ("trojmiasto.pl/…"), which file names and abbreviations never have.
+_COMMON_TLDS = "com|net|org|info|biz|ru|cn|xyz|top|club|online|site|io|co|tk|ml|ga|cf|gq|pw"
+# A bare domain: under a common top-level domain (or a country's "co.uk"-style second
+# level), or under any two-letter (country) one when a path follows ("trojmiasto.pl/…"),
+# which file names and abbreviations never have. Under "in", "me" and "ly", words in
+# their own right, a path is needed too: "at cherthala.in case" is a missing space. The
+# part of an e-mail address after its "@" is not a link (e-mail addresses are a signal
+# of their own), nor is a name cut short ("gmx.co" of "gmx.co.uk").
 _BARE_DOMAIN = re.compile(
-    rf"(?i)\b((?:{_LABEL}\.){{1,5}}(?:{_COMMON_TLDS}|[a-z]{{2}}(?=/)))"
-    r"\b(?:/[^\s<>\"']{0,500})?"
+    rf"(?i)(?<![@\w.-])((?:{_LABEL}\.){{1,5}}"
+    rf"(?:(?:co|com|net|org|ac|gov|edu)\.[a-z]{{2}}|{_COMMON_TLDS}|[a-z]{{2}}(?=/)))"
+    r"(?![\w-]|\.\w)(?:/[^\s<>\"']{0,500})?"
 )
 # An address written so that link filters miss it: a space before the dot
 # ("marketglory . com") or the dot spelt out in brackets ("site(dot)com").

@@ -69,10 +69,17 @@ def test_addresses_spelt_to_slip_past_filters_are_links(text, domain, written):
         "go to hospital. De dont wait",
         "the job in /etc/cron.daily/tripwire failed",
         "that is, i.e. the harbour",
+        "Dear, me at cherthala.in case u r coming",
+        "write to john@blueyonder.co.uk instead",
     ],
 )
 def test_prose_is_not_an_address(text):
     assert find_links(text).count == 0
+
+
+def test_a_bare_address_is_read_whole():
+    assert find_links("visit gmx.co.uk today").domains == ("gmx.co.uk",)
+    assert find_links("a.b.c.d.e.f.com").count == 0  # no tail of a longer name either
 
 
 def test_a_bare_address_under_a_country_domain_needs_a_path():
