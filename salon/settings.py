@@ -133,7 +133,7 @@ TEMPLATES = [
                     ],
                 )
             ],
-            "builtins": ["django.templatetags.static"],
+            "builtins": ["django.templatetags.static", "salon.template_filters"],
         },
     },
     {
@@ -143,7 +143,11 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"autoescape": True, "auto_reload": False},
+        "OPTIONS": {
+            "autoescape": True,
+            "auto_reload": False,
+            "environment": "salon.template_filters.jinja_environment",
+        },
     },
 ]
 

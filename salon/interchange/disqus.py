@@ -31,7 +31,7 @@ from salon.interchange.reading import (
     stream_elements,
     text_of,
 )
-from salon.interchange.wordpress import valid_ip
+from salon.interchange.wordpress import imported_address, valid_ip
 from salon.publishing.models import Post
 
 DISQUS = "http://disqus.com"
@@ -296,7 +296,7 @@ class DisqusImport:
             "author_name": author.get("name", "")[:AUTHOR_MAX]
             or author.get("username", "")[:AUTHOR_MAX],
             "author_email": author.get("email", "")[:EMAIL_MAX],
-            "author_url": author.get("url", "")[:URL_MAX],
+            "author_url": imported_address(author.get("url", ""))[:URL_MAX],
             "author_ip": valid_ip(values.get("ipAddress", "")),
             "content": message,
             "content_html": render_comment(message),

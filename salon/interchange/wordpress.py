@@ -39,6 +39,7 @@ from salon.interchange.reading import Progress, Tally, file_size, open_export
 from salon.interchange.wxr import Header, WxrComment, WxrItem, read_wxr, wordpress_date
 from salon.publishing.content import clean_post_html
 from salon.publishing.models import Category, Post, Tag
+from salon.web_addresses import web_address
 
 Kind = ImportedItem.Kind
 
@@ -84,6 +85,16 @@ def old_path(link: str) -> str:
     """The path of an item's old address, as Django will see it in ``request.path``."""
     path = unquote(urlsplit(link or "").path)
     return "" if path in ("", "/") else path[:500]
+
+
+def imported_address(text: str) -> str:
+    """A web address from an export file as Salon stores it: http(s) only, else "".
+
+    An address without a scheme ("example.com") is read as WordPress shows it, with
+    ``http://``; ``javascript:`` and every other scheme are dropped, since the address
+    becomes a link on the page.
+    """
+    return web_address(text, assume_scheme="http")
 
 
 def valid_ip(text: str) -> str | None:
@@ -709,7 +720,7 @@ class WordPressImport:
             "user_id": self.users_by_wp_id.get(user_id) if user_id not in ("", "0") else None,
             "author_name": wxr.get("comment_author")[:AUTHOR_MAX],
             "author_email": wxr.get("comment_author_email")[:EMAIL_MAX],
-            "author_url": wxr.get("comment_author_url")[:URL_MAX],
+            "author_url": imported_address(wxr.get("comment_author_url"))[:URL_MAX],
             "author_ip": valid_ip(wxr.get("comment_author_IP")),
             "content": content,
             "status": COMMENT_STATUS.get(wxr.get("comment_approved"), Comment.Status.PENDING),
@@ -736,7 +747,7 @@ class WordPressImport:
         parent = item.get("wp:post_parent", "0")
         values = {
             "title": item.get("title")[:300],
-            "url": (item.get("wp:attachment_url") or guid)[:1000],
+            "url": imported_address(item.get("wp:attachment_url") or guid)[:1000],
             "guid": guid[:500],
             "caption": item.get("excerpt:encoded"),
             "description": item.get("content:encoded"),

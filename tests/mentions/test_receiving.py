@@ -191,6 +191,20 @@ def test_markup_on_the_source_page_is_shown_as_text(client, post, other_site, al
     assert "**Bold** claim &lt;script&gt;" in html
 
 
+def test_the_link_on_a_mention_is_an_http_address_or_none(
+    client, post, other_site, allow_loopback
+):
+    """Browsers drop a tab inside an address; Salon does not store one as a link."""
+    other_site.page("/ferries/", source_page(target_of(post)))
+    source = other_site.url("/ferr\ties/")  # fetched as /ferries/
+
+    assert webmention(client, source, target_of(post)).status_code == 202
+
+    mention = Comment.objects.get()
+    assert mention.author_url == ""
+    assert mention.author_name == "Notes on ferries – Harbour Notes"
+
+
 def test_post_pages_advertise_the_endpoints(client, post):
     response = client.get(post.get_absolute_url())
     assert response["Link"] == '<http://testserver/webmention/>; rel="webmention"'
