@@ -68,8 +68,10 @@ COMMENT_KIND = {
     "trackback": Comment.Kind.TRACKBACK,
 }
 POST_KINDS = (Kind.POST, Kind.PAGE)
-# Comments queued before they are written in a few large INSERTs.
+# Comments queued before they are written in a few large INSERTs: this many, or fewer if
+# their text (and its HTML) reaches FLUSH_CHARS, since comments may be 65,525 characters.
 FLUSH_EVERY = 2000
+FLUSH_CHARS = 8 * 1024 * 1024
 _NOT_IN_LOGIN = re.compile(r"[^A-Za-z0-9 _.\-@]")
 
 
@@ -150,6 +152,7 @@ class WordPressImport:
         self._pending: list[tuple[tuple[int, str], Comment, dict, tuple[int, str] | None]] = []
         self._pending_records: list[ImportedItem] = []
         self._pending_terms: list[tuple[int, int]] = []
+        self._pending_chars = 0
         self._default_author: int | None = None
         self._other_sources = True
         self._known_comments = True
@@ -166,8 +169,7 @@ class WordPressImport:
         """Import the WXR file at ``path``; return the tally of what was created and found."""
         label = Path(path).name
         with open_export(path) as handle:
-            size = 0 if str(path).endswith(".gz") else file_size(path)
-            progress = Progress(handle, size, self.write)
+            progress = Progress(handle, file_size(path), self.write)
             for record in read_wxr(handle, label):
                 if isinstance(record, Header):
                     self._header(record)
@@ -640,10 +642,11 @@ class WordPressImport:
                 extra["parent_missing"] = parent
                 parent_key = None
             self._pending.append(((post.pk, wp_id), comment, extra, parent_key))
+            self._pending_chars += len(comment.content) + len(comment.content_html)
         if new:
             self.tally.add("comment", "created", len(new))
             self.touched_posts.add(post.pk)
-        if len(self._pending) >= FLUSH_EVERY:
+        if len(self._pending) >= FLUSH_EVERY or self._pending_chars >= FLUSH_CHARS:
             self._flush()
 
     def _flush(self) -> None:
@@ -683,6 +686,7 @@ class WordPressImport:
                 self._comment_record(key[1], pks[key], extra) for key, _, extra, _ in self._pending
             )
             self._pending = []
+            self._pending_chars = 0
         if self._pending_records:
             ImportedItem.objects.bulk_create(self._pending_records, batch_size=500)
             self._pending_records = []
