@@ -15,6 +15,7 @@ from salon.notifications import subscriptions
 from salon.notifications.delivery import mail_configured
 from salon.notifications.links import (
     BadLink,
+    private_page,
     read_confirm,
     read_moderation,
     read_unsubscribe,
@@ -25,13 +26,9 @@ from salon.publishing.models import Post
 
 
 def _page(request: HttpRequest, title: str, status: int = 200, **context: Any) -> HttpResponse:
-    # Robots must not index or follow personal links; the header says so to every crawler.
-    response = render(
-        request, "notifications/message.html", {"title": title, **context}, status=status
+    return private_page(
+        render(request, "notifications/message.html", {"title": title, **context}, status=status)
     )
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _bad_link(request: HttpRequest) -> HttpResponse:

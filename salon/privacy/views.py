@@ -19,7 +19,7 @@ from django_ratelimit.core import is_ratelimited
 
 from salon.discussion.models import DiscussionSettings
 from salon.notifications.delivery import KEEP_SENT_DAYS, mail_configured
-from salon.notifications.links import CONFIRM_MAX_AGE
+from salon.notifications.links import CONFIRM_MAX_AGE, private_page
 from salon.privacy.data_requests import (
     DOWNLOAD_MAX_AGE,
     LINK_MAX_AGE,
@@ -122,15 +122,8 @@ def data_request(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/data_request.html", context)
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Headers for every page behind a data link: not indexed, no referrer sent onwards."""
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def _link_refused(request: HttpRequest, used: bool) -> HttpResponse:
-    return _private(
+    return private_page(
         render(
             request,
             "privacy/data_link_invalid.html",
@@ -205,7 +198,7 @@ def data_link(request: HttpRequest, token: str) -> HttpResponse:
         # The JSON download offered on the export page, within its few minutes.
         data = export_personal_data(link.email)
         log_export(link.email, DataRequest.Source.LINK, data)
-        return _private(_json_file(data))
+        return private_page(_json_file(data))
     if link_used(link):
         return _link_refused(request, used=True)
     try:
@@ -215,4 +208,4 @@ def data_link(request: HttpRequest, token: str) -> HttpResponse:
             response = _erase(request, link)
     except UsedRequestLink:  # used by another request in the meantime
         return _link_refused(request, used=True)
-    return _private(response)
+    return private_page(response)
