@@ -159,8 +159,7 @@ class _BoundedBuilder:
         self.level += 1
         if self.level >= self.limits.depth:
             raise _Refused(
-                f"elements are nested more than {self.limits.depth} deep, which no export "
-                "needs"
+                f"elements are nested more than {self.limits.depth} deep, which no export needs"
             )
         if self.level == self.record_depth:
             self.record_elements = self.record_chars = 0
@@ -198,8 +197,7 @@ class _BoundedBuilder:
             self.record_chars += len(text)
             if self.record_chars > self.limits.record_chars:
                 raise _Refused(
-                    f"one record holds more than {self.limits.record_chars:,} characters of "
-                    "text"
+                    f"one record holds more than {self.limits.record_chars:,} characters of text"
                 )
         self.tree.data(text)
 

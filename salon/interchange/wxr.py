@@ -144,9 +144,7 @@ def read_wxr(handle: IO[bytes], label: str) -> Iterator[Header | WxrItem]:
     """
     header = Header()
     header_sent = False
-    for event, element in stream_elements(
-        handle, depth=2, label=label, field_limits=FIELD_LIMITS
-    ):
+    for event, element in stream_elements(handle, depth=2, label=label, field_limits=FIELD_LIMITS):
         if event == "start":
             if local_name(element.tag)[1] != "rss":
                 raise ImportProblem(

@@ -191,9 +191,7 @@ def test_markup_on_the_source_page_is_shown_as_text(client, post, other_site, al
     assert "**Bold** claim &lt;script&gt;" in html
 
 
-def test_the_link_on_a_mention_is_an_http_address_or_none(
-    client, post, other_site, allow_loopback
-):
+def test_the_link_on_a_mention_is_an_http_address_or_none(client, post, other_site, allow_loopback):
     """Browsers drop a tab inside an address; Salon does not store one as a link."""
     other_site.page("/ferries/", source_page(target_of(post)))
     source = other_site.url("/ferr\ties/")  # fetched as /ferries/
