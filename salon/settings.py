@@ -143,7 +143,11 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"autoescape": True, "auto_reload": False},
+        "OPTIONS": {
+            "autoescape": True,
+            "auto_reload": False,
+            "environment": "salon.jinja2.environment",
+        },
     },
 ]
 

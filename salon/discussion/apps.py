@@ -9,8 +9,3 @@ class DiscussionConfig(AppConfig):
 
     def ready(self) -> None:
         from salon.discussion import signals  # noqa: F401  (connects the count keepers)
-        from salon.discussion.views import conversation_context
-        from salon.publishing.views import post_page_context
-
-        if conversation_context not in post_page_context:
-            post_page_context.append(conversation_context)

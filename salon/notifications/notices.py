@@ -44,8 +44,9 @@ def _comment_text(comment: Comment) -> str:
     return Truncator(comment.content).chars(2000)
 
 
-def comment_arrived(comment: Comment, submission: CommentSubmission) -> None:
-    """After-comment hook: subscriptions asked for under the form, and the notices due.
+def comment_arrived(comment: Comment, submission: CommentSubmission, **signal) -> None:
+    """Receives ``comment_submitted``: subscriptions asked for under the form, and the
+    notices due.
 
     Runs after the comment's transaction commits; it only queues mail, so the commenter's
     reply never waits for an SMTP server.
@@ -216,8 +217,20 @@ def moderate_by_link(comment: Comment, action: str, nonce: str) -> None:
         raise LinkAlreadyUsed from None
 
 
-def status_changed(decision: Decision) -> None:
-    """Moderation listener: a comment that comes out of moderation is announced as new.
+def comment_edited(comment: Comment, previous_status: str, **signal) -> None:
+    """Receives ``comment_edited``: an edit that put an approved comment on hold is news for
+    the moderators, as a newly held comment is."""
+    if (
+        mail_configured()
+        and comment.status == Comment.Status.PENDING
+        and previous_status == Comment.Status.APPROVED
+    ):
+        comment_held(comment)
+
+
+def status_changed(decision: Decision, **signal) -> None:
+    """Receives ``comment_status_changed``: a comment that comes out of moderation is
+    announced as new.
 
     Runs inside the moderation's transaction, so the mail is queued only once it commits.
     """
