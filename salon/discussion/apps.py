@@ -8,4 +8,12 @@ class DiscussionConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
-        from salon.discussion import signals  # noqa: F401  (connects the count keepers)
+        from salon.discussion import (
+            personal_data,
+            signals,  # noqa: F401  (connects the count keepers)
+        )
+        from salon.privacy.registry import register
+
+        register(
+            *personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts
+        )

@@ -14,11 +14,7 @@ class IdentityConfig(AppConfig):
 
         comment_answered.connect(on_comment_posted, dispatch_uid="salon.identity.comment_posted")
 
-        from salon.identity.personal_data import SOURCES, enabled_providers
-        from salon.privacy import personal_data, views
+        from salon.identity import personal_data
+        from salon.privacy.registry import register
 
-        if enabled_providers not in views.login_providers:
-            views.login_providers.append(enabled_providers)
-        for source in SOURCES:
-            if source not in personal_data.sources:
-                personal_data.sources.append(source)
+        register(*personal_data.SOURCES, personal_data.page_facts)

@@ -24,6 +24,13 @@ class NotificationsConfig(AppConfig):
             notices.status_changed, dispatch_uid="salon.notifications.status_changed"
         )
 
+        from salon.notifications import personal_data
+        from salon.privacy.registry import register
+
+        register(
+            *personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts
+        )
+
 
 def check_mail_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:
     """A mistyped SALON_SMTP_URL is reported at start-up, not when the first mail is due."""

@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from salon.discussion.models import Comment
 from salon.discussion.moderation import Decision, moderate
 from salon.discussion.pipeline import CommentSubmission
-from salon.notifications.delivery import absolute_url, enqueue, mail_configured
+from salon.notifications.delivery import (
+    absolute_url,
+    deliver_due,
+    enqueue,
+    forget_old_mail,
+    mail_configured,
+    mail_summary,
+)
 from salon.notifications.links import moderation_url, new_nonce, unsubscribe_url
 from salon.notifications.models import ModerationLinkUse, PostAnnouncement, Subscription, Topic
 from salon.notifications.subscriptions import normalise, opted_out, request_subscriptions
@@ -299,3 +306,16 @@ def _announce(post: Post) -> int:
         )
         count += 1
     return count
+
+
+def mail_round() -> str:
+    """Announce posts that went live, send what is due, forget old mail (a background job).
+
+    Returns a summary, or "" when there was nothing to do.
+    """
+    posts = announce_new_posts()
+    report = deliver_due()
+    forget_old_mail()
+    if report.sent or report.retrying or report.given_up or posts:
+        return mail_summary(posts, report)
+    return ""

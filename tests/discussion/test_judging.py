@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
-from tests.mentions.article_server import allow_loopback, other_site  # noqa: F401
 from tests.mentions.test_receiving import source_page, target_of, webmention
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spam_filter]

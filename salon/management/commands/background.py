@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand
 
 from salon.background import Job, run_jobs
 from salon.mentions.sending import mentions_round
-from salon.notifications.delivery import mail_configured, mail_round
+from salon.notifications.delivery import mail_configured
+from salon.notifications.notices import mail_round
 from salon.privacy.retention import retention_round
 
 
