@@ -60,6 +60,24 @@ class CommentSubmission:
     notify_replies: bool = False
     notify_posts: bool = False
 
+    @classmethod
+    def of(cls, comment: Comment) -> CommentSubmission:
+        """A stored comment as the submission it came from (for judging or teaching it
+        again); what the form alone knew (the honeypot, the typing time) is not stored."""
+        return cls(
+            post=comment.post,
+            content=comment.content,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            author_url=comment.author_url,
+            parent=comment.parent,
+            user=comment.user,
+            ip=comment.author_ip,
+            user_agent=comment.user_agent,
+            visitor_key=comment.visitor_key,
+            kind=comment.kind,
+        )
+
     @property
     def account(self) -> AbstractBaseUser | None:
         user = self.user
