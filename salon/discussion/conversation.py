@@ -15,7 +15,6 @@ thread rendered for them alone.
 from __future__ import annotations
 
 import pickle
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -108,19 +107,6 @@ def _template():
     return engines["jinja2"].env.get_template(THREAD_TEMPLATE)
 
 
-@dataclass
-class _CachedThread:
-    """Each comment's HTML as seen by a reader who liked none of them, and the entries
-    (pickled: only readers with likes need them back)."""
-
-    ids: list[int]
-    comments: list[str]
-    entries: bytes
-
-    def entry_list(self) -> list[ThreadEntry]:
-        return pickle.loads(self.entries)
-
-
 def _render(entries: list[ThreadEntry], post_url: str, pressed: set[int | None]) -> list[str]:
     comment = _template().module.comment
     return [str(comment(e, post_url, e.id in pressed)) for e in entries]
@@ -143,20 +129,27 @@ def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -
         comments = _render(_entries(post, options, own), post_url, liked)
     else:
         key = _thread_key(post, options)
-        cached: _CachedThread | None = cache.get(key)
+        cached: tuple[list[int], list[str]] | None = cache.get(key)
         if cached is None:
             entries = _entries(post, options, None)
-            cached = _CachedThread(
-                [e.id for e in entries], _render(entries, post_url, set()), pickle.dumps(entries)
+            cached = ([e.id for e in entries], _render(entries, post_url, set()))
+            # Each entry pickled on its own, under a key of its own: only a reader with
+            # likes needs them, and only those they liked.
+            cache.set_many(
+                {key: cached, f"{key}:entries": [pickle.dumps(e) for e in entries]},
+                THREAD_CACHE_SECONDS,
             )
-            cache.set(key, cached, THREAD_CACHE_SECONDS)
-        comments = cached.comments
-        pressed = [i for i, comment_id in enumerate(cached.ids) if comment_id in liked]
+        ids, comments = cached
+        pressed = [i for i, comment_id in enumerate(ids) if comment_id in liked]
         if pressed:
-            entries = cached.entry_list()
+            stored = cache.get(f"{key}:entries")
+            entries = (
+                [pickle.loads(stored[i]) for i in pressed]
+                if stored is not None
+                else [e for e in _entries(post, options, None) if e.id in liked]
+            )
             comments = list(comments)
-            again = _render([entries[i] for i in pressed], post_url, liked)
-            for i, html in zip(pressed, again, strict=True):
+            for i, html in zip(pressed, _render(entries, post_url, liked), strict=True):
                 comments[i] = html
     return _template().render(comments=comments) if comments else ""
 

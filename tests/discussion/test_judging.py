@@ -137,3 +137,16 @@ def test_the_author_of_a_held_comment_sees_it_awaiting_and_can_change_it(client,
     assert f'<a href="#comment-{comment.pk}">your comment</a>' in page
     Comment.objects.update(created_at=timezone.now() - timedelta(minutes=16))
     assert "Waiting Reader" not in Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_the_moderators_queue_shows_held_comments_first_with_their_reason(
+    client, owner, post, post_comment
+):
+    _options(moderation_words="ferry tolls")
+    post_comment(post, author="Early Held", comment=f"{ORDINARY} The ferry tolls?")
+    Comment.objects.update(created_at=timezone.now() - timedelta(days=2))
+    post_comment(post, author="Later Published", comment=ORDINARY)
+    client.force_login(owner)
+    page = client.get("/admin/discussion/comment/").content.decode()
+    assert page.index("Early Held") < page.index("Later Published")
+    assert "on this site&#x27;s moderation list" in page
