@@ -11,6 +11,7 @@ pipeline like any comment.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,8 @@ from salon.fediverse.documents import BLOG, actor_uri
 from salon.fediverse.local import resolve_target
 from salon.fediverse.models import URI_MAX, FediverseSettings, RemoteActor, RemoteReply
 from salon.fediverse.remote import host_of
+
+_LEADING_SPACE = re.compile(r"^(<p>)\s+")
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def _unwrap_links(content: str, plain: set[str], ours: set[str]) -> str:
 
 def _text_before(root, element) -> bool:
     """Whether any visible text comes before ``element`` in the fragment."""
-    marker = "\uffff"
+    marker = "\ue000"  # a private-use character, never in a real post
     saved = element.text
     element.text = marker + (saved or "")
     before = root.text_content().split(marker, 1)[0]
@@ -105,6 +108,7 @@ def note_text(note: dict[str, Any]) -> str:
         url_schemes={"http", "https"},
         link_rel=None,
     ).strip()
+    cleaned = _LEADING_SPACE.sub(r"\1", cleaned)  # what the dropped mention was followed by
     for attachment in jsonld.as_list(note.get("attachment")):
         if not isinstance(attachment, dict):
             continue

@@ -274,10 +274,12 @@ def inbox_view(request: HttpRequest, username: str | None = None) -> HttpRespons
     body = request.body
     if len(body) > MAX_ACTIVITY_BYTES:
         return _text("The activity is too large.", 413)
+    headers = dict(request.headers)
+    headers.setdefault("Host", request.get_host())
     signed = SignedRequest(
         method=request.method,
         url=documents.site() + request.get_full_path(),
-        headers=dict(request.headers),
+        headers=headers,
         body=body,
     )
     try:
