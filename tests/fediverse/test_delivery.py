@@ -161,3 +161,36 @@ def test_the_background_process_runs_the_deliveries(settings):
     assert "Fediverse deliveries" in [job.name for job in site_jobs(mail=False)]
     settings.SALON = {**settings.SALON, "FEDIVERSE": False}
     assert "Fediverse deliveries" not in [job.name for job in site_jobs(mail=False)]
+
+
+def test_authors_as_accounts_send_their_posts_and_the_blog_boosts_them(
+    followers, make_post, client
+):
+    from salon.fediverse.models import FediverseSettings
+
+    FediverseSettings.objects.update_or_create(pk=1, defaults={"author_actors": True})
+    followers.page("/users/cat/inbox", "", status=202)
+    author_follower = follow(followers, "cat")
+    author_follower.local = "author:owner"
+    author_follower.save()
+    RemoteActor.objects.filter(pk=author_follower.actor_id).update(shared_inbox="")
+    post = make_post(published_at=timezone.now())
+    fediverse_round()
+    (create,) = [json.loads(r.body) for r in followers.posts_to("/users/cat/inbox")]
+    assert create["type"] == "Create"
+    assert create["actor"] == "http://testserver/fediverse/authors/owner/"
+    assert create["object"]["attributedTo"] == create["actor"]
+    (boost,) = [json.loads(r.body) for r in followers.posts_to("/inbox")]
+    assert boost["type"] == "Announce" and boost["actor"] == "http://testserver/fediverse/blog/"
+    assert boost["object"] == f"http://testserver/fediverse/posts/{post.pk}/"
+    # The author's actor document is what signed the Create.
+    author = client.get(create["actor"].removeprefix("http://testserver"), HTTP_ACCEPT="application/activity+json").json()
+    assert author["type"] == "Person"
+    request = followers.posts_to("/users/cat/inbox")[0]
+    assert request.headers["Signature"].startswith(f'keyId="{author["publicKey"]["id"]}"')
+
+
+def test_ld_json_with_the_activitystreams_profile_gets_the_object(client, fediverse_site, post):
+    accept = 'application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
+    response = client.get(post.get_absolute_url(), HTTP_ACCEPT=accept)
+    assert response.json()["type"] == "Article"

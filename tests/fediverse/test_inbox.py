@@ -218,3 +218,44 @@ def test_comments_closed_refuses_the_reply(client, alice, make_post):
     response = deliver(client, alice.activity("Create", alice.note(article_id(closed), "<p>Hi</p>")), alice)
     assert response.status_code == 403
     assert not Comment.objects.exists() and not RemoteReply.objects.exists()
+
+
+def test_a_reply_shows_an_identicon_unless_outside_avatars_are_allowed(client, alice, post, settings):
+    deliver(client, alice.activity("Create", alice.note(article_id(post), "<p>Hi</p>")), alice)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "files.example/alice.png" not in page  # the remote server learns nothing
+    assert 'class="avatar" src="/avatar/' in page
+    settings.SALON = {**settings.SALON, "EXTERNAL_AVATARS": True}
+    RemoteActor.objects.update(icon_url="https://files.example/alice.png")
+    post.refresh_from_db()
+    assert "https://files.example/alice.png" in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_moderating_a_reply_sends_nothing_back_unless_asked(client, alice, post, admin_client):
+    from salon.discussion.moderation import moderate
+    from salon.fediverse.models import OutgoingActivity
+
+    deliver(client, alice.activity("Create", alice.note(article_id(post), "<p>Hi</p>")), alice)
+    comment = Comment.objects.get()
+    moderate([comment], Comment.Status.SPAM)
+    assert not OutgoingActivity.objects.exists()
+    reply = RemoteReply.objects.get()
+    admin_client.post(
+        "/admin/fediverse/remotereply/",
+        {"action": "send_reject", "_selected_action": [reply.pk]},
+    )
+    sent = OutgoingActivity.objects.get()
+    assert sent.kind == "Reject" and sent.document["object"] == reply.note_uri
+    assert sent.deliveries.get().inbox == alice.server.url("/users/alice/inbox")
+
+
+def test_a_profile_update_is_fetched_again(client, alice):
+    deliver(client, alice.activity("Follow", BLOG), alice)
+    alice.name = "Alice Renamed"
+    alice.publish()
+    assert deliver(client, alice.activity("Update", alice.uri), alice).status_code == 202
+    assert RemoteActor.objects.get().name == "Alice Renamed"
+
+
+def test_the_inbox_takes_only_posts(client, fediverse_site):
+    assert client.get("/fediverse/inbox/").status_code == 405
