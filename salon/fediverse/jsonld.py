@@ -53,7 +53,7 @@ def compact(document: dict[str, Any]) -> dict[str, Any]:
         document = {"@context": AS_CONTEXT, **document}  # plain JSON: read as ActivityStreams
     try:
         result = jsonld.compact(document, {"@context": CONTEXT}, {"documentLoader": _load})
-    except jsonld.JsonLdError as error:
+    except Exception as error:  # PyLD's errors, and what hostile input makes it raise
         raise NotJsonLd(str(error)) from None
     result.pop("@context", None)
     return result

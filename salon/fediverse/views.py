@@ -11,12 +11,13 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
 
 from salon.discussion.models import Comment
+from salon.discussion.visitors import client_ip
 from salon.fediverse import documents, inbox, jsonld
 from salon.fediverse.documents import BLOG, CONTEXT, absolute
 from salon.fediverse.models import Follower, OutgoingActivity
@@ -208,8 +209,6 @@ def post_object(request: HttpRequest, pk: int) -> HttpResponse:
     _on()
     post = _live_post(pk)
     if not wants_activity(request):
-        from django.shortcuts import redirect
-
         return redirect(post.get_absolute_url())
     return as_json(documents.article(post))
 
@@ -225,8 +224,6 @@ def comment_object(request: HttpRequest, pk: int) -> HttpResponse:
         Comment.objects.approved().select_related("post"), pk=pk, post__in=Post.objects.live()
     )
     if not wants_activity(request):
-        from django.shortcuts import redirect
-
         return redirect(comment.get_absolute_url())
     return as_json(documents.comment_note(comment))
 
@@ -252,11 +249,11 @@ def wants_activity(request: HttpRequest) -> bool:
 # --- inboxes --------------------------------------------------------------------------------
 
 
-def _too_many(request: HttpRequest, host: str) -> bool:
+def _too_many(request: HttpRequest, key: str) -> bool:
     return is_ratelimited(
         request,
         group="fediverse-inbox",
-        key=lambda _group, _request: host,
+        key=lambda _group, _request: key,
         rate=settings.SALON["FEDIVERSE_INBOX_RATE"],
         method="POST",
         increment=True,
@@ -289,8 +286,10 @@ def inbox_view(request: HttpRequest, username: str | None = None) -> HttpRespons
     host = host_of(found.key_id)
     if not host:
         return _text("The signature's key has no usable address.", 401)
-    if _too_many(request, host):
-        return _text(f"Too many activities from {host}; try again in a minute.", 429)
+    # Counted per address before the signature is checked (what checking costs is bounded),
+    # and per remote server once it is (a forged key id cannot use up a server's share).
+    if _too_many(request, f"ip:{client_ip(request)}"):
+        return _text("Too many activities from your address; try again in a minute.", 429)
     if inbox.is_blocked(host):
         return _text("This blog does not take activities from your server.", 403)
     try:
@@ -309,6 +308,8 @@ def inbox_view(request: HttpRequest, username: str | None = None) -> HttpRespons
         return _text(refused.args[0], 401)
     if jsonld.ref(document.get("actor")) != actor.uri:
         return _text("The activity's actor is not the one who signed it.", 401)
+    if _too_many(request, f"host:{actor.host}"):
+        return _text(f"Too many activities from {actor.host}; try again in a minute.", 429)
     if inbox.is_blocked(actor.uri, actor):
         return _text("This blog does not take activities from you.", 403)
     outcome = inbox.receive(document, actor)

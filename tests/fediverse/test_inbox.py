@@ -259,3 +259,17 @@ def test_a_profile_update_is_fetched_again(client, alice):
 
 def test_the_inbox_takes_only_posts(client, fediverse_site):
     assert client.get("/fediverse/inbox/").status_code == 405
+
+
+def test_a_forged_key_id_cannot_use_up_a_servers_share(client, alice, settings):
+    """The per-server count starts once the signature holds: requests naming alice's server
+    in a forged signature, from elsewhere, do not lock alice out."""
+    settings.SALON = {**settings.SALON, "FEDIVERSE_INBOX_RATE": "2/m"}
+    for n in range(3):
+        forged = alice.activity("Follow", BLOG)
+        client.post(
+            "/fediverse/inbox/", forged, content_type="application/activity+json",
+            HTTP_SIGNATURE=f'keyId="{alice.key_id}",headers="date",signature="AAAA"',
+            REMOTE_ADDR=f"192.0.2.{n + 1}",
+        )
+    assert deliver(client, alice.activity("Follow", BLOG), alice).status_code == 202
