@@ -4,7 +4,6 @@ what it sent to whom."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -275,7 +274,3 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         return f"{self.activity.kind} → {self.inbox}: {self.status}"
 
-
-def site_origin() -> str:
-    """The public address of this site, as other servers know it."""
-    return settings.SITE_URL.rstrip("/")

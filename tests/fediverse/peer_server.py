@@ -13,6 +13,7 @@ first time they are needed; without node and npm the test is skipped, saying why
 from __future__ import annotations
 
 import datetime
+import fcntl
 import ipaddress
 import os
 import shutil
@@ -167,14 +168,20 @@ def ensure_node_modules() -> None:
     major = int(version.lstrip("v").split(".")[0] or 0) if version[:1] == "v" else 0
     if major < 20:
         pytest.skip(f"the federation test runs Fedify, which needs Node.js 20 or later, not {version}")
-    if (PEER / "node_modules" / "@fedify" / "fedify" / "package.json").is_file():
+    installed = PEER / "node_modules" / "@fedify" / "fedify" / "package.json"
+    if installed.is_file():
         return
-    result = subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(PEER)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    # The two runs of the test may start at once on two pytest-xdist workers: one installs.
+    with open(PEER / ".npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if installed.is_file():
+            return
+        result = subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(PEER)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     if result.returncode != 0:
         pytest.fail(f"npm ci for the fediverse peer (Fedify) failed:\n{result.stderr}")
 
