@@ -41,6 +41,7 @@ def test_verify_key(client, key):
     for fields, help_text in [
         ({"blog": BLOG}, 'Empty "api_key" value'),
         ({"key": "abc123abc123abc123", "blog": BLOG}, "We were unable to verify your API key."),
+        ({"key": key.swapcase(), "blog": BLOG}, "We were unable to verify your API key."),
         ({"key": "not a key at all!", "blog": BLOG}, "We were unable to verify your API key."),
         ({"key": key}, 'Empty "blog" value'),
         ({"key": key, "blog": "https://elsewhere.example.com/"}, "not valid for the blog"),
@@ -150,7 +151,9 @@ def test_blog_charset_and_multipart(client, key):
 
 def test_key_in_the_host_name(client, key, settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".akismet.salon.test"]
-    host = f"{key}.akismet.salon.test"
+    # Host names arrive lowercased: long keys (lowercase hex) survive that.
+    long_key = create_key([BLOG], long=True).key
+    host = f"{long_key.upper()}.akismet.salon.test"
     response = client.post(
         "/1.1/comment-check", {"blog": BLOG, "user_ip": "192.0.2.1"}, HTTP_HOST=host
     )
