@@ -60,9 +60,14 @@ class Summary:
     @property
     def estimated_accuracy(self) -> float | None:
         """1 − corrections ÷ checked: every comment nobody corrected counted as right."""
-        if not self.checked:
-            return None
-        return max(0.0, 1 - self.corrections / self.checked)
+        return estimated_accuracy(self.checked, self.corrections)
+
+
+def estimated_accuracy(checked: int, corrections: int) -> float | None:
+    """1 − corrections ÷ checked (None when nothing was checked)."""
+    if not checked:
+        return None
+    return max(0.0, 1 - corrections / checked)
 
 
 def summarise(site: SpamFilterSite | None, days: int = 30) -> Summary:
@@ -100,6 +105,35 @@ def month_totals(site: SpamFilterSite, start: date, end: date) -> dict[str, int]
         **{field: Sum(field) for field in FIELDS}
     )
     return {field: sums[field] or 0 for field in FIELDS}
+
+
+def totals_by_period(
+    site: SpamFilterSite | None, start: date, end: date, monthly: bool
+) -> dict[str, dict[str, int]]:
+    """A site's counts for each day (``YYYY-MM-DD``) or month (``YYYY-MM``) from ``start`` to
+    ``end`` (excluded), every period present, oldest first."""
+    label = (lambda d: d.strftime("%Y-%m")) if monthly else (lambda d: d.isoformat())
+    periods: dict[str, dict[str, int]] = {}
+    day = start
+    while day < end:
+        periods.setdefault(label(day), dict.fromkeys(FIELDS, 0))
+        day += timedelta(days=1)
+    if site is not None:
+        rows = DailyTally.objects.filter(site=site, day__gte=start, day__lt=end)
+        for row in rows.values("day", *FIELDS):
+            period = periods[label(row["day"])]
+            for field in FIELDS:
+                period[field] += row[field]
+    return periods
+
+
+def first_day(site: SpamFilterSite | None) -> date | None:
+    """The first day a site has counts for."""
+    if site is None:
+        return None
+    return (
+        DailyTally.objects.filter(site=site).order_by("day").values_list("day", flat=True).first()
+    )
 
 
 COLOURS = {
