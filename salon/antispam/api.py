@@ -131,8 +131,9 @@ def _charset(request: HttpRequest) -> str:
 def _read(request: HttpRequest) -> Call:
     """Parameters from the query string and the form body (the body wins), and the key.
 
-    The key is ``api_key`` or ``key``, or else the first label of the host, as old clients
-    send it (``<key>.rest.example``).
+    The key is ``key`` or ``api_key``, or else the first label of the host, as old clients
+    send it (``<key>.rest.example``). ``key`` comes first: the Akismet plugin adds the key it
+    has saved as ``api_key`` to every request, also when it verifies a new one as ``key``.
     """
     data = {k: v for k, v in request.GET.items()}
     context = request.GET.getlist("comment_context[]")
@@ -144,7 +145,7 @@ def _read(request: HttpRequest) -> Call:
         form = QueryDict(request.body, encoding=_charset(request))
         data.update({k: v for k, v in form.items()})
         context = form.getlist("comment_context[]") or context
-    key = (data.get("api_key") or data.get("key") or "").strip()
+    key = (data.get("key") or data.get("api_key") or "").strip()
     if not key:
         label = request.get_host().split(":")[0].split(".")[0].lower()
         if KEY_PATTERN.match(label):

@@ -14,6 +14,7 @@ import re
 import time
 
 import pytest
+from django.core.management import call_command
 
 from salon.antispam import statistics
 from salon.antispam.keys import create_key
@@ -175,7 +176,7 @@ def test_unknown_keys_are_limited_per_address(client, key, settings):
     )
     assert other_address.content == b"valid"
     # Valid keys are not counted; an IPv6 /64 is one address.
-    for n in range(5):
+    for _ in range(5):
         client.post("/1.1/verify-key", {"key": key, "blog": BLOG}, REMOTE_ADDR="2001:db8::1")
     for n in range(3):
         client.post(
@@ -187,3 +188,13 @@ def test_unknown_keys_are_limited_per_address(client, key, settings):
         "/1.1/verify-key", {"key": key, "blog": BLOG}, REMOTE_ADDR="2001:db8::ffff"
     )
     assert neighbour.status_code == 429
+
+
+def test_the_key_being_verified_is_key_not_the_saved_api_key(client, key):
+    # Akismet::http_post adds the key the plugin has saved as api_key to every request, also
+    # when its settings page verifies a new key sent as key.
+    old = create_key([BLOG])
+    call_command("akismet_key", "revoke", old.key)
+    for path in ("/1.1/verify-key", "/1.1/get-subscription"):
+        answer = client.post(path, {"key": key, "blog": BLOG, "api_key": old.key})
+        assert answer.content != b"invalid", path
