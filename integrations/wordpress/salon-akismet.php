@@ -19,7 +19,8 @@
  *   spam and not-spam, key checks, statistics) goes to SALON_AKISMET_URL instead, with the
  *   same path and body; nothing goes to Akismet's servers, and if the address is missing or
  *   not HTTPS the request fails (the plugin then holds comments and checks them later);
- * - the statistics frames of the plugin's settings page load from Salon, not from Akismet;
+ * - the statistics frames of the plugin's settings page show Salon's page (fetched by
+ *   WordPress, with the key in the request's body), not Akismet's;
  * - when Salon asks the plugin to wait (its key is over its rate), the plugin's recheck of the
  *   comments it held is moved to the moment Salon gave, instead of 20 minutes later;
  * - a comment Salon says should wait for a person (X-Salon-Hold) is held for moderation even
@@ -210,21 +211,75 @@ function salon_akismet_hold( $approved ) {
 add_filter( 'pre_comment_approved', 'salon_akismet_hold', 99 );
 
 /**
- * Load the statistics frames of the plugin's settings page from Salon, so that the browser
- * sends neither the key nor the blog's address to Akismet (the `clean_url` filter).
+ * Show Salon's statistics in the frames of the plugin's settings page (the `clean_url`
+ * filter). Akismet's frames would have the owner's browser send the key and the blog's
+ * address to tools.akismet.com in the URL; these are served by WordPress itself, which asks
+ * Salon with the key in the request's body.
  *
- * @param string $url The escaped URL.
+ * @param string $url      The escaped URL.
+ * @param string $original The URL before escaping.
+ * @param string $context  'display' for HTML, 'db' otherwise.
  * @return string
  */
-function salon_akismet_statistics_frames( $url ) {
-	$prefix = 'https://' . SALON_AKISMET_TOOLS_HOST . '/';
-	if ( strpos( $url, $prefix ) !== 0 ) {
+function salon_akismet_statistics_frames( $url, $original, $context = 'display' ) {
+	if ( strpos( $original, 'https://' . SALON_AKISMET_TOOLS_HOST . '/' ) !== 0 ) {
 		return $url;
 	}
-	$address = salon_akismet_address();
-	return is_wp_error( $address ) ? 'about:blank' : $address . '/' . substr( $url, strlen( $prefix ) );
+	$path = (string) wp_parse_url( $original, PHP_URL_PATH );
+	if ( '/1.0/snapshot.php' === $path ) {
+		$view = 'snapshot';
+	} elseif ( '/1.0/user-stats.php' === $path ) {
+		$view = 'detailed';
+	} else {
+		return 'about:blank';
+	}
+	$frame = add_query_arg(
+		array(
+			'action' => 'salon_akismet_statistics',
+			'view'   => $view,
+		),
+		admin_url( 'admin-ajax.php' )
+	);
+	return 'display' === $context ? str_replace( '&', '&#038;', $frame ) : $frame;
 }
-add_filter( 'clean_url', 'salon_akismet_statistics_frames' );
+add_filter( 'clean_url', 'salon_akismet_statistics_frames', 10, 3 );
+
+/**
+ * Serve a statistics frame: Salon's page for this blog (admin-ajax.php, for the site's
+ * administrators only). Whatever Salon sends, the frame may run no script.
+ */
+function salon_akismet_statistics_page() {
+	if ( ! current_user_can( 'manage_options' ) ) {
+		wp_die( esc_html( 'Only the site\'s administrators may see its spam statistics.' ), 403 );
+	}
+	header( "Content-Security-Policy: sandbox; default-src 'none'; style-src 'unsafe-inline'" );
+	header( 'Content-Type: text/html; charset=utf-8' );
+	$address = salon_akismet_address();
+	$key     = class_exists( 'Akismet' ) ? Akismet::get_api_key() : '';
+	if ( is_wp_error( $address ) || ! $key ) {
+		echo '<p>' . esc_html( is_wp_error( $address ) ? $address->get_error_message() : 'No API key is set.' ) . '</p>';
+		exit;
+	}
+	$response = wp_remote_post(
+		$address . '/1.1/stats-page',
+		array(
+			'body'    => array(
+				'key'  => $key,
+				'blog' => get_option( 'home' ),
+				'view' => ( isset( $_GET['view'] ) && 'detailed' === $_GET['view'] ) ? 'detailed' : 'snapshot', // phpcs:ignore WordPress.Security.NonceVerification.Recommended -- read-only
+			),
+			'timeout' => 15,
+		)
+	);
+	if ( is_wp_error( $response ) || 200 !== (int) wp_remote_retrieve_response_code( $response ) ) {
+		$why = is_wp_error( $response ) ? $response->get_error_message() : wp_remote_retrieve_body( $response );
+		echo '<p>' . esc_html( 'Salon could not be asked for the statistics: ' . $why ) . '</p>';
+		exit;
+	}
+	echo wp_remote_retrieve_body( $response ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- Salon's page, sandboxed by the header above
+	exit;
+}
+add_action( 'wp_ajax_salon_akismet_statistics', 'salon_akismet_statistics_page' );
 
 /**
  * On Salon's own alerts, say where they come from instead of linking to Akismet's pages

@@ -33,7 +33,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
@@ -595,6 +597,52 @@ def get_stats(request: HttpRequest) -> HttpResponse:
     return _with_key_state(request, call.known, _json(body))
 
 
+# What may run in the statistics page: nothing but its own inline styles (it is shown inside
+# the WordPress admin, so it gets no scripts and no origin of its own).
+STATS_PAGE_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+
+
+@csrf_exempt
+@require_POST
+def stats_page(request: HttpRequest) -> HttpResponse:
+    """``POST /1.1/stats-page`` (``view``: ``snapshot`` or ``detailed``): the blog's checks
+    as a page, chart and all, for the frames of the Akismet plugin's settings page.
+
+    Salon's must-use plugin fetches it from the WordPress server, with the key in the body,
+    and shows it in place of Akismet's frames, which the owner's browser would load from
+    Akismet with the key and the blog's address in the URL.
+    """
+    call, problem = _blog_call(request)
+    if problem is not None:
+        return problem
+    detailed = call.get("view").strip() == "detailed"
+    days = 183 if detailed else 30
+    site = SpamFilterSite.objects.filter(name=_site_name(call.known, call.blog)).first()
+    filtering.flush_counts()
+    summary = statistics.summarise(site, days=days)
+    months = []
+    if detailed:
+        start = summary.days[0].day
+        periods = statistics.totals_by_period(site, start, start + timedelta(days=days), True)
+        months = sorted(periods.items(), reverse=True)
+    accuracy = summary.estimated_accuracy
+    page = render_to_string(
+        "antispam/stats_page.html",
+        {
+            "blog": blog_host(call.blog),
+            "salon": urlsplit(settings.SITE_URL).hostname,
+            "days": days,
+            "summary": summary,
+            "accuracy": None if accuracy is None else f"{100 * accuracy:.1f}",
+            "chart": mark_safe(statistics.chart_svg(summary.days)),  # drawn from numbers only
+            "months": months,
+        },
+    )
+    response = HttpResponse(page, content_type="text/html; charset=utf-8")
+    response["Content-Security-Policy"] = STATS_PAGE_POLICY
+    return _with_key_state(request, call.known, response)
+
+
 @csrf_exempt
 def unknown_endpoint(request: HttpRequest) -> HttpResponse:
     """Any other path under ``/1.1/`` or ``/1.2/``: a plain-text 404 naming what exists."""
@@ -603,8 +651,8 @@ def unknown_endpoint(request: HttpRequest) -> HttpResponse:
         status=404,
         **{
             DEBUG_HELP: "Salon answers verify-key, comment-check, submit-spam, submit-ham, "
-            "get-subscription, get-stats, deactivate, verify-wpcom-key and test under /1.1/, "
-            "and key-sites and usage-limit under /1.2/."
+            "get-subscription, get-stats, deactivate, verify-wpcom-key, test and stats-page "
+            "under /1.1/, and key-sites and usage-limit under /1.2/."
         },
     )
 

@@ -5,6 +5,7 @@ The chart is an inline SVG drawn here, on the server: no JavaScript, nothing fet
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -156,6 +157,8 @@ def chart_svg(days: list[Day], width: int = 760, height: int = 240) -> str:
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([d.checked for d in days] + [d.spam + d.ham for d in days] + [1])
     step = plot_w / max(len(days), 1)
+    # A date under every 5th bar, or fewer: about a dozen at most, so that none overlap.
+    label_every = max(5, math.ceil(len(days) / 60) * 5)
     bar = max(step * 0.7, 1.0)
 
     def y(value: float) -> float:
@@ -202,7 +205,8 @@ def chart_svg(days: list[Day], width: int = 760, height: int = 240) -> str:
                 )
                 dot_y -= 10
         parts.append("</g>")
-        if index % 5 == 0 or index == len(days) - 1:
+        last = index == len(days) - 1 and index % label_every >= label_every / 2
+        if index % label_every == 0 or last:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" '
                 f'text-anchor="middle">{entry.day:%m-%d}</text>'

@@ -15,6 +15,8 @@ urlpatterns = [
     path("1.1/deactivate", api.deactivate, name="akismet-deactivate"),
     path("1.1/verify-wpcom-key", api.verify_wpcom_key, name="akismet-verify-wpcom-key"),
     path("1.1/test", api.connection_test, name="akismet-test"),
+    # Salon's own: the page the must-use plugin shows in the settings page's statistics frames.
+    path("1.1/stats-page", api.stats_page, name="akismet-stats-page"),
     path("1.2/key-sites", api.key_sites, name="akismet-key-sites"),
     path("1.2/usage-limit", api.usage_limit, name="akismet-usage-limit"),
     # Anything else under Akismet's prefixes is answered in plain text, not the site's 404 page.

@@ -198,3 +198,19 @@ def test_the_key_being_verified_is_key_not_the_saved_api_key(client, key):
     for path in ("/1.1/verify-key", "/1.1/get-subscription"):
         answer = client.post(path, {"key": key, "blog": BLOG, "api_key": old.key})
         assert answer.content != b"invalid", path
+
+
+def test_the_statistics_page_for_the_plugins_frames(client, key):
+    check(client, key)
+    check(client, key, SPAM, comment_author="Money")
+    for view, days in (("snapshot", 30), ("detailed", 183)):
+        page = client.post("/1.1/stats-page", {"key": key, "blog": BLOG, "view": view})
+        assert page["Content-Type"] == "text/html; charset=utf-8"
+        # Shown inside the WordPress admin: no script may run in it.
+        assert page["Content-Security-Policy"].startswith("sandbox;")
+        text = page.content.decode()
+        assert f"the last {days} days" in text and "2 checked: 1 spam caught, 1 ham passed" in text
+        assert "<svg" in text and "<script" not in text
+        assert ("By month" in text) == (view == "detailed")
+    refused = client.post("/1.1/stats-page", {"key": key, "blog": "https://else.test/"})
+    assert refused.content == b"invalid"

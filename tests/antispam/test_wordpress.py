@@ -173,7 +173,17 @@ def test_the_akismet_plugin_checks_and_learns_through_salon(site, client, owner)
         salon["false_positives"],
     )
     assert shown["accuracy"] == salon["accuracy"]
-    assert "tools.akismet.com" not in page and f"{site.salon_url}/1.0/snapshot.php" in page
+
+    # Its statistics frames (a snapshot here, the whole page under "Detailed Stats") show
+    # Salon's page, fetched by WordPress; the owner's browser never asks Akismet.
+    detailed = site.admin_page("options-general.php", page="akismet-key-config", view="stats")
+    for settings_page, view in ((page, "snapshot"), (detailed, "detailed")):
+        assert "tools.akismet.com" not in settings_page
+        frame = site.frame(settings_page)
+        assert f"view={view}" in frame.url.query.decode()
+        assert "sandbox" in frame.headers["Content-Security-Policy"]
+        assert "3 checked: 1 spam caught, 2 ham passed" in frame.text
+        assert "Corrections: 1 missed spam, 1 false positives" in frame.text
 
     # Every request WordPress made went to Salon or was refused; none went to Akismet.
     made = site.requests_made()

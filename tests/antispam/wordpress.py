@@ -399,6 +399,14 @@ require_once ABSPATH . 'wp-settings.php';
                 )
         raise AssertionError(f"no link matching {pattern!r} on the page")
 
+    def frame(self, page: str) -> httpx.Response:
+        """Load the first frame of an admin page, as the owner's browser would."""
+        found = re.search(r'<iframe[^>]*\bsrc="([^"]+)"', page)
+        assert found, "no frame on the page"
+        answer = self.client.get(urljoin(f"{self.url}/wp-admin/", html.unescape(found.group(1))))
+        assert answer.status_code == 200, f"{answer.status_code} {answer.text[:500]}"
+        return answer
+
     def activate_akismet(self) -> None:
         """Activate the plugin from the Plugins page, as its owner would."""
         plugins = self.admin_page("plugins.php")
