@@ -156,11 +156,11 @@ add_filter( 'pre_http_request', 'salon_akismet_redirect', 10, 3 );
  * @param array|WP_Error $result Salon's response.
  */
 function salon_akismet_note_response( $path, $result ) {
+	if ( '/comment-check' === substr( $path, -strlen( '/comment-check' ) ) ) {
+		$GLOBALS['salon_akismet_hold'] = ! is_wp_error( $result ) && 'true' === wp_remote_retrieve_header( $result, 'x-salon-hold' );
+	}
 	if ( is_wp_error( $result ) ) {
 		return;
-	}
-	if ( '/comment-check' === substr( $path, -strlen( '/comment-check' ) ) ) {
-		$GLOBALS['salon_akismet_hold'] = 'true' === wp_remote_retrieve_header( $result, 'x-salon-hold' );
 	}
 	$retry_after = wp_remote_retrieve_header( $result, 'retry-after' );
 	if ( 429 === (int) wp_remote_retrieve_response_code( $result ) && ctype_digit( (string) $retry_after ) ) {
