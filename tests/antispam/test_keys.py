@@ -147,3 +147,18 @@ def test_two_keys_with_the_same_first_characters(capsys):
     assert ApiKey.objects.filter(revoked_at__isnull=False).get().key_hash == hash_key(
         "abCD87654321"
     )
+
+
+def test_the_admin_issues_a_long_key_when_asked(client, owner):
+    client.force_login(owner)
+    page = client.post(
+        "/admin/antispam/apikey/add/",
+        {"label": "", "blogs": "https://friend.example.org/", "rate": "", "long": "on"},
+        follow=True,
+    ).content.decode()
+    key = re.search(r"<code>([0-9a-fA-F]+)</code>", page).group(1)
+    assert re.fullmatch(r"[0-9a-f]{24}", key)
+    row = ApiKey.objects.get()
+    # A key's length is chosen once: the change form has no such box.
+    change = client.get(f"/admin/antispam/apikey/{row.pk}/change/").content.decode()
+    assert 'name="long"' not in change
