@@ -34,6 +34,10 @@ ORDINARY = (
 # An ordinary comment too, but sent with the plugin's honeypot filled in, as a bot does.
 BOT = "Lovely photos of the harbour, I would like to visit there one day with my family."
 WATCHED = "My sister told me about trimfire; does anyone here know what it is?"
+LINK_SPAM = (
+    "Hey guys check out my new channel and subscribe!!! Make $500 a day from home, "
+    "click here http://bit.ly/free-money-now and http://cheap-pills.xyz/buy"
+)
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +137,11 @@ def test_the_akismet_plugin_checks_and_learns_through_salon(site, client, owner)
     assert bot.meta["akismet_pro_tip"] == ["discard"]
     assert any("check-spam" in event for event in bot.meta["akismet_history"])
 
+    # Link spam, by its words and links alone.
+    site.post_comment(f"{LINK_SPAM} [links]", "Money Maker")
+    links = site.comment("[links]")
+    assert (links.approved, links.meta["akismet_result"]) == ("spam", ["true"])
+
     # A comment Salon would have a person look at: not spam, and held (Salon's plugin).
     site.post_comment(f"{WATCHED} [watched]", "Cy Curious")
     watched = site.comment("[watched]")
@@ -159,7 +168,7 @@ def test_the_akismet_plugin_checks_and_learns_through_salon(site, client, owner)
     assert after[1] < before[1], "and that the other one was not"
     filtering.flush_counts()
     tally = DailyTally.objects.get(site=learned)
-    assert (tally.checked, tally.spam, tally.missed_spam, tally.false_positives) == (3, 1, 1, 1)
+    assert (tally.checked, tally.spam, tally.missed_spam, tally.false_positives) == (4, 2, 1, 1)
 
     # The plugin's settings page shows Salon's numbers, those of Salon's statistics page,
     # with no error banner; its statistics frames come from Salon, not from Akismet.
@@ -167,7 +176,7 @@ def test_the_akismet_plugin_checks_and_learns_through_salon(site, client, owner)
     no_banner(page)
     shown = akismet_statistics(page)
     salon = salon_statistics(client, owner, site_name)
-    assert shown["spam"] == shown["six_months"] == salon["spam"] == 1
+    assert shown["spam"] == shown["six_months"] == salon["spam"] == 2
     assert (shown["missed_spam"], shown["false_positives"]) == (
         salon["missed_spam"],
         salon["false_positives"],
@@ -182,7 +191,7 @@ def test_the_akismet_plugin_checks_and_learns_through_salon(site, client, owner)
         frame = site.frame(settings_page)
         assert f"view={view}" in frame.url.query.decode()
         assert "sandbox" in frame.headers["Content-Security-Policy"]
-        assert "3 checked: 1 spam caught, 2 ham passed" in frame.text
+        assert "4 checked: 2 spam caught, 2 ham passed" in frame.text
         assert "Corrections: 1 missed spam, 1 false positives" in frame.text
 
     # Every request WordPress made went to Salon or was refused; none went to Akismet.
