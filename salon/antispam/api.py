@@ -267,7 +267,7 @@ def _throttle_alert(response: HttpResponse, known: KnownKey, usage: dict) -> Htt
     return _alert(
         response,
         ALERT_KEY_THROTTLED,
-        f"Salon: this API key is over its limit of {_rate_words(_rate(known))} requests. "
+        f"Salon: this API key is over its request limit ({_rate_words(_rate(known))}). "
         f"Salon answers it again in {wait} seconds; comments that arrive meanwhile are held "
         "for moderation and checked again then.",
     )

@@ -15,7 +15,6 @@ label of a host name (``<key>.rest.example``, which DNS and HTTP lowercase).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import secrets
 import threading
@@ -32,7 +31,6 @@ from salon.antispam.models import ApiKey
 # The characters WordPress's Akismet settings page lets through, and how many a key has.
 KEY_ALPHABET = "0123456789abcdefABCDEF"
 KEY_LENGTH = 12
-KEY_BITS = KEY_LENGTH * math.log2(len(KEY_ALPHABET))
 SHORT_PREFIX = 4
 LONG_PREFIX = 8
 _SHORT_KEY = re.compile(r"^[0-9a-fA-F]{12}$")

@@ -227,7 +227,7 @@ def test_each_key_is_rate_limited(client):
     assert refused.content.startswith(b"Too many requests for this API key; try again in ")
     assert refused["X-akismet-error"]
     assert refused["X-akismet-alert-code"] == "90003"
-    assert "3 a minute" in refused["X-akismet-alert-msg"]
+    assert "request limit (3 a minute)" in refused["X-akismet-alert-msg"]
     assert check(client, api_key=other, **fields).content == b"false"
     # The plugin's settings page still works, and shows why comments wait.
     verified = client.post("/1.1/verify-key", {"key": limited, "blog": BLOG})

@@ -224,7 +224,7 @@ def test_a_throttled_key_has_its_held_comments_checked_when_it_may_be_used_again
     # The owner sees Salon's alert on the comments screen.
     screen = site.admin_page("edit-comments.php")
     assert "Akismet Error Code: 90003" in screen
-    assert "over its limit of 1 every 6 seconds requests" in screen
+    assert "over its request limit (1 every 6 seconds)" in screen
     assert "This alert comes from your Salon spam filter" in screen
 
     # When the key may be used again, WordPress's scheduled job checks the comment, and
