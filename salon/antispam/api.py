@@ -40,7 +40,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
-from salon.antispam import engine, filtering, statistics
+from salon.antispam import engine, filtering, statistics, submissions
 from salon.antispam.keys import KEY_PATTERN, KnownKey, blog_host, find_key
 from salon.antispam.models import DailyTally, SpamFilterSite
 
@@ -347,21 +347,11 @@ def _honeypot(call: Call) -> tuple[str, str]:
 def _submission(call: Call, now: float | None = None) -> engine.Submission:
     """What the engine is told of a request (Akismet's parameters, one for one)."""
     honeypot_field, honeypot_value = _honeypot(call)
-    return engine.Submission(
-        content=call.get("comment_content"),
-        author=call.get("comment_author"),
-        author_email=call.get("comment_author_email"),
-        author_url=call.get("comment_author_url"),
-        user_ip=call.get("user_ip"),
-        user_agent=call.get("user_agent"),
-        referrer=call.get("referrer"),
-        permalink=call.get("permalink"),
-        comment_type=call.get("comment_type") or "comment",
+    return submissions.from_akismet_fields(
+        call.get,
         honeypot_field_name=honeypot_field,
         honeypot_value=honeypot_value,
         seconds_to_submit=_seconds_to_submit(call, now),
-        blog_lang=call.get("blog_lang"),
-        user_role=call.get("user_role"),
     )
 
 
