@@ -4,6 +4,8 @@
  * Description: Sends the Akismet plugin's spam checks to your own Salon instead of Akismet's servers. The Akismet plugin itself is left as it is.
  * Version: 1.0.0
  * Requires PHP: 7.0
+ * License: GPL-2.0-or-later
+ * License URI: https://www.gnu.org/licenses/gpl-2.0.html
  *
  * Install: copy this one file into wp-content/mu-plugins/ (create the folder if it is missing)
  * and add one line to wp-config.php, above "That's all, stop editing!":
