@@ -53,6 +53,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Former secret keys, still accepted for what they signed (cookies, links) and for the
+# Akismet-compatible API's 12-character keys, which are stored as HMACs under the secret key.
+SECRET_KEY_FALLBACKS = _env_list("SECRET_KEY_FALLBACKS", "")
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -369,6 +372,10 @@ SALON = {
     # Requests each key of Salon's own Akismet-compatible API may make (django-ratelimit's
     # syntax; a key may set its own in the admin).
     "AKISMET_API_RATE": _env("AKISMET_API_RATE", "6000/m"),
+    # Requests with a key Salon does not know, allowed per client address (IPv6: per /64)
+    # before every key from that address is refused until the window ends: the guard against
+    # guessing keys.
+    "AKISMET_INVALID_KEY_RATE": _env("AKISMET_INVALID_KEY_RATE", "60/h"),
     # How eager the spam filter is: "cautious" (fewest readers blocked), "balanced", "strict".
     "SPAM_SENSITIVITY": _env("SPAM_SENSITIVITY", "balanced"),
     # The function the comment pipeline asks for a spam verdict; "" turns filtering off.
