@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "salon.interchange",
     "salon.notifications",
+    "salon.fediverse",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "salon.mentions.middleware.AdvertiseEndpoints",
+    "salon.fediverse.middleware.ActivityPubObjects",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -396,6 +398,19 @@ SALON = {
     "SEND_MENTIONS": _env_bool("SEND_MENTIONS", True),
     "MENTIONS_INTERVAL": float(_env("MENTIONS_INTERVAL", "60")),
     "MENTION_RATE": _env("MENTION_RATE", "30/m"),
+    # The fediverse (ActivityPub): the blog is an actor at @<FEDIVERSE_USERNAME>@<host of
+    # SITE_URL>, which must be the public https address other servers reach. Deliveries to
+    # followers leave every FEDIVERSE_INTERVAL seconds (from `salon background`); each remote
+    # host may post FEDIVERSE_INBOX_RATE activities; a signature's date may be off by at most
+    # FEDIVERSE_CLOCK_SKEW seconds; remote actors' keys and profiles are fetched again after
+    # FEDIVERSE_ACTOR_CACHE_HOURS.
+    "FEDIVERSE": _env_bool("FEDIVERSE", True),
+    "FEDIVERSE_USERNAME": _env("FEDIVERSE_USERNAME", "blog"),
+    "FEDIVERSE_INTERVAL": float(_env("FEDIVERSE_INTERVAL", "10")),
+    "FEDIVERSE_INBOX_RATE": _env("FEDIVERSE_INBOX_RATE", "120/m"),
+    "FEDIVERSE_CLOCK_SKEW": int(_env("FEDIVERSE_CLOCK_SKEW", "300")),
+    "FEDIVERSE_ACTOR_CACHE_HOURS": int(_env("FEDIVERSE_ACTOR_CACHE_HOURS", "24")),
+    "FEDIVERSE_RETENTION_DAYS": int(_env("FEDIVERSE_RETENTION_DAYS", "30")),
 }
 
 LOGGING = {

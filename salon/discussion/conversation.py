@@ -15,6 +15,7 @@ thread rendered for them alone.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,6 +39,12 @@ from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
 from salon.publishing.models import Post
 
 THREAD_TEMPLATE = "discussion/comment_list.html"
+
+ENTRY_DECORATORS: list[Callable[[list[ThreadEntry]], None]] = []
+"""Functions other apps register (in their ``AppConfig.ready``) to add what they know of
+comments that came through them: a fediverse reply's handle, avatar and original. Each is
+called once per rendering of a thread (never per comment), so a page's queries stay
+constant."""
 THREAD_CACHE_SECONDS = 24 * 3600
 
 AWAITING = (Comment.Status.PENDING, Comment.Status.SPAM)
@@ -100,6 +107,8 @@ def _entries(post: Post, options: DiscussionSettings, own: Q | None) -> list[Thr
         e.awaiting = e.status in AWAITING
         e.iso_date = e.created_at.isoformat()
         e.date_text = format_date(e.created_at)
+    for decorate in ENTRY_DECORATORS:
+        decorate(entries)
     return entries
 
 
