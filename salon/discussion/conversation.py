@@ -15,7 +15,6 @@ thread rendered for them alone.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from salon.discussion import visitors
+from salon.discussion import signals, visitors
 from salon.discussion.avatars import avatar_url
 from salon.discussion.display import date_formatter
 from salon.discussion.forms import CommentForm
@@ -40,11 +39,6 @@ from salon.publishing.models import Post
 
 THREAD_TEMPLATE = "discussion/comment_list.html"
 
-ENTRY_DECORATORS: list[Callable[[list[ThreadEntry]], None]] = []
-"""Functions other apps register (in their ``AppConfig.ready``) to add what they know of
-comments that came through them: a fediverse reply's handle, avatar and original. Each is
-called once per rendering of a thread (never per comment), so a page's queries stay
-constant."""
 THREAD_CACHE_SECONDS = 24 * 3600
 
 AWAITING = (Comment.Status.PENDING, Comment.Status.SPAM)
@@ -107,8 +101,7 @@ def _entries(post: Post, options: DiscussionSettings, own: Q | None) -> list[Thr
         e.awaiting = e.status in AWAITING
         e.iso_date = e.created_at.isoformat()
         e.date_text = format_date(e.created_at)
-    for decorate in ENTRY_DECORATORS:
-        decorate(entries)
+    signals.send(signals.thread_arranged, entries=entries)
     return entries
 
 

@@ -12,7 +12,7 @@ class FediverseConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save, pre_delete
 
-        from salon.discussion.conversation import ENTRY_DECORATORS
+        from salon.discussion.signals import thread_arranged
         from salon.fediverse import display, federation, personal_data
         from salon.privacy.registry import register
         from salon.publishing.models import Post
@@ -21,8 +21,7 @@ class FediverseConfig(AppConfig):
         pre_delete.connect(
             federation.post_deleted, sender=Post, dispatch_uid="fediverse.post_deleted"
         )
-        if display.decorate_entries not in ENTRY_DECORATORS:
-            ENTRY_DECORATORS.append(display.decorate_entries)
+        thread_arranged.connect(display.decorate_entries, dispatch_uid="fediverse.entries")
         register(
             *personal_data.SOURCES,
             *personal_data.RETENTION,

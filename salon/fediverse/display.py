@@ -13,8 +13,8 @@ from salon.publishing.models import Post
 BOOSTERS_SHOWN = 10
 
 
-def decorate_entries(entries: list[ThreadEntry]) -> None:
-    """Give each fediverse reply in a thread its author's handle, avatar and the link to
+def decorate_entries(entries: list[ThreadEntry], **signal) -> None:
+    """Receives ``thread_arranged``: give each fediverse reply in a thread its author's handle, avatar and the link to
     the original (one query for the whole thread). The remote avatar is shown only when the
     owner allows outside avatars (``SALON_EXTERNAL_AVATARS``): loading it tells the other
     server who reads the page. Otherwise it is an identicon of the handle, drawn here."""
