@@ -9,7 +9,6 @@ class AntispamConfig(AppConfig):
 
     def ready(self) -> None:
         from salon.antispam.filtering import teach
-        from salon.discussion.moderation import status_changed
+        from salon.discussion.signals import comment_status_changed
 
-        if teach not in status_changed:
-            status_changed.append(teach)
+        comment_status_changed.connect(teach, dispatch_uid="salon.antispam.teach")

@@ -19,10 +19,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from salon.antispam import engine
+from salon.antispam import engine, submissions
 from salon.antispam.models import THIS_SITE, DailyTally, Lesson, SpamFilterSite
 from salon.discussion import pipeline
-from salon.discussion.models import Comment, DiscussionSettings
+from salon.discussion.models import Comment
 from salon.discussion.moderation import Decision
 
 log = logging.getLogger(__name__)
@@ -183,10 +183,12 @@ def learn_from_comments(
             if site.state
             else engine.SiteState(site_id=name)
         )
-        rows = comments.filter(status__in=[_APPROVED, _SPAM]).select_related("post")
+        rows = comments.filter(status__in=[_APPROVED, _SPAM]).select_related(
+            "post", "parent", "user"
+        )
         for n, comment in enumerate(rows.order_by("created_at", "pk").iterator(), start=1):
             is_spam = comment.status == _SPAM
-            engine.learn(state, stored_submission(comment), is_spam)
+            engine.learn(state, _lesson(comment), is_spam)
             taught[is_spam] += 1
             if progress is not None and n % every == 0:
                 progress(n)
@@ -231,60 +233,19 @@ def history_for(email: str, ip: str | None, url: str) -> engine.History:
     return engine.History(**{k: v or 0 for k, v in counts.items()})
 
 
-def _role(user) -> str:
-    if user is None or not user.is_authenticated:
-        return ""
-    return "administrator" if user.is_superuser else ("editor" if user.is_staff else "subscriber")
-
-
-def engine_submission(submission: pipeline.CommentSubmission) -> engine.Submission:
-    """What the engine is told about a comment arriving through the form."""
-    options = DiscussionSettings.current()
-    kind = submission.kind
-    if kind == Comment.Kind.COMMENT and submission.parent is not None:
-        kind = "reply"
-    return engine.Submission(
-        content=submission.content,
-        author=submission.author_name,
-        author_email=submission.author_email,
-        author_url=submission.author_url,
-        user_ip=submission.ip or "",
-        user_agent=submission.user_agent,
-        referrer=submission.referrer,
-        permalink=submission.post.public_url(),
-        comment_type=kind,
-        honeypot_field_name="nickname",
-        honeypot_value=submission.honeypot_value,
-        seconds_to_submit=submission.seconds_to_submit,
-        post_title=submission.post.title,
-        user_role=_role(submission.user),
-        history=history_for(submission.author_email, submission.ip, submission.author_url),
-        moderation_words=options.word_list(options.moderation_words),
-        disallowed_words=options.word_list(options.disallowed_words),
-        max_links=options.max_links or None,
-    )
-
-
-def stored_submission(comment: Comment) -> engine.Submission:
-    """What the engine is told about a stored comment when a moderator teaches it."""
-    return engine.Submission(
-        content=comment.content,
-        author=comment.author_name,
-        author_email=comment.author_email,
-        author_url=comment.author_url,
-        user_ip=comment.author_ip or "",
-        user_agent=comment.user_agent,
-        comment_type="reply" if comment.parent_id else comment.kind,
-        permalink=comment.post.public_url() if comment.post_id else "",
-        post_title=comment.post.title if comment.post_id else "",
-    )
+def _lesson(comment: Comment) -> engine.Submission:
+    """What the engine is taught about a stored comment."""
+    return submissions.for_engine(pipeline.CommentSubmission.of(comment))
 
 
 def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
     """Judge a comment with the engine and this site's learning (the pipeline's spam check)."""
     site_id, state = load_site(THIS_SITE, create=True)
     verdict = engine.check(
-        engine_submission(submission),
+        submissions.for_engine(
+            submission,
+            history_for(submission.author_email, submission.ip, submission.author_url),
+        ),
         site=state,
         sensitivity=settings.SALON.get("SPAM_SENSITIVITY") or engine.Sensitivity.BALANCED,
     )
@@ -299,8 +260,10 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
     )
 
 
-def teach(decision: Decision) -> None:
+def teach(decision: Decision, **signal) -> None:
     """Learn from a moderator's decision: marked spam, or rescued from spam or the queue.
+
+    Receives ``discussion.signals.comment_status_changed``.
 
     Runs inside the moderation transaction. The lesson is recorded (who, when, what the
     engine had said) and counted as a correction when the moderator disagreed. When the
@@ -333,7 +296,7 @@ def teach(decision: Decision) -> None:
             )
             transaction.on_commit(lambda: remote.submit(comment, is_spam))
         else:
-            site = learn(THIS_SITE, stored_submission(comment), is_spam)
+            site = learn(THIS_SITE, _lesson(comment), is_spam)
         Lesson.objects.create(
             comment=comment,
             site=site,

@@ -14,6 +14,7 @@ import threading
 import httpx
 from django.conf import settings
 
+from salon.antispam.submissions import akismet_fields, for_engine
 from salon.discussion import pipeline
 from salon.discussion.models import Comment
 
@@ -70,33 +71,6 @@ def _post(endpoint: str, data: dict[str, str]) -> httpx.Response:
     return response
 
 
-def _fields(
-    *,
-    content: str,
-    author: str,
-    email: str,
-    url: str,
-    ip: str | None,
-    user_agent: str,
-    permalink: str,
-    kind: str,
-    referrer: str = "",
-) -> dict[str, str]:
-    return {
-        "user_ip": ip or "",
-        "user_agent": user_agent,
-        "referrer": referrer,
-        "permalink": permalink,
-        "comment_type": kind,
-        "comment_author": author,
-        "comment_author_email": email,
-        "comment_author_url": url,
-        "comment_content": content,
-        "blog_lang": settings.LANGUAGE_CODE,
-        "blog_charset": "UTF-8",
-    }
-
-
 def _reasons(header: str) -> list[dict]:
     """Salon's ``X-Salon-Reasons`` (``links=+4.9;text_model=-3.7``) as stored reasons."""
     reasons = []
@@ -114,28 +88,7 @@ def _reasons(header: str) -> list[dict]:
 
 def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
     """Ask the remote endpoint's comment-check for a verdict (raises when it cannot answer)."""
-    kind = submission.kind
-    if kind == Comment.Kind.COMMENT and submission.parent is not None:
-        kind = "reply"
-    user = submission.user
-    role = ""
-    if user is not None and user.is_authenticated:
-        role = "administrator" if user.is_superuser else ("editor" if user.is_staff else "")
-    data = _fields(
-        content=submission.content,
-        author=submission.author_name,
-        email=submission.author_email,
-        url=submission.author_url,
-        ip=submission.ip,
-        user_agent=submission.user_agent,
-        referrer=submission.referrer,
-        permalink=submission.post.public_url(),
-        kind=kind,
-    )
-    data["honeypot_field_name"] = "nickname"
-    data["nickname"] = submission.honeypot_value
-    if role:
-        data["user_role"] = role
+    data = akismet_fields(for_engine(submission))
     response = _post("comment-check", data)
     if response.text not in ("true", "false"):
         raise RemoteFilterError(f"comment-check answered {response.text[:100]!r}")
@@ -157,6 +110,8 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
         spam=spam,
         score=score,
         discard=spam and response.headers.get("X-akismet-pro-tip", "") == "discard",
+        # Another Salon says "not spam, but hold it for a person" in a header of its own.
+        hold=not spam and response.headers.get("X-Salon-Hold", "") == "true",
         reasons=reasons,
     )
 
@@ -168,16 +123,7 @@ def submit(comment: Comment, is_spam: bool) -> bool:
     as a failed moderation (the decision itself is already saved). Returns whether the
     endpoint thanked us.
     """
-    data = _fields(
-        content=comment.content,
-        author=comment.author_name,
-        email=comment.author_email,
-        url=comment.author_url,
-        ip=comment.author_ip,
-        user_agent=comment.user_agent,
-        permalink=comment.post.public_url(),
-        kind="reply" if comment.parent_id else comment.kind,
-    )
+    data = akismet_fields(for_engine(pipeline.CommentSubmission.of(comment)))
     endpoint = "submit-spam" if is_spam else "submit-ham"
     try:
         response = _post(endpoint, data)

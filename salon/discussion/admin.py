@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -19,6 +19,14 @@ def _set_status(modeladmin, request, queryset: QuerySet, status: str, done: str)
         % {"n": count, "done": done},
         messages.SUCCESS,
     )
+
+
+def _main_reason(comment: Comment) -> dict:
+    """The reason a moderator reads first: the site rule that held or trashed the comment
+    (stored with weight 0, last), else the filter's strongest signal."""
+    reasons = comment.spam_reasons or [{}]
+    rule = [r for r in reasons if r.get("weight", 0) == 0 and r.get("signal")]
+    return rule[-1] if rule else max(reasons, key=lambda r: abs(r.get("weight", 0)))
 
 
 @admin.register(Comment)
@@ -62,16 +70,21 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, obj: Comment) -> str:
         return Truncator(obj.content).chars(80)
 
+    def get_ordering(self, request):
+        # Held comments first (they wait for a person), then the newest.
+        waiting = Case(When(status=Comment.Status.PENDING, then=Value(0)), default=Value(1))
+        return (waiting.asc(), "-created_at")
+
     @admin.display(description=_("spam score"), ordering="spam_score")
     def spam_column(self, obj: Comment) -> str:
         if obj.spam_score is None:
             return "—"
-        top = max(obj.spam_reasons or [{}], key=lambda r: abs(r.get("weight", 0)))
+        top = _main_reason(obj)
         return format_html(
             '{}<br><small title="{}">{}</small>',
             f"{obj.spam_score:.0%}",
             top.get("message", ""),
-            Truncator(top.get("message", "")).chars(40),
+            Truncator(top.get("message", "")).chars(60),
         )
 
     @admin.display(description=_("why the spam filter decided so"))

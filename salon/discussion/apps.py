@@ -8,9 +8,12 @@ class DiscussionConfig(AppConfig):
     verbose_name = "Discussion"
 
     def ready(self) -> None:
-        from salon.discussion import signals  # noqa: F401  (connects the count keepers)
-        from salon.discussion.views import conversation_context
-        from salon.publishing.views import post_page_context
+        from salon.discussion import (
+            personal_data,
+            signals,  # noqa: F401  (connects the count keepers)
+        )
+        from salon.privacy.registry import register
 
-        if conversation_context not in post_page_context:
-            post_page_context.append(conversation_context)
+        register(
+            *personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts
+        )

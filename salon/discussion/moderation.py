@@ -1,17 +1,19 @@
 """Changing a comment's status: one function for the admin, moderation links and the API.
 
-Whoever moderates, the post's counts stay true and every registered listener hears of the
-decision (the spam filter learns from "spam" / "not spam").
+Whoever moderates, the post's counts stay true and every receiver of
+``signals.comment_status_changed`` hears of the decision (the spam filter learns from
+"spam" / "not spam").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
+from salon.discussion import signals
 from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import Comment
 
@@ -24,10 +26,6 @@ class Decision:
     previous_status: str
     status: str
     moderator: AbstractBaseUser | None
-
-
-# Called once per changed comment, inside the transaction that changes it.
-status_changed: list[Callable[[Decision], None]] = []
 
 
 def moderate(
@@ -51,8 +49,9 @@ def moderate(
             comment.status = status
             post_ids.add(comment.post_id)
             changed += 1
-            decision = Decision(comment, previous, status, moderator)
-            for listener in status_changed:
-                listener(decision)
+            signals.send(
+                signals.comment_status_changed,
+                decision=Decision(comment, previous, status, moderator),
+            )
         refresh_comment_counts(post_ids)
     return changed

@@ -1,14 +1,22 @@
-"""One comment's journey: validate, guard against floods and duplicates, check for spam,
-decide its status, store it in one transaction, and notify after commit.
+"""One comment's journey: guard against floods and duplicates, judge it (the spam check,
+then the site's rules, then its status), store it in one transaction, and tell the other
+apps after commit (:mod:`salon.discussion.signals`).
 
-Views and importers call :func:`submit_comment`; they never decide a comment's status
-themselves.
+Who judges, and who does not:
+
+- Every comment that *arrives* is judged by :func:`submit_comment`: the comment form,
+  Webmentions and pingbacks (and any later way in: an API, the fediverse).
+- Every comment whose text *changes* is judged again by :func:`resubmit_comment`: its
+  author's edit, a Webmention or pingback whose source page changed.
+- Both call :func:`judge`, the one place a status is decided (:func:`decide_status` holds
+  the site's rules).
+- Importers store history as it was (the status the old system gave), and do not judge.
+- Moderators decide a status themselves: :func:`salon.discussion.moderation.moderate`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -21,6 +29,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.rendering import count_links, render_comment
 from salon.discussion.threads import depth_of
@@ -47,9 +56,30 @@ class CommentSubmission:
     honeypot_value: str = ""
     seconds_to_submit: float | None = None
     kind: str = Comment.Kind.COMMENT
+    # Why the way the comment came in holds it for moderation whatever the other rules say
+    # (the owner's "hold every fediverse reply"); "" for none.
+    hold_reason: str = ""
     # What the commenter asked for under the form (acted on by after-comment hooks).
     notify_replies: bool = False
     notify_posts: bool = False
+
+    @classmethod
+    def of(cls, comment: Comment) -> CommentSubmission:
+        """A stored comment as the submission it came from (for judging or teaching it
+        again); what the form alone knew (the honeypot, the typing time) is not stored."""
+        return cls(
+            post=comment.post,
+            content=comment.content,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            author_url=comment.author_url,
+            parent=comment.parent,
+            user=comment.user,
+            ip=comment.author_ip,
+            user_agent=comment.user_agent,
+            visitor_key=comment.visitor_key,
+            kind=comment.kind,
+        )
 
     @property
     def account(self) -> AbstractBaseUser | None:
@@ -142,7 +172,9 @@ def _rejects_flood(submission: CommentSubmission) -> None:
         raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
 
 
-def _matches(words: list[str], submission: CommentSubmission) -> bool:
+def _first_match(words: list[str], submission: CommentSubmission) -> str:
+    """The first of the site's ``words`` found in the comment's text, name, e-mail, website,
+    IP address or browser (WordPress's rule), or ""."""
     haystack = "\n".join(
         [
             submission.content,
@@ -153,7 +185,7 @@ def _matches(words: list[str], submission: CommentSubmission) -> bool:
             submission.user_agent,
         ]
     ).lower()
-    return any(word in haystack for word in words)
+    return next((word for word in words if word in haystack), "")
 
 
 def _previously_approved(submission: CommentSubmission) -> bool:
@@ -166,38 +198,97 @@ def _previously_approved(submission: CommentSubmission) -> bool:
     return Comment.objects.approved().filter(mine).exists()
 
 
+def _rule(signal: str, message: str) -> dict[str, Any]:
+    """A site rule that decided a comment's status, as a reason beside the spam filter's."""
+    return {"signal": signal, "weight": 0.0, "message": message}
+
+
+def _quoted(word: str) -> str:
+    return word if len(word) <= 40 else word[:39] + "…"
+
+
 def decide_status(
     submission: CommentSubmission, verdict: Verdict, options: DiscussionSettings, html: str
-) -> str:
-    """Apply WordPress's moderation rules, then the spam verdict, to pick a comment's status."""
-    account = submission.account
-    trusted = account is not None and (account.is_staff or account.pk == submission.post.author_id)
-    if trusted:
-        status = Comment.Status.APPROVED
-    elif options.hold_all:
-        status = Comment.Status.PENDING
-    elif count_links(html) >= options.max_links > 0:
-        status = Comment.Status.PENDING
-    elif _matches(options.word_list(options.moderation_words), submission):
-        status = Comment.Status.PENDING
-    elif _previously_approved(submission):
-        status = Comment.Status.APPROVED
-    elif options.require_previous_approval:
-        status = Comment.Status.PENDING
-    else:
-        status = Comment.Status.APPROVED
+) -> tuple[str, dict[str, Any] | None]:
+    """The comment's status from the site's rules and the spam verdict, and the site rule
+    that decided it (a reason for the moderator), if one did.
 
-    if _matches(options.word_list(options.disallowed_words), submission):
-        return Comment.Status.TRASH
-    if trusted:
-        # Staff and the post's author were vetted by the owner; the filter's word is
-        # recorded for them but does not overrule that.
-        return status
+    This is the one place the Discussion settings are applied:
+
+    - a disallowed word sends it to the trash, whoever wrote it;
+    - staff and the post's author are approved (the filter's word is recorded, not obeyed);
+    - a spam verdict sends it to spam;
+    - a hold asked for by the way it came in (``submission.hold_reason``), "hold every
+      comment", the link limit and the moderation words hold it, and so does an
+      uncertain verdict;
+    - an earlier approved comment under the same name and e-mail (or account) approves it;
+      without one, "hold first comments" holds it; otherwise it is approved.
+    """
+    disallowed = _first_match(options.word_list(options.disallowed_words), submission)
+    if disallowed:
+        return Comment.Status.TRASH, _rule(
+            "disallowed_words",
+            _("contains “%(word)s”, on this site's disallowed words list")
+            % {"word": _quoted(disallowed)},
+        )
+    account = submission.account
+    if account is not None and (account.is_staff or account.pk == submission.post.author_id):
+        return Comment.Status.APPROVED, None
     if verdict.spam:
-        return Comment.Status.SPAM
-    if verdict.hold and status == Comment.Status.APPROVED:
-        return Comment.Status.PENDING
-    return status
+        return Comment.Status.SPAM, None
+    if submission.hold_reason:
+        return Comment.Status.PENDING, _rule("hold_channel", submission.hold_reason)
+    if options.hold_all:
+        return Comment.Status.PENDING, _rule(
+            "hold_all", _("this site holds every comment for moderation")
+        )
+    links = count_links(html)
+    if links >= options.max_links > 0:
+        return Comment.Status.PENDING, _rule(
+            "max_links",
+            _("%(count)d links; this site holds comments with %(limit)d or more")
+            % {"count": links, "limit": options.max_links},
+        )
+    moderated = _first_match(options.word_list(options.moderation_words), submission)
+    if moderated:
+        return Comment.Status.PENDING, _rule(
+            "moderation_words",
+            _("contains “%(word)s”, on this site's moderation list") % {"word": _quoted(moderated)},
+        )
+    if verdict.hold:
+        return Comment.Status.PENDING, None
+    if _previously_approved(submission):
+        return Comment.Status.APPROVED, None
+    if options.require_previous_approval:
+        return Comment.Status.PENDING, _rule(
+            "first_comment", _("this site holds comments from people with no earlier approved one")
+        )
+    return Comment.Status.APPROVED, None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the pipeline decided about a submission: its HTML, the spam filter's verdict,
+    the status it gets, and the reasons stored with it (the filter's, then the site's rule)."""
+
+    html: str
+    verdict: Verdict
+    status: str
+    reasons: list[dict[str, Any]]
+
+    @property
+    def discard(self) -> bool:
+        """Blatant spam that no rule kept: a new one is not stored at all."""
+        return self.verdict.discard and self.status == Comment.Status.SPAM
+
+
+def judge(submission: CommentSubmission, options: DiscussionSettings) -> Judgement:
+    """Judge a new or changed comment: the spam check, then the site's rules, then the status."""
+    html = render_comment(submission.content)
+    verdict = check_spam(submission)
+    status, rule = decide_status(submission, verdict, options, html)
+    reasons = list(verdict.reasons) + ([rule] if rule else [])
+    return Judgement(html, verdict, status, reasons)
 
 
 def attach_point(parent: Comment | None, options: DiscussionSettings) -> Comment | None:
@@ -211,23 +302,24 @@ def attach_point(parent: Comment | None, options: DiscussionSettings) -> Comment
     return parent
 
 
-# Functions called with each stored comment and its submission after the transaction commits
-# (notifications, subscriptions). A failing hook is logged; it never loses the comment.
-after_comment: list[Callable[[Comment, CommentSubmission], None]] = []
+_STRICTNESS = [
+    Comment.Status.APPROVED,
+    Comment.Status.PENDING,
+    Comment.Status.SPAM,
+    Comment.Status.TRASH,
+]
 
 
-def _run_after_commit(hook: Callable[[Comment, CommentSubmission], None], comment, submission):
-    try:
-        hook(comment, submission)
-    except Exception:
-        log.exception("After-comment hook %r failed for comment %s", hook, comment.pk)
+def _send_after_commit(signal, **arguments) -> None:
+    transaction.on_commit(lambda: signals.send(signal, **arguments))
 
 
 def submit_comment(submission: CommentSubmission) -> Comment | None:
-    """Run a submission through the whole pipeline and store it.
+    """Run a new submission through the whole pipeline and store it.
 
-    Returns the stored comment, or None when the spam filter says to discard it unseen.
-    Raises :class:`CommentRejected` for closed comments, duplicates and floods.
+    Returns the stored comment, or None when the spam filter calls it blatant spam (it is
+    then discarded unseen). Raises :class:`CommentRejected` for closed comments, a reply to
+    another post, duplicates and floods. Sends ``comment_submitted`` after commit.
     """
     post = submission.post
     if not post.comments_open:
@@ -239,12 +331,10 @@ def submit_comment(submission: CommentSubmission) -> Comment | None:
     _rejects_duplicate(submission)
     _rejects_flood(submission)
 
-    html = render_comment(submission.content)
-    verdict = check_spam(submission)
-    if verdict.discard:
+    judgement = judge(submission, options)
+    if judgement.discard:
         log.info("Discarded blatant spam on post %s", post.pk)
         return None
-    status = decide_status(submission, verdict, options, html)
 
     with transaction.atomic():
         comment = Comment.objects.create(
@@ -258,12 +348,50 @@ def submit_comment(submission: CommentSubmission) -> Comment | None:
             user_agent=submission.user_agent[:255],
             visitor_key=submission.visitor_key,
             content=submission.content,
-            content_html=html,
-            status=status,
+            content_html=judgement.html,
+            status=judgement.status,
             kind=submission.kind,
-            spam_score=verdict.score,
-            spam_reasons=verdict.reasons,
+            spam_score=judgement.verdict.score,
+            spam_reasons=judgement.reasons,
         )
-        for hook in after_comment:
-            transaction.on_commit(lambda hook=hook: _run_after_commit(hook, comment, submission))
+        _send_after_commit(signals.comment_submitted, comment=comment, submission=submission)
+    return comment
+
+
+def resubmit_comment(comment: Comment, submission: CommentSubmission) -> Comment:
+    """Judge a stored comment's changed text again and store the change.
+
+    For its author's edit and for a Webmention or pingback whose source page changed: a
+    change is a new chance to slip spam in after a comment was approved, so it is judged
+    as if it had just arrived. A change never lifts a comment out of moderation, spam or the
+    trash (that is a moderator's decision): it keeps the stricter of its old status and the
+    new judgement. Blatant spam is kept, as spam, so that the moderator sees what the
+    comment was turned into. Sends ``comment_edited`` after commit.
+    """
+    judgement = judge(submission, DiscussionSettings.current())
+    previous_status = comment.status
+    status = max(previous_status, judgement.status, key=_STRICTNESS.index)
+    comment.content = submission.content
+    comment.content_html = judgement.html
+    comment.author_name = submission.author_name
+    comment.status = status
+    comment.spam_score = judgement.verdict.score
+    comment.spam_reasons = judgement.reasons
+    with transaction.atomic():
+        comment.save(
+            update_fields=[
+                "content",
+                "content_html",
+                "author_name",
+                "status",
+                "spam_score",
+                "spam_reasons",
+            ]
+        )
+        _send_after_commit(
+            signals.comment_edited,
+            comment=comment,
+            submission=submission,
+            previous_status=previous_status,
+        )
     return comment

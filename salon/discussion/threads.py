@@ -26,10 +26,12 @@ SHOWN_COLUMNS = (
 
 @dataclass(slots=True)
 class ThreadEntry:
-    """One comment in display order, with the markup that opens and closes its nesting.
+    """One comment in display order, and where its nesting opens and closes.
 
-    ``before`` and ``after`` hold only the fixed tags ``<ol class="children">``, ``</li>`` and
-    ``</ol>``, so the thread renders with one flat loop instead of a recursive include.
+    ``opens``: the first reply of a comment starts a list of replies. ``closes``: how many
+    list items end after this comment: none while its replies follow, else its own and one
+    more for each level of replies that ends with it. The template turns these into tags,
+    so the thread renders with one flat loop instead of a recursive include.
     """
 
     id: int
@@ -44,8 +46,8 @@ class ThreadEntry:
     kind: str = Comment.Kind.COMMENT
     depth: int = 0
     number: int = 0
-    before: str = ""
-    after: str = ""
+    opens: bool = False
+    closes: int = 1
     children: list[ThreadEntry] = field(default_factory=list, repr=False)
     # Filled in by the view for display.
     name: str = ""
@@ -54,6 +56,10 @@ class ThreadEntry:
     awaiting: bool = False
     iso_date: str = ""
     date_text: str = ""
+    # For comments that came from elsewhere (filled in by the app they came through): the
+    # author's handle there, and the address of the original.
+    handle: str = ""
+    original_url: str = ""
 
     @classmethod
     def of(cls, comment: Comment) -> ThreadEntry:
@@ -91,26 +97,25 @@ def arrange(entries: Iterable[ThreadEntry], max_depth: int) -> list[ThreadEntry]
     def walk(level: list[ThreadEntry], depth: int) -> None:
         for i, entry in enumerate(level):
             entry.depth = depth
-            entry.before = '<ol class="children">' if i == 0 and depth > 1 else ""
+            entry.opens = i == 0 and depth > 1
             ordered.append(entry)
             if depth >= max_depth:
                 # Flatten everything below the deepest level into siblings after it.
-                entry.after = "</li>"
+                entry.closes = 1
                 for flat in descendants(entry):
-                    flat.depth, flat.before, flat.after = depth, "", "</li>"
+                    flat.depth, flat.opens, flat.closes = depth, False, 1
                     ordered.append(flat)
             elif entry.children:
-                entry.after = ""
+                entry.closes = 0
                 walk(entry.children, depth + 1)
-                ordered[-1].after += "</li>"
+                ordered[-1].closes += 1  # the replies' list, then this comment's item
             else:
-                entry.after = "</li>"
-        if depth > 1 and level:
-            ordered[-1].after += "</ol>"
+                entry.closes = 1
 
     walk(roots, 1)
     for number, entry in enumerate(ordered, start=1):
         entry.number = number
+        entry.children = []  # only arranging needs them
     return ordered
 
 

@@ -8,22 +8,13 @@ class IdentityConfig(AppConfig):
     verbose_name = "Identity"
 
     def ready(self) -> None:
-        from salon.discussion.views import comment_posted
+        from salon.discussion.signals import comment_answered
         from salon.identity import signals  # noqa: F401  (likes merge, identity memory)
-        from salon.identity.context import identity_context
         from salon.identity.ownership import on_comment_posted
-        from salon.publishing.views import post_page_context
 
-        if identity_context not in post_page_context:
-            post_page_context.append(identity_context)
-        if on_comment_posted not in comment_posted:
-            comment_posted.append(on_comment_posted)
+        comment_answered.connect(on_comment_posted, dispatch_uid="salon.identity.comment_posted")
 
-        from salon.identity.personal_data import SOURCES, enabled_providers
-        from salon.privacy import personal_data, views
+        from salon.identity import personal_data
+        from salon.privacy.registry import register
 
-        if enabled_providers not in views.login_providers:
-            views.login_providers.append(enabled_providers)
-        for source in SOURCES:
-            if source not in personal_data.sources:
-                personal_data.sources.append(source)
+        register(*personal_data.SOURCES, personal_data.page_facts)

@@ -50,7 +50,13 @@ def refusal(request: HttpRequest, comment: Comment) -> str:
     """Why the reader may not change ``comment`` now, or "" when they may."""
     if not is_author(request, comment):
         return _("Only the person who wrote this comment can edit or delete it.")
-    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+    # Spam short of blatant is shown to its author as awaiting moderation, like a held
+    # comment, and may be changed like one (the change is judged again, and stays spam).
+    if comment.status not in (
+        Comment.Status.APPROVED,
+        Comment.Status.PENDING,
+        Comment.Status.SPAM,
+    ):
         return _("This comment can no longer be edited or deleted.")
     if timezone.now() > comment.created_at + edit_window():
         minutes = settings.SALON["EDIT_WINDOW_MINUTES"]
@@ -84,8 +90,11 @@ def _recent(request: HttpRequest) -> list[list[int]]:
     ]
 
 
-def on_comment_posted(request: HttpRequest, response: HttpResponse, comment: Comment) -> None:
-    """After ``post_comment`` stored ``comment``: record its identity, remember it's theirs."""
+def on_comment_posted(
+    comment: Comment, request: HttpRequest, response: HttpResponse, **signal
+) -> None:
+    """Receives ``comment_answered``: record who wrote ``comment`` (the log-in provider),
+    and remember in the reader's browser that it is theirs to change for a while."""
     provider = provider_of(request)
     if provider:
         Comment.objects.filter(pk=comment.pk).update(identity_provider=provider)

@@ -6,15 +6,31 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 from salon.identity.login_options import login_options
-from salon.privacy.personal_data import PersonalDataSource
+from salon.privacy.registry import PersonalDataSource
 
 
-def enabled_providers(request: HttpRequest) -> list[str]:
+def page_facts(request: HttpRequest) -> dict[str, Any]:
     """The names of the log-in services this site offers, for the privacy page."""
-    return [option.name for option in login_options(request)]
+    return {"login_providers": [option.name for option in login_options(request)]}
+
+
+def _export_accounts(email: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "username": u.get_username(),
+            "first_name": u.first_name,
+            "last_name": u.last_name,
+            "email": u.email,
+            "joined": u.date_joined.isoformat() if u.date_joined else None,
+            "last_login": u.last_login.isoformat() if u.last_login else None,
+            "staff": u.is_staff,
+        }
+        for u in get_user_model().objects.filter(email__iexact=email)
+    ]
 
 
 def _social_accounts(email: str):
@@ -52,6 +68,16 @@ def _export_addresses(email: str) -> list[dict[str, Any]]:
 
 
 SOURCES = [
+    PersonalDataSource(
+        "accounts",
+        "Accounts",
+        _export_accounts,
+        None,
+        note=(
+            "Accounts are not deleted by an erasure request (their owner may still need to "
+            "log in); an administrator deletes an account on request."
+        ),
+    ),
     PersonalDataSource(
         "social_accounts",
         "Log-in services",

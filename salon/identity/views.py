@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from salon.discussion.models import Comment, DiscussionSettings
-from salon.discussion.pipeline import CommentSubmission, check_spam, decide_status
-from salon.discussion.rendering import render_comment
+from salon.discussion.models import Comment
+from salon.discussion.pipeline import CommentSubmission, resubmit_comment
 from salon.discussion.visitors import client_ip
 from salon.identity.forms import EditCommentForm
 from salon.identity.ownership import minutes_left, refusal
@@ -26,13 +25,10 @@ def _refused(request: HttpRequest, comment: Comment, message: str) -> HttpRespon
     )
 
 
-def recheck(comment: Comment, content: str, request: HttpRequest) -> None:
-    """Put the edited text through the spam check and moderation rules again, and store it.
-
-    An edit is a new chance to slip spam in after a comment was approved, so it is judged
-    as if it had just been posted, under the same name, e-mail and account.
-    """
-    submission = CommentSubmission(
+def _edited_submission(comment: Comment, content: str, request: HttpRequest) -> CommentSubmission:
+    """The edited comment as a submission: the new text, under the same name, e-mail and
+    account, from the reader's request."""
+    return CommentSubmission(
         post=comment.post,
         content=content,
         author_name=comment.author_name,
@@ -45,20 +41,6 @@ def recheck(comment: Comment, content: str, request: HttpRequest) -> None:
         referrer=request.META.get("HTTP_REFERER", ""),
         visitor_key=comment.visitor_key,
     )
-    html = render_comment(content)
-    verdict = check_spam(submission)
-    if verdict.discard:
-        # Blatant spam is discarded unseen when posted; an edit keeps it, as spam, so the
-        # moderator can see what the approved comment was turned into.
-        status = Comment.Status.SPAM
-    else:
-        status = decide_status(submission, verdict, DiscussionSettings.current(), html)
-    comment.content = content
-    comment.content_html = html
-    comment.status = status
-    comment.spam_score = verdict.score
-    comment.spam_reasons = verdict.reasons
-    comment.save(update_fields=["content", "content_html", "status", "spam_score", "spam_reasons"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,7 +62,9 @@ def edit_comment(request: HttpRequest, pk: int) -> HttpResponse:
             return _refused(request, comment, _("You are posting comments too quickly. Slow down."))
         form = EditCommentForm(request.POST)
         if form.is_valid():
-            recheck(comment, form.cleaned_data["comment"], request)
+            resubmit_comment(
+                comment, _edited_submission(comment, form.cleaned_data["comment"], request)
+            )
             return HttpResponseRedirect(comment.get_absolute_url())
         status = 400
     else:

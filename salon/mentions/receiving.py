@@ -8,8 +8,9 @@ the endpoints are rate-limited per address.
 
 A verified mention becomes a Comment (kind Webmention or Pingback) through
 ``discussion.pipeline.submit_comment``, so the spam filter and the moderation rules judge it
-like any comment. The same source and target sent again updates that comment; a source that
-no longer links (or is gone) removes it, as the Webmention Recommendation asks.
+like any comment. The same source and target sent again updates that comment through
+``resubmit_comment`` (judged again like an edit); a source that no longer links (or is gone)
+removes it, as the Webmention Recommendation asks.
 """
 
 from __future__ import annotations
@@ -28,10 +29,9 @@ from salon.discussion.models import AUTHOR_MAX, URL_MAX, Comment
 from salon.discussion.pipeline import (
     CommentRejected,
     CommentSubmission,
-    check_spam,
+    resubmit_comment,
     submit_comment,
 )
-from salon.discussion.rendering import render_comment
 from salon.mentions import links
 from salon.mentions.models import ReceivedMention
 from salon.publishing.fetching import FetchError, check_url, fetch
@@ -210,15 +210,7 @@ def receive(
     )
 
     if existing is not None and existing.comment is not None:
-        comment = existing.comment
-        comment.content = submission.content
-        comment.content_html = render_comment(submission.content)
-        comment.author_name = submission.author_name
-        verdict = check_spam(submission)  # a changed page is judged again
-        if verdict.spam and comment.status != Comment.Status.SPAM:
-            comment.status = Comment.Status.SPAM
-            comment.spam_score, comment.spam_reasons = verdict.score, verdict.reasons
-        comment.save()
+        comment = resubmit_comment(existing.comment, submission)  # a changed page is judged again
         existing.updated_at = timezone.now()
         existing.save(update_fields=["updated_at"])
         return Received("updated", existing, comment)

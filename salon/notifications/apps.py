@@ -11,18 +11,25 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_mail_settings)
-        from salon.discussion.moderation import status_changed as moderation_listeners
-        from salon.discussion.pipeline import after_comment
-        from salon.notifications.notices import comment_arrived, status_changed
-        from salon.notifications.views import post_page_offer
-        from salon.publishing.views import post_page_context
+        from salon.discussion import signals
+        from salon.notifications import notices
 
-        if comment_arrived not in after_comment:
-            after_comment.append(comment_arrived)
-        if status_changed not in moderation_listeners:
-            moderation_listeners.append(status_changed)
-        if post_page_offer not in post_page_context:
-            post_page_context.append(post_page_offer)
+        signals.comment_submitted.connect(
+            notices.comment_arrived, dispatch_uid="salon.notifications.comment_arrived"
+        )
+        signals.comment_edited.connect(
+            notices.comment_edited, dispatch_uid="salon.notifications.comment_edited"
+        )
+        signals.comment_status_changed.connect(
+            notices.status_changed, dispatch_uid="salon.notifications.status_changed"
+        )
+
+        from salon.notifications import personal_data
+        from salon.privacy.registry import register
+
+        register(
+            *personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts
+        )
 
 
 def check_mail_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:

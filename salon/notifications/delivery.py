@@ -254,18 +254,3 @@ def mail_summary(posts: int, report: DeliveryReport) -> str:
         f"Mail: {report.sent} sent, {report.retrying} to retry, {report.given_up} given up, "
         f"{report.skipped} withheld (spam); {posts} new posts announced."
     )
-
-
-def mail_round() -> str:
-    """Announce posts that went live, send what is due, forget old mail (a background job).
-
-    Returns a summary, or "" when there was nothing to do.
-    """
-    from salon.notifications.notices import announce_new_posts  # notices builds on this module
-
-    posts = announce_new_posts()
-    report = deliver_due()
-    forget_old_mail()
-    if report.sent or report.retrying or report.given_up or posts:
-        return mail_summary(posts, report)
-    return ""

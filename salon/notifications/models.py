@@ -8,18 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salon.discussion.models import EMAIL_MAX, Comment
+from salon.notifications.topics import Topic
 from salon.publishing.models import Post
-
-
-class Topic(models.TextChoices):
-    """What a message is about; each can be stopped with its own unsubscribe link."""
-
-    REPLIES = "replies", _("follow-up comments on a post")
-    POSTS = "posts", _("new posts")
-    AUTHOR = "author", _("comments on my posts")
-    MODERATION = "moderation", _("comments awaiting moderation")
-    CONFIRMATION = "confirmation", _("subscription confirmations")
-    DATA_REQUEST = "data-request", _("links to your personal data")
 
 
 class Subscription(models.Model):

@@ -22,7 +22,14 @@ from django.utils.translation import gettext as _
 from salon.discussion.models import Comment
 from salon.discussion.moderation import Decision, moderate
 from salon.discussion.pipeline import CommentSubmission
-from salon.notifications.delivery import absolute_url, enqueue, mail_configured
+from salon.notifications.delivery import (
+    absolute_url,
+    deliver_due,
+    enqueue,
+    forget_old_mail,
+    mail_configured,
+    mail_summary,
+)
 from salon.notifications.links import moderation_url, new_nonce, unsubscribe_url
 from salon.notifications.models import ModerationLinkUse, PostAnnouncement, Subscription, Topic
 from salon.notifications.subscriptions import normalise, opted_out, request_subscriptions
@@ -44,8 +51,9 @@ def _comment_text(comment: Comment) -> str:
     return Truncator(comment.content).chars(2000)
 
 
-def comment_arrived(comment: Comment, submission: CommentSubmission) -> None:
-    """After-comment hook: subscriptions asked for under the form, and the notices due.
+def comment_arrived(comment: Comment, submission: CommentSubmission, **signal) -> None:
+    """Receives ``comment_submitted``: subscriptions asked for under the form, and the
+    notices due.
 
     Runs after the comment's transaction commits; it only queues mail, so the commenter's
     reply never waits for an SMTP server.
@@ -216,8 +224,20 @@ def moderate_by_link(comment: Comment, action: str, nonce: str) -> None:
         raise LinkAlreadyUsed from None
 
 
-def status_changed(decision: Decision) -> None:
-    """Moderation listener: a comment that comes out of moderation is announced as new.
+def comment_edited(comment: Comment, previous_status: str, **signal) -> None:
+    """Receives ``comment_edited``: an edit that put an approved comment on hold is news for
+    the moderators, as a newly held comment is."""
+    if (
+        mail_configured()
+        and comment.status == Comment.Status.PENDING
+        and previous_status == Comment.Status.APPROVED
+    ):
+        comment_held(comment)
+
+
+def status_changed(decision: Decision, **signal) -> None:
+    """Receives ``comment_status_changed``: a comment that comes out of moderation is
+    announced as new.
 
     Runs inside the moderation's transaction, so the mail is queued only once it commits.
     """
@@ -286,3 +306,16 @@ def _announce(post: Post) -> int:
         )
         count += 1
     return count
+
+
+def mail_round() -> str:
+    """Announce posts that went live, send what is due, forget old mail (a background job).
+
+    Returns a summary, or "" when there was nothing to do.
+    """
+    posts = announce_new_posts()
+    report = deliver_due()
+    forget_old_mail()
+    if report.sent or report.retrying or report.given_up or posts:
+        return mail_summary(posts, report)
+    return ""

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from salon.discussion.models import Comment
 from salon.notifications import subscriptions
-from salon.notifications.delivery import mail_configured
 from salon.notifications.links import (
     BadLink,
     private_page,
@@ -22,7 +21,6 @@ from salon.notifications.links import (
 )
 from salon.notifications.models import Topic
 from salon.notifications.notices import LinkAlreadyUsed, link_used, moderate_by_link
-from salon.publishing.models import Post
 
 
 def _page(request: HttpRequest, title: str, status: int = 200, **context: Any) -> HttpResponse:
@@ -41,11 +39,6 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
             "Copy the whole link from the message, or ask again."
         ),
     )
-
-
-def post_page_offer(request: HttpRequest, post: Post, overrides: dict[str, Any]) -> dict:
-    """Post-page context: offer the mail checkboxes under the form only when mail works."""
-    return {"offer_subscriptions": mail_configured()}
 
 
 @require_http_methods(["GET", "POST"])

@@ -21,8 +21,8 @@ from django.utils.translation import gettext as _
 
 from salon.notifications.delivery import absolute_url, enqueue
 from salon.notifications.links import unsubscribe_url
-from salon.notifications.models import Topic
 from salon.notifications.subscriptions import opted_out
+from salon.notifications.topics import Topic
 from salon.privacy.models import DataLinkUse, DataRequest
 
 LINK_MAX_AGE = 24 * 3600

@@ -4,7 +4,6 @@ the pages where a person gets or erases their data."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,9 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
-from salon.discussion.models import DiscussionSettings
-from salon.notifications.delivery import KEEP_SENT_DAYS, mail_configured
-from salon.notifications.links import CONFIRM_MAX_AGE, private_page
+from salon.notifications.delivery import mail_configured
+from salon.notifications.links import private_page
 from salon.privacy.data_requests import (
     DOWNLOAD_MAX_AGE,
     LINK_MAX_AGE,
@@ -42,22 +40,10 @@ from salon.privacy.personal_data import (
     log_export,
     sources,
 )
-
-# Log-in providers the privacy page names, e.g. ["Google", "WordPress.com"]: an identity app
-# appends a function of the request returning the names of the providers it has enabled.
-# With none registered, the page says no outside log-in service is enabled.
-login_providers: list[Callable[[HttpRequest], list[str]]] = []
+from salon.privacy.registry import page_facts, page_sections
 
 # Requests per IP address: enough for a person who mistyped, too few to probe addresses.
 DATA_REQUEST_RATE = "5/h"
-
-
-def enabled_login_providers(request: HttpRequest) -> list[str]:
-    """Names of the outside services one can log in with here."""
-    names: list[str] = []
-    for provider in login_providers:
-        names.extend(provider(request))
-    return names
 
 
 def _spam_checks() -> dict[str, object]:
@@ -72,23 +58,22 @@ def _spam_checks() -> dict[str, object]:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     """How a comment's data is processed on this site: what is stored, how long, who sees it."""
-    options = DiscussionSettings.current()
     context = {
         "external_avatars": settings.SALON["EXTERNAL_AVATARS"],
         "ip_retention_days": settings.SALON["IP_RETENTION_DAYS"],
         "spam_retention_days": settings.SALON["SPAM_RETENTION_DAYS"],
         "trash_retention_days": settings.SALON["TRASH_RETENTION_DAYS"],
-        "require_name_email": options.require_name_email,
         "site_url": settings.SITE_URL,
-        "login_providers": enabled_login_providers(request),
-        "mail": mail_configured(),
-        "mail_kept_days": KEEP_SENT_DAYS,
-        "confirm_days": CONFIRM_MAX_AGE // (24 * 3600),
+        # With no log-in service registered, the page says none is enabled.
+        "login_providers": [],
         "erasure_deletes": erasure_mode() == "delete",
         "data_sources": sources,
         "send_mentions": settings.SALON.get("SEND_MENTIONS", False),
+        "page_sections": [section.template for section in page_sections],
         **_spam_checks(),
     }
+    for facts in page_facts:
+        context.update(facts(request))
     return render(request, "privacy/privacy.html", context)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -12,11 +11,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from salon.publishing.models import Category, Post, Tag
-
-# Other apps add to a post's page (the conversation, likes) by registering a function here
-# that returns extra template context. Publishing itself knows nothing of comments.
-PostPageContext = Callable[[HttpRequest, Post, dict[str, Any]], dict[str, Any]]
-post_page_context: list[PostPageContext] = []
 
 
 def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) -> HttpResponse:
@@ -73,13 +67,12 @@ def visible_post(request: HttpRequest, slug: str, kind: str | None = None) -> Po
 
 
 def render_post_page(
-    request: HttpRequest, post: Post, status: int = 200, **overrides: Any
+    request: HttpRequest, post: Post, status: int = 200, **context: Any
 ) -> HttpResponse:
-    """Render a post's page, with what every registered app adds to it."""
-    context: dict[str, Any] = {"post": post}
-    for provider in post_page_context:
-        context.update(provider(request, post, overrides))
-    return render(request, "publishing/post_detail.html", context, status=status)
+    """Render a post's page. The page's template pulls in what other apps show under it (the
+    conversation, likes) with their template tags; ``context`` is passed on to them (the
+    comment view's bound form and error, for one)."""
+    return render(request, "publishing/post_detail.html", {**context, "post": post}, status=status)
 
 
 def post_detail(request: HttpRequest, year: str, month: str, day: str, slug: str) -> HttpResponse:

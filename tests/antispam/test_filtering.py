@@ -36,7 +36,10 @@ def test_spam_is_kept_off_the_page_with_its_reasons(client, post, post_comment):
     assert comment.spam_score >= 0.5
     assert comment.spam_reasons, "a spam verdict says why"
     assert all({"signal", "weight", "message"} <= set(r) for r in comment.spam_reasons)
-    assert "Free Money" not in client.get(post.get_absolute_url()).content.decode()
+    assert "Free Money" not in Client().get(post.get_absolute_url()).content.decode()
+    # Its author is told it awaits moderation, as for a held comment: nothing they can use.
+    own = client.get(post.get_absolute_url()).content.decode()
+    assert "Free Money" in own and "Your comment is awaiting moderation." in own
 
 
 def test_an_ordinary_comment_is_published_and_scored(post, post_comment):

@@ -120,10 +120,14 @@ def test_admin_lists_and_searches_comments_and_posts(client, owner, post, post_c
 
 
 def test_every_way_of_moderating_is_heard(client, owner, post, post_comment):
-    from salon.discussion import moderation
+    from salon.discussion.signals import comment_status_changed
 
     heard = []
-    moderation.status_changed.append(heard.append)
+
+    def hear(decision, **signal):
+        heard.append(decision)
+
+    comment_status_changed.connect(hear)
     try:
         post_comment(post, comment="to be judged")
         comment = Comment.objects.get()
@@ -149,7 +153,7 @@ def test_every_way_of_moderating_is_heard(client, owner, post, post_comment):
         response = client.post(f"/admin/discussion/comment/{comment.pk}/change/", form)
         assert response.status_code == 302
     finally:
-        moderation.status_changed.remove(heard.append)
+        comment_status_changed.disconnect(hear)
     assert [(d.previous_status, d.status, d.moderator) for d in heard] == [
         ("approved", "spam", owner),
         ("spam", "approved", owner),

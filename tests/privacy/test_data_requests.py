@@ -312,16 +312,16 @@ def test_retention_forgets_old_mail_and_unconfirmed_subscriptions_only(post, mai
 
 
 def test_the_privacy_page_names_the_log_in_services_an_identity_app_enables(client):
-    from salon.privacy.views import login_providers
+    from salon.privacy.registry import page_facts, register
 
     def enabled(request):
-        return ["Google", "WordPress.com"]
+        return {"login_providers": ["Google", "WordPress.com"]}
 
-    login_providers.append(enabled)
+    register(enabled)
     try:
         page = client.get("/privacy/").content.decode()
     finally:
-        login_providers.remove(enabled)
+        page_facts.remove(enabled)
     assert "<li>Google</li><li>WordPress.com</li>" in page
     assert "that service learns that you logged in here" in page
     assert "No outside log-in service" in client.get("/privacy/").content.decode()

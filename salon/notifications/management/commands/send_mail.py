@@ -9,10 +9,10 @@ from salon.background import Job, run_jobs
 from salon.notifications.delivery import (
     DeliveryReport,
     mail_configured,
-    mail_round,
     mail_summary,
     smtp_server,
 )
+from salon.notifications.notices import mail_round
 
 
 class Command(BaseCommand):

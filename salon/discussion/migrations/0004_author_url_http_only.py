@@ -38,7 +38,7 @@ def empty_unsafe_author_urls(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discussion", "0002_identity_and_webmentions"),
+        ("discussion", "0003_fediverse_replies"),
         ("publishing", "0002_pages_and_sticky_posts"),
     ]
 

@@ -1,0 +1,208 @@
+"""The conversation under a post as one reader sees it: the thread, their likes, the form.
+
+The post page's template asks for it through the ``discussion`` template tags
+(``{% render_conversation post %}``); the post's view knows nothing of comments.
+
+The thread's HTML is the same for every reader but for their own comments awaiting
+moderation and the Like buttons they pressed. So each comment's HTML, as a reader who liked
+nothing sees it, is cached under the post's conversation version (bumped in the same UPDATE
+as every change to its comments or likes, so a cached thread is never stale). A reader with
+likes gets the cached comments with only the ones they liked rendered again; a reader with a
+comment awaiting moderation (held, or spam short of blatant: they see both alike) gets a
+thread rendered for them alone.
+"""
+
+from __future__ import annotations
+
+import pickle
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import HttpRequest
+from django.template import engines
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+from salon.discussion import signals, visitors
+from salon.discussion.avatars import avatar_url
+from salon.discussion.display import date_formatter
+from salon.discussion.forms import CommentForm
+from salon.discussion.likes import liked_by_label
+from salon.discussion.models import Comment, DiscussionSettings, Like
+from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
+from salon.publishing.models import Post
+
+THREAD_TEMPLATE = "discussion/comment_list.html"
+
+THREAD_CACHE_SECONDS = 24 * 3600
+
+AWAITING = (Comment.Status.PENDING, Comment.Status.SPAM)
+"""What a comment's own author sees as "awaiting moderation": held comments, and spam the
+filter did not call blatant (telling a spammer which is which would teach them)."""
+
+
+def thoughts_heading(count: int, title: str) -> str:
+    """ "One thought on “title”" / "N thoughts on “title”"."""
+    return ngettext("One thought on “%(title)s”", "%(count)s thoughts on “%(title)s”", count) % {
+        "count": f"{count:,}",
+        "title": title,
+    }
+
+
+def reader_likes(request: HttpRequest, post: Post) -> set[int | None]:
+    """The ids of the comments the reader liked on this post (None: the post itself).
+
+    One query per request at most, whichever parts of the page ask.
+    """
+    memo = request.__dict__.setdefault("_salon_likes", {})
+    if post.pk not in memo:
+        liker = visitors.liker_id(request)
+        memo[post.pk] = (
+            set(Like.objects.filter(post=post, liker=liker).values_list("comment_id", flat=True))
+            if liker
+            else set()
+        )
+    return memo[post.pk]
+
+
+def _own_awaiting(request: HttpRequest, post: Post) -> Q | None:
+    """The reader's own comments awaiting moderation on this post, or None if they have none."""
+    own = Q()
+    key = visitors.visitor_key(request)
+    if key:
+        own |= Q(visitor_key=key)
+    if request.user.is_authenticated:
+        own |= Q(user=request.user)
+    if not own:
+        return None
+    own &= Q(status__in=AWAITING)
+    return own if post.comments.filter(own).exists() else None
+
+
+def _entries(post: Post, options: DiscussionSettings, own: Q | None) -> list[ThreadEntry]:
+    """The comments this reader may see, arranged, with what the template shows of each."""
+    visible = Q(status=Comment.Status.APPROVED)
+    if own is not None:
+        visible |= own
+    rows = post.comments.filter(visible).order_by().values(*SHOWN_COLUMNS)
+    entries = arrange((ThreadEntry(**row) for row in rows), options.thread_depth)
+    avatar_prefix = reverse("discussion:avatar", args=["0" * 24])[: -len("0" * 24 + ".svg")]
+    format_date = date_formatter()
+    anonymous = _("Anonymous")
+    for e in entries:
+        e.name = e.author_name or anonymous
+        e.avatar = avatar_url(e.author_email, e.author_name, prefix=avatar_prefix)
+        e.likes_label = liked_by_label(e.like_count)
+        e.awaiting = e.status in AWAITING
+        e.iso_date = e.created_at.isoformat()
+        e.date_text = format_date(e.created_at)
+    signals.send(signals.thread_arranged, entries=entries)
+    return entries
+
+
+def _template():
+    return engines["jinja2"].env.get_template(THREAD_TEMPLATE)
+
+
+def _render(entries: list[ThreadEntry], post_url: str, pressed: set[int | None]) -> list[str]:
+    comment = _template().module.comment
+    return [str(comment(e, post_url, e.id in pressed)) for e in entries]
+
+
+def _thread_key(post: Post, options: DiscussionSettings) -> str:
+    return (
+        f"salon:thread:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
+        f"{get_language()}:{int(settings.SALON['EXTERNAL_AVATARS'])}"
+    )
+
+
+def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -> str:
+    """The thread's HTML for this reader ("" when there is nothing to show)."""
+    # Absolute, because the page is also shown at /comments/post/ with form errors.
+    post_url = post.get_absolute_url()
+    liked = reader_likes(request, post)
+    own = _own_awaiting(request, post)
+    if own is not None:
+        comments = _render(_entries(post, options, own), post_url, liked)
+    else:
+        key = _thread_key(post, options)
+        cached: tuple[list[int], list[str]] | None = cache.get(key)
+        if cached is None:
+            entries = _entries(post, options, None)
+            cached = ([e.id for e in entries], _render(entries, post_url, set()))
+            # Each entry pickled on its own, under a key of its own: only a reader with
+            # likes needs them, and only those they liked.
+            cache.set_many(
+                {key: cached, f"{key}:entries": [pickle.dumps(e) for e in entries]},
+                THREAD_CACHE_SECONDS,
+            )
+        ids, comments = cached
+        pressed = [i for i, comment_id in enumerate(ids) if comment_id in liked]
+        if pressed:
+            stored = cache.get(f"{key}:entries")
+            entries = (
+                [pickle.loads(stored[i]) for i in pressed]
+                if stored is not None
+                else [e for e in _entries(post, options, None) if e.id in liked]
+            )
+            comments = list(comments)
+            for i, html in zip(pressed, _render(entries, post_url, liked), strict=True):
+                comments[i] = html
+    return _template().render(comments=comments) if comments else ""
+
+
+def conversation(
+    request: HttpRequest, post: Post, form: CommentForm | None = None, error: str = ""
+) -> dict[str, Any]:
+    """Everything the conversation template shows: the heading, the thread and the form.
+
+    ``form`` and ``error`` are the comment form as submitted and what was wrong with it,
+    when the comment view shows the page again.
+    """
+    options = DiscussionSettings.current()
+    logged_in = request.user.is_authenticated
+    raw_reply = str(form.data.get("parent", "")) if form is not None else request.GET.get(
+        "replytocom", ""
+    )
+    reply_to = None
+    if raw_reply.isdigit():
+        reply_to = (
+            post.comments.approved().filter(pk=int(raw_reply)).only("id", "author_name").first()
+        )
+    if form is None:
+        initial = {"post": post.pk, "parent": reply_to.pk if reply_to else None}
+        saved = visitors.saved_identity(request)
+        if saved and not logged_in:
+            initial.update(saved, save_identity=True)
+        initial["shown"] = visitors.render_time_token()
+        form = CommentForm(
+            initial=initial, require_name_email=options.require_name_email, logged_in=logged_in
+        )
+    return {
+        "post": post,
+        "request": request,
+        "user": request.user,
+        # Rendered by Jinja2 with autoescaping.
+        "thread_html": mark_safe(thread_html(request, post, options)),
+        "thoughts": thoughts_heading(post.comment_count, post.title) if post.comment_count else "",
+        "comment_form": form,
+        "comment_error": error,
+        "reply_to": reply_to,
+        "require_name_email": options.require_name_email,
+        # Where comments go to be judged, when not on this server (SALON_AKISMET_URL).
+        "spam_service": urlsplit(settings.SALON.get("AKISMET_URL", "")).hostname or "",
+    }
+
+
+def post_likes(request: HttpRequest, post: Post) -> dict[str, Any]:
+    """The post's own Like button and "Liked by N people", for this reader."""
+    return {
+        "post": post,
+        "post_liked": None in reader_likes(request, post),
+        "post_likes_label": liked_by_label(post.like_count),
+    }
