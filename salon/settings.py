@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "salon.interchange",
     "salon.notifications",
+    "salon.embed",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "salon.mentions.middleware.AdvertiseEndpoints",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "salon.embed.middleware.PopupKeepsOpener",
 ]
 
 ROOT_URLCONF = "salon.urls"
@@ -389,6 +391,9 @@ SALON = {
     "SEND_MENTIONS": _env_bool("SEND_MENTIONS", True),
     "MENTIONS_INTERVAL": float(_env("MENTIONS_INTERVAL", "60")),
     "MENTION_RATE": _env("MENTION_RATE", "30/m"),
+    # Sites whose pages may show this site's conversation with the embed (comma-separated
+    # https://host[:port]); more can be added in the administration.
+    "EMBED_ORIGINS": _env_list("EMBED_ORIGINS", ""),
 }
 
 LOGGING = {
