@@ -132,7 +132,7 @@ border:1px solid var(--salon-border);border-radius:var(--salon-radius);padding:.
 .salon-embed .salon-submit{background:var(--salon-accent);color:var(--salon-on-accent);border-color:var(--salon-accent);font-weight:600}
 .salon-embed button:disabled{opacity:.6;cursor:default}
 .salon-embed :focus-visible{outline:3px solid var(--salon-accent);outline-offset:2px}
-.salon-likes{color:var(--salon-muted)}
+.salon-likes{color:var(--salon-muted)}.salon-likes:empty{display:none}
 .salon-respond{margin-top:1.5em;padding:1em;background:var(--salon-surface);border-radius:var(--salon-radius)}
 .salon-form p{margin:0 0 .75em}
 .salon-form label{display:block;font-weight:600;margin-bottom:.2em}
