@@ -138,8 +138,11 @@ def endpoint(*methods: str) -> Callable:
 def _too_many(request: HttpRequest, group: str, rate: str, message: str) -> None:
     """Count this write against the reader's address; 429 with ``Retry-After`` over the
     limit. POSTs are counted with the comment form's own (one budget for both)."""
+    # By the reader's address as the form counts it; a request that came without one
+    # (a Unix socket with no proxy header) is counted with every other such request.
+    key = "ip" if client_ip(request) else (lambda _group, _request: "unknown")
     usage = get_usage(
-        request, group=group, key="ip", rate=rate, method=request.method, increment=True
+        request, group=group, key=key, rate=rate, method=request.method, increment=True
     )
     if usage is not None and usage["should_limit"]:
         wait = max(1, int(usage["time_left"]))
@@ -353,7 +356,18 @@ def comments(request: HttpRequest) -> HttpResponse:
     return _answer(request, comment, reader, 201, new_token)
 
 
-def _own_comment(request: HttpRequest, pk: int) -> Comment:
+ID_MAX = 2**63 - 1
+
+
+def _comment_id(raw: str, message: str) -> int:
+    """A comment id from the address; 404 for anything that cannot be one."""
+    if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= ID_MAX:
+        raise ApiError(404, message, "id")
+    return int(raw)
+
+
+def _own_comment(request: HttpRequest, raw_id: str) -> Comment:
+    pk = _comment_id(raw_id, _("There is no such comment."))
     comment = (
         Comment.objects.select_related("post", "parent", "user")
         .filter(pk=pk, post__kind=Post.Kind.ELSEWHERE)
@@ -370,7 +384,7 @@ def _own_comment(request: HttpRequest, pk: int) -> Comment:
 
 
 @endpoint("PATCH", "DELETE")
-def comment(request: HttpRequest, pk: int) -> HttpResponse:
+def comment(request: HttpRequest, pk: str) -> HttpResponse:
     """Edit (judged again by the pipeline) or delete one's own comment within the window."""
     if request.method == "PATCH":
         data = forms.json_body(request)
@@ -390,7 +404,7 @@ def comment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @endpoint("POST")
-def like(request: HttpRequest, pk: int) -> HttpResponse:
+def like(request: HttpRequest, pk: str) -> HttpResponse:
     """Like a comment, or take the like back (the same toggle as the page's button)."""
     _too_many(
         request,
@@ -398,9 +412,10 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
         settings.SALON["LIKE_RATE"],
         _("You are liking too quickly. Try again in a minute."),
     )
+    comment_id = _comment_id(pk, _("There is nothing to like there."))
     target = (
         Comment.objects.select_related("post")
-        .filter(pk=pk, status=Comment.Status.APPROVED, post__kind=Post.Kind.ELSEWHERE)
+        .filter(pk=comment_id, status=Comment.Status.APPROVED, post__kind=Post.Kind.ELSEWHERE)
         .filter(post__in=Post.objects.live())
         .first()
     )

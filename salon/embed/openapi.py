@@ -49,7 +49,7 @@ _LANG = {
     "in": "query",
     "required": False,
     "description": "The reader's language (BCP 47); this site's own when it does not have it.",
-    "schema": {"type": "string", "maxLength": 35},
+    "schema": {"type": "string"},
 }
 _COMMENT_ID = {
     "name": "id",
@@ -57,7 +57,15 @@ _COMMENT_ID = {
     "required": True,
     "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
 }
-_ADDRESS = {"type": "string", "minLength": 1, "maxLength": 2 * MAX_ADDRESS}
+EXAMPLE_PAGE = "https://blog.example/2026/05/first-light/"
+_ADDRESS = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 2 * MAX_ADDRESS,
+    "description": "A page's address: http:// or https://, a host, a path (the query and "
+    "the fragment are not part of it).",
+    "example": EXAMPLE_PAGE,
+}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -190,33 +198,48 @@ SCHEMAS: dict[str, Any] = {
     "NewComment": {
         "type": "object",
         "required": ["url", "text"],
+        "example": {
+            "url": EXAMPLE_PAGE,
+            "title": "First light on the ridge",
+            "text": "What a morning to be up there. *Thank you* for the photos.",
+            "name": "Ada Walker",
+            "email": "ada@example.net",
+            "website": "https://ada.example/",
+        },
         "properties": {
             "url": {**_ADDRESS, "description": "The address of the page the comment is on."},
             "title": {
                 "type": "string",
+                "nullable": True,
                 "maxLength": TITLE_MAX,
                 "description": "The page's title, for a page with no conversation yet (the "
                 "page's own title wins when this site can fetch it).",
             },
             "text": {"type": "string", "maxLength": CONTENT_MAX, "description": "Markdown."},
-            "name": {"type": "string", "maxLength": AUTHOR_MAX},
-            "email": {"type": "string", "maxLength": EMAIL_MAX},
-            "website": {"type": "string", "maxLength": URL_MAX},
+            "name": {"type": "string", "nullable": True, "maxLength": AUTHOR_MAX},
+            "email": {"type": "string", "nullable": True, "maxLength": EMAIL_MAX},
+            "website": {"type": "string", "nullable": True, "maxLength": URL_MAX},
             "parent": {
                 "type": "integer",
                 "nullable": True,
                 "minimum": 1,
+                "maximum": 2**63 - 1,
                 "description": "The approved comment this answers.",
             },
-            "notify_replies": {"type": "boolean"},
-            "notify_posts": {"type": "boolean"},
-            "shown": {"type": "string", "description": "The thread's `shown`."},
-            "nickname": {"type": "string", "description": "Leave empty (only bots fill it)."},
+            "notify_replies": {"type": "boolean", "nullable": True},
+            "notify_posts": {"type": "boolean", "nullable": True},
+            "shown": {"type": "string", "nullable": True, "description": "The thread's `shown`."},
+            "nickname": {
+                "type": "string",
+                "nullable": True,
+                "description": "Leave empty (only bots fill it).",
+            },
         },
     },
     "Edit": {
         "type": "object",
         "required": ["text"],
+        "example": {"text": "What a morning to be up there."},
         "properties": {"text": {"type": "string", "maxLength": CONTENT_MAX}},
     },
     "Posted": {
@@ -365,6 +388,7 @@ def schema(base: str) -> dict[str, Any]:
                                 "items": _ADDRESS,
                                 "minItems": 1,
                                 "maxItems": COUNTS_MAX,
+                                "example": [EXAMPLE_PAGE, "https://blog.example/about/"],
                             },
                         },
                         _LANG,

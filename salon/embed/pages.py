@@ -15,6 +15,7 @@ a private network, a site that is down) gets the title the request gave.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -29,6 +30,8 @@ from salon.publishing.models import Post
 log = logging.getLogger(__name__)
 
 TITLE_MAX = 300  # Post.title
+# Names that never resolve on the Internet (RFC 2606, RFC 6761): not worth a DNS query.
+RESERVED_SUFFIXES = (".example", ".invalid", ".test", ".localhost", ".local")
 
 
 class PageMissing(Exception):
@@ -65,6 +68,9 @@ def checked_title(address: str, claimed: str) -> str:
     """The title of a new conversation: the page's own when it can be fetched, else the one
     the request gave, else the address. Raises :class:`PageMissing` for a 404 or 410."""
     claimed = _clean_title(claimed)
+    host = (urlsplit(address).hostname or "").rstrip(".")
+    if host.endswith(RESERVED_SUFFIXES) or host in ("example", "localhost"):
+        return claimed or address[:TITLE_MAX]
     try:
         page = fetch_page(address)
     except FetchError as error:

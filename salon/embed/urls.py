@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/thread", api.thread, name="thread"),
     path("api/v1/counts", api.counts, name="counts"),
     path("api/v1/comments", api.comments, name="comments"),
-    path("api/v1/comments/<int:pk>", api.comment, name="comment"),
-    path("api/v1/comments/<int:pk>/like", api.like, name="like"),
+    # Any id is routed to the views, so that a malformed one gets the API's JSON 404.
+    path("api/v1/comments/<str:pk>", api.comment, name="comment"),
+    path("api/v1/comments/<str:pk>/like", api.like, name="like"),
 ]

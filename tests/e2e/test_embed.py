@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -100,6 +101,7 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
+@contextmanager
 def _serve(root: Path) -> Iterator[StaticSite]:
     root.mkdir(parents=True)
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(root)))
@@ -118,7 +120,7 @@ def blog(tmp_path, live_server, settings, django_user_model) -> Iterator[StaticS
     """The reader's blog: a static site allowed to embed Salon's conversation. Salon may
     fetch its pages (loopback) to check the titles the widget gives."""
     django_user_model.objects.create_superuser("owner", "owner@example.org", "pw-owner-1")
-    for site in _serve(tmp_path / "blog"):
+    with _serve(tmp_path / "blog") as site:
         settings.SALON = {
             **settings.SALON,
             "EMBED_ORIGINS": [site.base],
@@ -327,7 +329,7 @@ def test_a_reader_converses_under_a_page_of_another_site(reader, blog, live_serv
 
 
 def test_a_page_of_a_site_not_allowed_gets_nothing(page, blog, live_server, tmp_path):
-    for stranger in _serve(tmp_path / "stranger"):
+    with _serve(tmp_path / "stranger") as stranger:
         address = stranger.write(
             "/post/", ARTICLE.format(title="Not allowed", salon=live_server.url)
         )
