@@ -279,7 +279,8 @@ def counts(request: HttpRequest) -> HttpResponse:
 def _answer(
     request: HttpRequest, comment: Comment, reader: readers.Reader, status: int, new_token: str
 ) -> HttpResponse:
-    liked = Like.objects.filter(comment=comment, liker=reader.liker).exists()
+    # A new comment has no likes yet; an edited one keeps its own.
+    liked = status != 201 and Like.objects.filter(comment=comment, liker=reader.liker).exists()
     until = comment.created_at + edit_window() if not author_refusal(comment) else None
     body = thread_json.one_comment(comment, site_base(request), liked, until)
     state = "published" if comment.status == Comment.Status.APPROVED else "awaiting"

@@ -44,7 +44,7 @@ class NoOwner(Exception):
 
 def find(address: str) -> Post | None:
     """The conversation under the page at ``address`` (normalised), if it has one."""
-    return Post.objects.elsewhere().filter(external_url=address).first()
+    return next(iter(Post.objects.elsewhere().filter(external_url=address).order_by()[:1]), None)
 
 
 def _clean_title(text: str) -> str:

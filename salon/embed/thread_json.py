@@ -47,8 +47,8 @@ CACHE_SECONDS = 24 * 3600
 _CHANGEABLE = (Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM)
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+# One encoder for every value: json.dumps() with options builds a new one per call.
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _reader_prefix(
@@ -56,11 +56,16 @@ def _reader_prefix(
 ) -> str:
     """The start of a comment's object: its id, then the fields that depend on the reader
     (``editable``: until when they may change it, and its text as they wrote it)."""
+    if not liked and editable is None:
+        return f'{{"id":{comment_id}{_NOBODY}'
     until, text = editable or (None, None)
     return (
         f'{{"id":{comment_id},"liked":{"true" if liked else "false"},'
         f'"editable_until":{_dumps(until)},"text":{_dumps(text)},'
     )
+
+
+_NOBODY = ',"liked":false,"editable_until":null,"text":null,'
 
 
 class _Writer:
@@ -72,6 +77,22 @@ class _Writer:
         self.avatar_prefix = base + prefix
         self.format_date = date_formatter()
         self.anonymous = _("Anonymous")
+        # Many comments share an author and a number of likes: each is worked out once.
+        self.avatars: dict[tuple[str, str], str] = {}
+        self.labels: dict[int, str] = {}
+
+    def avatar(self, email: str, name: str) -> str:
+        found = self.avatars.get((email, name))
+        if found is None:
+            found = avatar_url(email, name, prefix=self.avatar_prefix)
+            self.avatars[email, name] = found
+        return found
+
+    def likes_label(self, count: int) -> str:
+        found = self.labels.get(count)
+        if found is None:
+            found = self.labels[count] = liked_by_label(count)
+        return found
 
     def fields(self, e: ThreadEntry) -> dict[str, Any]:
         """A comment's fields after the reader's (``id``, ``liked``, ``editable_until``)."""
@@ -84,13 +105,13 @@ class _Writer:
             "author": {
                 "name": name,
                 "website": e.author_url,
-                "avatar": avatar_url(e.author_email, e.author_name, prefix=self.avatar_prefix),
+                "avatar": self.avatar(e.author_email, e.author_name),
             },
             "created": e.created_at.isoformat(),
             "date": self.format_date(e.created_at),
             "html": e.content_html,
             "likes": e.like_count,
-            "likes_label": liked_by_label(e.like_count),
+            "likes_label": self.likes_label(e.like_count),
             "awaiting": e.status in AWAITING,
         }
 
