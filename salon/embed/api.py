@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -81,14 +82,25 @@ def _allowed_caller(request: HttpRequest) -> str | None:
     return given
 
 
+def interface_languages() -> list[str]:
+    """The languages Salon's own words exist in: the site's, and each catalogue it ships."""
+    found = {settings.LANGUAGE_CODE}
+    for folder in settings.LOCALE_PATHS:
+        found.update(p.parent.parent.name for p in Path(folder).glob("*/LC_MESSAGES/django.mo"))
+    return sorted(found)
+
+
 def _language(request: HttpRequest):
-    """The interface language the widget asks for (``lang``), when this site has it."""
-    wanted = request.GET.get("lang", "")
-    try:
-        code = translation.get_supported_language_variant(wanted) if wanted else None
-    except LookupError:
-        code = None
-    return translation.override(code) if code else translation.override(translation.get_language())
+    """The reader's language (``lang``: the page's) when Salon speaks it, else the site's,
+    so that what the widget says it speaks is what it shows."""
+    wanted = request.GET.get("lang", "").strip().lower().replace("_", "-")
+    available = interface_languages()
+    code = settings.LANGUAGE_CODE
+    for candidate in (wanted, wanted.split("-")[0]):
+        if candidate in available:
+            code = candidate
+            break
+    return translation.override(code)
 
 
 def endpoint(*methods: str) -> Callable:

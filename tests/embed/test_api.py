@@ -306,3 +306,41 @@ def test_the_flood_guard_answers_429_with_retry_after(api, host_site):
     assert again.status == 429
     assert again.headers["Retry-After"] == "15"
     assert again.data["error"] == "You are posting comments too quickly. Slow down."
+
+
+def _catalogue(path, translations: dict[str, str]) -> None:
+    """A compiled gettext catalogue (GNU .mo) holding ``translations``."""
+    import struct
+
+    entries = sorted({"": "Content-Type: text/plain; charset=UTF-8\n", **translations}.items())
+    ids = b"".join(k.encode() + b"\0" for k, _v in entries)
+    strs = b"".join(v.encode() + b"\0" for _k, v in entries)
+    n = len(entries)
+    start = 7 * 4 + 16 * n
+    table_ids, table_strs, offset = [], [], start
+    for k, _v in entries:
+        table_ids += [len(k.encode()), offset]
+        offset += len(k.encode()) + 1
+    for _k, v in entries:
+        table_strs += [len(v.encode()), offset]
+        offset += len(v.encode()) + 1
+    header = struct.pack("<7I", 0x950412DE, 0, n, 28, 28 + 8 * n, 0, start)
+    body = struct.pack(f"<{4 * n}I", *table_ids, *table_strs)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(header + body + ids + strs)
+
+
+def test_the_widget_speaks_the_pages_language_when_salon_has_it(api, settings, tmp_path):
+    """Salon ships no catalogue yet, so a French page gets English words and says so; once
+    Salon has French, the widget's words come in French, from the same catalogue."""
+    french = api.get("/api/v1/config", lang="fr-CA")
+    assert french.data["language"] == "en"
+    assert french.data["strings"]["submit"] == "Post Comment"
+
+    _catalogue(
+        tmp_path / "fr" / "LC_MESSAGES" / "django.mo", {"Post Comment": "Laisser un commentaire"}
+    )
+    settings.LOCALE_PATHS = [tmp_path]
+    french = api.get("/api/v1/config", lang="fr-CA")
+    assert french.data["language"] == "fr"
+    assert french.data["strings"]["submit"] == "Laisser un commentaire"

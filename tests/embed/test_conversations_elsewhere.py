@@ -192,3 +192,9 @@ def test_the_login_popup_refuses_a_site_not_allowed(client, host_site, author):
     refused = client.get("/embed/login/", {"origin": "https://evil.example"})
     assert refused.status_code == 403
     assert b"salon-login" not in refused.content
+
+
+def test_the_privacy_page_says_what_the_embed_keeps_and_where(client, host_site):
+    page = client.get("/privacy/").content.decode()
+    assert "This conversation is also shown on pages of http://127.0.0.1:4010." in page
+    assert "sets no cookie" in page
