@@ -19,6 +19,7 @@ A page holds ``limit`` top-level comments with all their replies, from ``offset`
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,7 @@ def _reader_prefix(
     )
 
 
+_WEB = re.compile(r"https?://", re.IGNORECASE)
 _NOBODY = ',"liked":false,"editable_until":null,"text":null,'
 
 
@@ -104,7 +106,8 @@ class _Writer:
             "kind": e.kind,
             "author": {
                 "name": name,
-                "website": e.author_url,
+                # Only a web address is a link (imports bring whatever the old site held).
+                "website": e.author_url if _WEB.match(e.author_url) else "",
                 "avatar": self.avatar(e.author_email, e.author_name),
             },
             "created": e.created_at.isoformat(),

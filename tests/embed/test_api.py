@@ -344,3 +344,14 @@ def test_the_widget_speaks_the_pages_language_when_salon_has_it(api, settings, t
     french = api.get("/api/v1/config", lang="fr-CA")
     assert french.data["language"] == "fr"
     assert french.data["strings"]["submit"] == "Laisser un commentaire"
+
+
+def test_an_authors_website_is_a_link_only_when_it_is_a_web_address(api, host_site):
+    page = host_site.page("/links/")
+    good = api.post_comment(page, website="https://ada.example/").data["comment"]["id"]
+    bad = api.post_comment(page).data["comment"]["id"]
+    Comment.objects.filter(pk=bad).update(author_url="javascript:alert(1)")  # as an import may
+
+    shown = {c["id"]: c["author"]["website"] for c in api.thread(page).data["comments"]}
+
+    assert shown == {good: "https://ada.example/", bad: ""}

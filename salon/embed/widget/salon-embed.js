@@ -214,7 +214,7 @@ border:1px solid var(--salon-border);border-radius:var(--salon-radius);padding:.
         this.thread.next_offset = page.next_offset;
         this.render();
       } catch (error) {
-        this.say(error.message || this.S.unreachable);
+        this.say(this.refusal(error));
         button.disabled = false;
       }
     }
@@ -260,7 +260,7 @@ border:1px solid var(--salon-border);border-radius:var(--salon-radius);padding:.
 
     comment(c) {
       const S = this.S;
-      const author = c.author.website
+      const author = /^https?:\/\//i.test(c.author.website)
         ? h("a", { href: c.author.website, rel: "external nofollow ugc" }, c.author.name)
         : c.author.name;
       const mine = c.editable_until && new Date(c.editable_until) > new Date();
@@ -402,8 +402,9 @@ border:1px solid var(--salon-border);border-radius:var(--salon-radius);padding:.
     }
 
     refusal(error) {
+      if (!(error instanceof Refused) || !error.message) return this.S.unreachable;
       if (error.status === 429 && error.retry) return `${error.message} ${fill(this.S.retry_in, error.retry)}`;
-      return error.message || this.S.unreachable;
+      return error.message;
     }
 
     field(name, label, attrs, required) {
