@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -50,7 +52,15 @@ def target(request, db, host_site, settings):  # noqa: F811  (pytest-django's se
         content_type="application/json",
     )
     assert Comment.objects.exists()
-    yield
+    # Requests go through the WSGI app, which closes the database connection after each one;
+    # inside the test's transaction it must not (Django's own test client does the same).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     if request.node.name.endswith("[POST /api/v1/comments]"):
         # The description's own example was sent as it is, and taken.
         assert Comment.objects.filter(post__external_url=EXAMPLE_PAGE).exists()
