@@ -181,7 +181,7 @@ def main() -> None:
     try:
         salon(env, "migrate", "--noinput")
         created = salon(env, "akismet_key", "create", "--blog", BLOG, "--label", "bench")
-        key = re.search(r"Key: ([0-9a-f]+)", created).group(1)
+        key = re.search(r"Key: ([0-9a-fA-F]+)", created).group(1)
         port = free_port()
         server = subprocess.Popen(
             [

@@ -53,6 +53,9 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Former secret keys, still accepted for what they signed (cookies, links) and for the
+# Akismet-compatible API's 12-character keys, which are stored as HMACs under the secret key.
+SECRET_KEY_FALLBACKS = _env_list("SECRET_KEY_FALLBACKS", "")
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -91,6 +94,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.openid_connect",
     "salon.interchange",
     "salon.notifications",
+    "salon.fediverse",
     "salon.embed",
 ]
 
@@ -105,6 +109,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "salon.mentions.middleware.AdvertiseEndpoints",
+    "salon.fediverse.middleware.ActivityPubObjects",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "salon.embed.middleware.PopupKeepsOpener",
@@ -369,6 +374,10 @@ SALON = {
     # Requests each key of Salon's own Akismet-compatible API may make (django-ratelimit's
     # syntax; a key may set its own in the admin).
     "AKISMET_API_RATE": _env("AKISMET_API_RATE", "6000/m"),
+    # Requests with a key Salon does not know, allowed per client address (IPv6: per /64)
+    # before every key from that address is refused until the window ends: the guard against
+    # guessing keys.
+    "AKISMET_INVALID_KEY_RATE": _env("AKISMET_INVALID_KEY_RATE", "60/h"),
     # How eager the spam filter is: "cautious" (fewest readers blocked), "balanced", "strict".
     "SPAM_SENSITIVITY": _env("SPAM_SENSITIVITY", "balanced"),
     # The function the comment pipeline asks for a spam verdict; "" turns filtering off.
@@ -391,6 +400,19 @@ SALON = {
     "SEND_MENTIONS": _env_bool("SEND_MENTIONS", True),
     "MENTIONS_INTERVAL": float(_env("MENTIONS_INTERVAL", "60")),
     "MENTION_RATE": _env("MENTION_RATE", "30/m"),
+    # The fediverse (ActivityPub): the blog is an actor at @<FEDIVERSE_USERNAME>@<host of
+    # SITE_URL>, which must be the public https address other servers reach. Deliveries to
+    # followers leave every FEDIVERSE_INTERVAL seconds (from `salon background`); each remote
+    # host may post FEDIVERSE_INBOX_RATE activities; a signature's date may be off by at most
+    # FEDIVERSE_CLOCK_SKEW seconds; remote actors' keys and profiles are fetched again after
+    # FEDIVERSE_ACTOR_CACHE_HOURS.
+    "FEDIVERSE": _env_bool("FEDIVERSE", True),
+    "FEDIVERSE_USERNAME": _env("FEDIVERSE_USERNAME", "blog"),
+    "FEDIVERSE_INTERVAL": float(_env("FEDIVERSE_INTERVAL", "10")),
+    "FEDIVERSE_INBOX_RATE": _env("FEDIVERSE_INBOX_RATE", "120/m"),
+    "FEDIVERSE_CLOCK_SKEW": int(_env("FEDIVERSE_CLOCK_SKEW", "300")),
+    "FEDIVERSE_ACTOR_CACHE_HOURS": int(_env("FEDIVERSE_ACTOR_CACHE_HOURS", "24")),
+    "FEDIVERSE_RETENTION_DAYS": int(_env("FEDIVERSE_RETENTION_DAYS", "30")),
     # Sites whose pages may show this site's conversation with the embed (comma-separated
     # https://host[:port]); more can be added in the administration.
     "EMBED_ORIGINS": _env_list("EMBED_ORIGINS", ""),

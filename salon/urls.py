@@ -25,5 +25,7 @@ urlpatterns = [
     re_path(r"", include("salon.notifications.urls")),
     re_path(r"", include("salon.discussion.urls")),
     re_path(r"", include("salon.mentions.urls")),
+    # WebFinger, NodeInfo, the blog's actor, posts as ActivityPub objects, the inboxes.
+    re_path(r"", include("salon.fediverse.urls")),
     re_path(r"", include("salon.publishing.urls")),
 ]

@@ -30,6 +30,15 @@ def _percent(share: float | None) -> str:
 
 
 class ApiKeyForm(forms.ModelForm):
+    long = forms.BooleanField(
+        label=_("long key"),
+        required=False,
+        help_text=_(
+            "Issue a 24-character key for clients that send the key in the host name. "
+            "WordPress's Akismet plugin accepts only the default 12-character keys."
+        ),
+    )
+
     class Meta:
         model = ApiKey
         fields = ("label", "blogs", "rate", "monthly_limit")
@@ -58,6 +67,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     actions = ("revoke_keys",)
     readonly_fields = ("prefix", "created_at", "revoked_at")
 
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None):
+        fields = super().get_fields(request, obj)
+        # A key's length is chosen when it is issued.
+        return fields if obj is None else [f for f in fields if f != "long"]
+
     @admin.display(description=_("key"), ordering="prefix")
     def prefix_column(self, obj: ApiKey) -> str:
         return f"{obj.prefix}…"
@@ -84,7 +98,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
             keys.forget_cached_keys()
             return
         issued = keys.create_key(
-            obj.blog_list(), label=obj.label, rate=obj.rate, monthly_limit=obj.monthly_limit
+            obj.blog_list(),
+            label=obj.label,
+            rate=obj.rate,
+            monthly_limit=obj.monthly_limit,
+            long=form.cleaned_data.get("long", False),
         )
         obj.pk = issued.row.pk
         obj.prefix, obj.key_hash, obj.created_at = (

@@ -1,7 +1,15 @@
 """API keys for the Akismet-compatible API: issuing, finding, revoking, and which blogs they cover.
 
-A key is 24 lowercase hexadecimal characters, so it survives being the first label of a host
-name (``<key>.rest.example``, which DNS and HTTP lowercase). Only its SHA-256 hash is stored.
+Keys are 12 characters, as WordPress's Akismet plugin requires: it refuses any other length
+before sending a request, and its settings page strips every character but ``0-9 a-f A-F``.
+So a key is 12 characters drawn from those 22 (case matters): 12 x log2(22), about 53.5
+bits. Since that is few enough to try offline, the stored form is an HMAC keyed with the
+site's ``SECRET_KEY`` (not a bare hash): a copy of the database alone does not give the keys
+away. Only the first 4 characters are kept in clear, to tell keys apart in lists.
+
+Keys issued before (24 lowercase hexadecimal characters, 96 bits, stored as SHA-256) keep
+working, and ``long=True`` still issues them, for clients that send the key as the first
+label of a host name (``<key>.rest.example``, which DNS and HTTP lowercase).
 """
 
 from __future__ import annotations
@@ -14,11 +22,22 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from salon.antispam.models import ApiKey
 
+# The characters WordPress's Akismet settings page lets through, and how many a key has.
+KEY_ALPHABET = "0123456789abcdefABCDEF"
+KEY_LENGTH = 12
+SHORT_PREFIX = 4
+LONG_PREFIX = 8
+_SHORT_KEY = re.compile(r"^[0-9a-fA-F]{12}$")
+_LONG_KEY = re.compile(r"^[0-9a-f]{13,64}$")
+# A key as the first label of a host name: lowercased by DNS, so only long keys arrive whole.
 KEY_PATTERN = re.compile(r"^[0-9a-f]{12,64}$")
+_HMAC_SALT = "salon.antispam.keys.ApiKey"
 # A host name (letters, digits, hyphens, dots; IDNs in their xn-- form) or an IP address.
 # (Labels are separated by required dots, so matching never backtracks.)
 _HOST = re.compile(r"^[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*$|^[0-9a-f:.]{2,45}$")
@@ -55,9 +74,50 @@ _cache: dict[str, tuple[float, KnownKey | None]] = {}
 _cache_lock = threading.Lock()
 
 
+def normalise(key: str) -> str | None:
+    """The key as it is hashed, or None when it cannot be a key Salon issued.
+
+    12-character keys are case-sensitive; longer ones were issued lowercase, so they are
+    read in any case (a host name's label arrives lowercased).
+    """
+    key = (key or "").strip()
+    if _SHORT_KEY.match(key):
+        return key
+    key = key.lower()
+    return key if _LONG_KEY.match(key) else None
+
+
+def key_hashes(key: str) -> list[str]:
+    """The stored forms ``key`` may have: the current one first, then under older secrets.
+
+    Short keys are HMACs under ``SECRET_KEY`` (and ``SECRET_KEY_FALLBACKS``, so a rotated
+    secret keeps old keys working while it is listed there); long keys are SHA-256 digests.
+    """
+    normal = normalise(key)
+    if normal is None:
+        return []
+    if len(normal) > KEY_LENGTH:
+        return [hashlib.sha256(normal.encode("ascii")).hexdigest()]
+    secrets_in_use = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [
+        salted_hmac(_HMAC_SALT, normal, secret=secret, algorithm="sha256").hexdigest()
+        for secret in secrets_in_use
+    ]
+
+
 def hash_key(key: str) -> str:
-    """The stored form of a key."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+    """The stored form of a key issued now."""
+    hashes = key_hashes(key)
+    if not hashes:
+        raise ValueError("Not an API key.")
+    return hashes[0]
+
+
+def new_key(long: bool = False) -> str:
+    """A fresh random key: 12 characters of ``KEY_ALPHABET``, or 24 lowercase hex with ``long``."""
+    if long:
+        return secrets.token_hex(12)
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
 
 
 def blog_host(url: str) -> str:
@@ -106,18 +166,23 @@ def _hosts_of(row: ApiKey) -> tuple[str, ...]:
     return tuple(h for h in hosts if h and h != "*.")
 
 
-def create_key(blogs: list[str], label: str = "", rate: str = "", monthly_limit=None) -> IssuedKey:
-    """Issue a key for ``blogs``; the returned key is the only copy there will ever be."""
+def create_key(
+    blogs: list[str], label: str = "", rate: str = "", monthly_limit=None, long: bool = False
+) -> IssuedKey:
+    """Issue a key for ``blogs``; the returned key is the only copy there will ever be.
+
+    ``long`` issues a 24-character key (for clients that put the key in the host name).
+    """
     cleaned = [b.strip() for b in blogs if b and b.strip()]
     if not cleaned:
         raise ValueError("A key needs at least one blog URL.")
     bad = [b for b in cleaned if not blog_host(b.removeprefix("*."))]
     if bad:
         raise ValueError(f"Not a blog URL: {', '.join(bad)}")
-    key = secrets.token_hex(12)
+    key = new_key(long)
     row = ApiKey.objects.create(
         label=label,
-        prefix=key[:8],
+        prefix=key[: LONG_PREFIX if long else SHORT_PREFIX],
         key_hash=hash_key(key),
         blogs="\n".join(cleaned),
         rate=rate,
@@ -128,15 +193,15 @@ def create_key(blogs: list[str], label: str = "", rate: str = "", monthly_limit=
 
 def find_key(key: str) -> KnownKey | None:
     """The valid (possibly revoked) key ``key`` is, or None for a key never issued."""
-    key = (key or "").strip().lower()
-    if not KEY_PATTERN.match(key):
+    digests = key_hashes(key)
+    if not digests:
         return None
-    digest = hash_key(key)
+    digest = digests[0]
     now = time.monotonic()
     cached = _cache.get(digest)
     if cached is not None and now - cached[0] < KEY_CACHE_SECONDS:
         return cached[1]
-    row = ApiKey.objects.filter(key_hash=digest).first()
+    row = ApiKey.objects.filter(key_hash__in=digests).first()
     known = (
         None
         if row is None

@@ -110,6 +110,8 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
         spam=spam,
         score=score,
         discard=spam and response.headers.get("X-akismet-pro-tip", "") == "discard",
+        # Another Salon says "not spam, but hold it for a person" in a header of its own.
+        hold=not spam and response.headers.get("X-Salon-Hold", "") == "true",
         reasons=reasons,
     )
 

@@ -5,6 +5,7 @@ The chart is an inline SVG drawn here, on the server: no JavaScript, nothing fet
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -60,9 +61,14 @@ class Summary:
     @property
     def estimated_accuracy(self) -> float | None:
         """1 − corrections ÷ checked: every comment nobody corrected counted as right."""
-        if not self.checked:
-            return None
-        return max(0.0, 1 - self.corrections / self.checked)
+        return estimated_accuracy(self.checked, self.corrections)
+
+
+def estimated_accuracy(checked: int, corrections: int) -> float | None:
+    """1 − corrections ÷ checked (None when nothing was checked)."""
+    if not checked:
+        return None
+    return max(0.0, 1 - corrections / checked)
 
 
 def summarise(site: SpamFilterSite | None, days: int = 30) -> Summary:
@@ -102,6 +108,35 @@ def month_totals(site: SpamFilterSite, start: date, end: date) -> dict[str, int]
     return {field: sums[field] or 0 for field in FIELDS}
 
 
+def totals_by_period(
+    site: SpamFilterSite | None, start: date, end: date, monthly: bool
+) -> dict[str, dict[str, int]]:
+    """A site's counts for each day (``YYYY-MM-DD``) or month (``YYYY-MM``) from ``start`` to
+    ``end`` (excluded), every period present, oldest first."""
+    label = (lambda d: d.strftime("%Y-%m")) if monthly else (lambda d: d.isoformat())
+    periods: dict[str, dict[str, int]] = {}
+    day = start
+    while day < end:
+        periods.setdefault(label(day), dict.fromkeys(FIELDS, 0))
+        day += timedelta(days=1)
+    if site is not None:
+        rows = DailyTally.objects.filter(site=site, day__gte=start, day__lt=end)
+        for row in rows.values("day", *FIELDS):
+            period = periods[label(row["day"])]
+            for field in FIELDS:
+                period[field] += row[field]
+    return periods
+
+
+def first_day(site: SpamFilterSite | None) -> date | None:
+    """The first day a site has counts for."""
+    if site is None:
+        return None
+    return (
+        DailyTally.objects.filter(site=site).order_by("day").values_list("day", flat=True).first()
+    )
+
+
 COLOURS = {
     "spam": "#c0392b",
     "ham": "#27ae60",
@@ -122,6 +157,8 @@ def chart_svg(days: list[Day], width: int = 760, height: int = 240) -> str:
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max([d.checked for d in days] + [d.spam + d.ham for d in days] + [1])
     step = plot_w / max(len(days), 1)
+    # A date under every 5th bar, or fewer: about a dozen at most, so that none overlap.
+    label_every = max(5, math.ceil(len(days) / 60) * 5)
     bar = max(step * 0.7, 1.0)
 
     def y(value: float) -> float:
@@ -168,7 +205,8 @@ def chart_svg(days: list[Day], width: int = 760, height: int = 240) -> str:
                 )
                 dot_y -= 10
         parts.append("</g>")
-        if index % 5 == 0 or index == len(days) - 1:
+        last = index == len(days) - 1 and index % label_every >= label_every / 2
+        if index % label_every == 0 or last:
             parts.append(
                 f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" '
                 f'text-anchor="middle">{entry.day:%m-%d}</text>'

@@ -3,10 +3,14 @@
 Whether it is judged by Salon's own engine (:mod:`.filtering`) or by a remote endpoint
 (:mod:`.remote`), and whether it is arriving or being taught as a moderator's lesson, a
 comment is described by :func:`for_engine`; :func:`akismet_fields` writes that description
-as Akismet's request parameters.
+as Akismet's request parameters, and :func:`from_akismet_fields` reads them back (the
+Akismet-compatible API, :mod:`.api`), both from one table, :data:`AKISMET_FIELDS`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 
@@ -59,24 +63,38 @@ def for_engine(
     )
 
 
+AKISMET_FIELDS = {
+    "content": "comment_content",
+    "author": "comment_author",
+    "author_email": "comment_author_email",
+    "author_url": "comment_author_url",
+    "user_ip": "user_ip",
+    "user_agent": "user_agent",
+    "referrer": "referrer",
+    "permalink": "permalink",
+    "comment_type": "comment_type",
+    "blog_lang": "blog_lang",
+    "user_role": "user_role",
+}
+"""Each field of an engine submission and the Akismet parameter that carries it."""
+
+
 def akismet_fields(submission: engine.Submission) -> dict[str, str]:
     """Akismet's request parameters for a submission (besides ``api_key`` and ``blog``)."""
-    fields = {
-        "user_ip": submission.user_ip,
-        "user_agent": submission.user_agent,
-        "referrer": submission.referrer,
-        "permalink": submission.permalink,
-        "comment_type": submission.comment_type,
-        "comment_author": submission.author,
-        "comment_author_email": submission.author_email,
-        "comment_author_url": submission.author_url,
-        "comment_content": submission.content,
-        "blog_lang": submission.blog_lang or settings.LANGUAGE_CODE,
-        "blog_charset": "UTF-8",
-    }
+    fields = {param: getattr(submission, name) for name, param in AKISMET_FIELDS.items()}
+    fields["blog_lang"] = fields["blog_lang"] or settings.LANGUAGE_CODE
+    fields["blog_charset"] = "UTF-8"
     if submission.honeypot_field_name:
         fields["honeypot_field_name"] = submission.honeypot_field_name
         fields[submission.honeypot_field_name] = submission.honeypot_value
-    if submission.user_role:
-        fields["user_role"] = submission.user_role
+    if not submission.user_role:
+        del fields["user_role"]
     return fields
+
+
+def from_akismet_fields(get: Callable[[str], str], **signals: Any) -> engine.Submission:
+    """An engine submission from an Akismet request's parameters (``get(name)`` reads one);
+    ``signals`` are what the request carries in other ways (the honeypot, typing time)."""
+    fields = {name: get(param) for name, param in AKISMET_FIELDS.items()}
+    fields["comment_type"] = fields["comment_type"] or "comment"
+    return engine.Submission(**fields, **signals)

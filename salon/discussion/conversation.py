@@ -28,7 +28,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from salon.discussion import visitors
+from salon.discussion import signals, visitors
 from salon.discussion.avatars import avatar_url
 from salon.discussion.display import date_formatter
 from salon.discussion.forms import CommentForm
@@ -38,6 +38,7 @@ from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
 from salon.publishing.models import Post
 
 THREAD_TEMPLATE = "discussion/comment_list.html"
+
 THREAD_CACHE_SECONDS = 24 * 3600
 
 AWAITING = (Comment.Status.PENDING, Comment.Status.SPAM)
@@ -100,6 +101,7 @@ def _entries(post: Post, options: DiscussionSettings, own: Q | None) -> list[Thr
         e.awaiting = e.status in AWAITING
         e.iso_date = e.created_at.isoformat()
         e.date_text = format_date(e.created_at)
+    signals.send(signals.thread_arranged, entries=entries)
     return entries
 
 

@@ -87,6 +87,7 @@ class Comment(models.Model):
         PINGBACK = "pingback", _("Pingback")
         TRACKBACK = "trackback", _("Trackback")
         WEBMENTION = "webmention", _("Webmention")
+        FEDIVERSE = "fediverse", _("Fediverse reply")
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     parent = models.ForeignKey(

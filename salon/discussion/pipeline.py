@@ -56,6 +56,9 @@ class CommentSubmission:
     honeypot_value: str = ""
     seconds_to_submit: float | None = None
     kind: str = Comment.Kind.COMMENT
+    # Why the way the comment came in holds it for moderation whatever the other rules say
+    # (the owner's "hold every fediverse reply"); "" for none.
+    hold_reason: str = ""
     # What the commenter asked for under the form (acted on by after-comment hooks).
     notify_replies: bool = False
     notify_posts: bool = False
@@ -215,7 +218,8 @@ def decide_status(
     - a disallowed word sends it to the trash, whoever wrote it;
     - staff and the post's author are approved (the filter's word is recorded, not obeyed);
     - a spam verdict sends it to spam;
-    - "hold every comment", the link limit and the moderation words hold it, and so does an
+    - a hold asked for by the way it came in (``submission.hold_reason``), "hold every
+      comment", the link limit and the moderation words hold it, and so does an
       uncertain verdict;
     - an earlier approved comment under the same name and e-mail (or account) approves it;
       without one, "hold first comments" holds it; otherwise it is approved.
@@ -232,6 +236,8 @@ def decide_status(
         return Comment.Status.APPROVED, None
     if verdict.spam:
         return Comment.Status.SPAM, None
+    if submission.hold_reason:
+        return Comment.Status.PENDING, _rule("hold_channel", submission.hold_reason)
     if options.hold_all:
         return Comment.Status.PENDING, _rule(
             "hold_all", _("this site holds every comment for moderation")

@@ -15,6 +15,7 @@ signal                       receivers (app: what it does)
                              notifications: a comment let out of moderation is announced
 ``comment_answered``         identity: who wrote it (log-in provider), and the cookie that
                              lets its author edit it for a while
+``thread_arranged``          fediverse: a reply's remote handle, avatar and original link
 ===========================  ==========================================================
 
 Every signal is sent with :func:`send`, Django's ``send_robust``: a receiver that fails is
@@ -63,6 +64,15 @@ comment_answered = Signal()
 sent), so apps may remember things in the reader's browser.
 
 Arguments: ``comment``, ``request``, ``response``."""
+
+
+thread_arranged = Signal()
+"""A thread's comments were read and arranged for display, before they are rendered (once
+per rendering of a whole thread, never per comment, so a page's queries stay constant).
+Receivers may add what they know of the comments that came through them.
+
+Argument: ``entries`` (the :class:`~salon.discussion.threads.ThreadEntry` list, in display
+order)."""
 
 
 def send(signal: Signal, **arguments) -> None:

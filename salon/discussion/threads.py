@@ -56,6 +56,10 @@ class ThreadEntry:
     awaiting: bool = False
     iso_date: str = ""
     date_text: str = ""
+    # For comments that came from elsewhere (filled in by the app they came through): the
+    # author's handle there, and the address of the original.
+    handle: str = ""
+    original_url: str = ""
 
     @classmethod
     def of(cls, comment: Comment) -> ThreadEntry:

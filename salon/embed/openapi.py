@@ -82,11 +82,15 @@ SCHEMAS: dict[str, Any] = {
     },
     "Author": {
         "type": "object",
-        "required": ["name", "website", "avatar"],
+        "required": ["name", "website", "avatar", "handle"],
         "properties": {
             "name": {"type": "string"},
             "website": {"type": "string", "description": "The author's site, or empty."},
             "avatar": {"type": "string", "description": "An image's address (48×48)."},
+            "handle": {
+                "type": "string",
+                "description": "For a reply from the fediverse, the author's @user@server.",
+            },
         },
     },
     "Comment": {
@@ -101,6 +105,7 @@ SCHEMAS: dict[str, Any] = {
             "depth",
             "kind",
             "author",
+            "original_url",
             "created",
             "date",
             "html",
@@ -136,8 +141,15 @@ SCHEMAS: dict[str, Any] = {
                 "description": "Its number in reading order (null outside a thread).",
             },
             "depth": {"type": "integer", "nullable": True},
-            "kind": {"type": "string", "enum": ["comment", "pingback", "trackback", "webmention"]},
+            "kind": {
+                "type": "string",
+                "enum": ["comment", "pingback", "trackback", "webmention", "fediverse"],
+            },
             "author": _ref("Author"),
+            "original_url": {
+                "type": "string",
+                "description": "Where a reply from the fediverse was first published, or empty.",
+            },
             "created": {"type": "string", "format": "date-time"},
             "date": {"type": "string", "description": "The date written for readers."},
             "html": {

@@ -49,6 +49,7 @@ def words() -> dict[str, str]:
         "deleted": _("Your comment was deleted."),
         "awaiting": _("Your comment is awaiting moderation."),
         "mentioned": _("mentioned this post"),
+        "fediverse": _("replied on the fediverse"),
         "more": _("Load more comments"),
         "closed": _("Comments are closed."),
         "first": _("No comments yet. Be the first to say something."),

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from salon.discussion import signals
 from salon.discussion.avatars import avatar_url
 from salon.discussion.conversation import AWAITING
 from salon.discussion.display import date_formatter
@@ -90,6 +91,10 @@ class _Writer:
             self.avatars[email, name] = found
         return found
 
+    def absolute(self, address: str) -> str:
+        """An avatar's address as another site's page must write it."""
+        return self.base + address if address.startswith("/") else address
+
     def likes_label(self, count: int) -> str:
         found = self.labels.get(count)
         if found is None:
@@ -108,8 +113,10 @@ class _Writer:
                 "name": name,
                 # Only a web address is a link (imports bring whatever the old site held).
                 "website": e.author_url if _WEB.match(e.author_url) else "",
-                "avatar": self.avatar(e.author_email, e.author_name),
+                "avatar": self.absolute(e.avatar) or self.avatar(e.author_email, e.author_name),
+                "handle": e.handle,
             },
+            "original_url": e.original_url if _WEB.match(e.original_url) else "",
             "created": e.created_at.isoformat(),
             "date": self.format_date(e.created_at),
             "html": e.content_html,
@@ -147,6 +154,9 @@ def _render(post: Post, depth: int, base: str, own_awaiting: Q | None) -> Render
         visible |= own_awaiting
     rows = post.comments.filter(visible).order_by().values(*SHOWN_COLUMNS)
     entries = arrange((ThreadEntry(**row) for row in rows), depth)
+    # The apps comments came through say what they know of them (a fediverse reply's
+    # handle, avatar and original), as for the post page.
+    signals.send(signals.thread_arranged, entries=entries)
     writer = _Writer(base)
     return Rendered(
         ids=[e.id for e in entries],

@@ -7,7 +7,9 @@ An app that stores personal data registers, in its ``AppConfig.ready``:
 - a :class:`RetentionTask` for each thing it deletes or strips when its time is up (the
   hourly ``salon retention`` runs them all, in one transaction);
 - a page-facts function, giving the privacy page the settings that decide what it says
-  (``require_name_email``, whether mail is on, the log-in services, …).
+  (``require_name_email``, whether mail is on, the log-in services, …);
+- a :class:`PageSection`, a template of its own the privacy page includes (with the page's
+  context, facts included), for data the page's own sections do not describe.
 
 This module imports nothing of Salon's, so any app may register here without privacy
 knowing that app's models.
@@ -47,20 +49,32 @@ class RetentionTask:
     report: str
 
 
+@dataclass(frozen=True)
+class PageSection:
+    """A part of the privacy page an app writes itself: ``template`` is included before
+    "Your data, and having it erased"."""
+
+    template: str
+
+
 PageFacts = Callable[[HttpRequest], dict[str, Any]]
 
 sources: list[PersonalDataSource] = []
 retention_tasks: list[RetentionTask] = []
 page_facts: list[PageFacts] = []
+page_sections: list[PageSection] = []
 
 
-def register(*items: PersonalDataSource | RetentionTask | PageFacts) -> None:
-    """Register sources, retention tasks and page-facts functions (each once)."""
+def register(*items: PersonalDataSource | RetentionTask | PageSection | PageFacts) -> None:
+    """Register sources, retention tasks, page sections and page-facts functions (each
+    once)."""
     for item in items:
         if isinstance(item, PersonalDataSource):
             registry: list = sources
         elif isinstance(item, RetentionTask):
             registry = retention_tasks
+        elif isinstance(item, PageSection):
+            registry = page_sections
         elif callable(item):
             registry = page_facts
         else:

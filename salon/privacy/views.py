@@ -31,7 +31,7 @@ from salon.privacy.personal_data import (
     log_export,
     sources,
 )
-from salon.privacy.registry import page_facts
+from salon.privacy.registry import page_facts, page_sections
 
 # Requests per IP address: enough for a person who mistyped, too few to probe addresses.
 DATA_REQUEST_RATE = "5/h"
@@ -60,6 +60,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
         "erasure_deletes": erasure_mode() == "delete",
         "data_sources": sources,
         "send_mentions": settings.SALON.get("SEND_MENTIONS", False),
+        "page_sections": [section.template for section in page_sections],
         **_spam_checks(),
     }
     for facts in page_facts:

@@ -41,6 +41,7 @@ def test_verify_key(client, key):
     for fields, help_text in [
         ({"blog": BLOG}, 'Empty "api_key" value'),
         ({"key": "abc123abc123abc123", "blog": BLOG}, "We were unable to verify your API key."),
+        ({"key": key.swapcase(), "blog": BLOG}, "We were unable to verify your API key."),
         ({"key": "not a key at all!", "blog": BLOG}, "We were unable to verify your API key."),
         ({"key": key}, 'Empty "blog" value'),
         ({"key": key, "blog": "https://elsewhere.example.com/"}, "not valid for the blog"),
@@ -150,7 +151,9 @@ def test_blog_charset_and_multipart(client, key):
 
 def test_key_in_the_host_name(client, key, settings):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, ".akismet.salon.test"]
-    host = f"{key}.akismet.salon.test"
+    # Host names arrive lowercased: long keys (lowercase hex) survive that.
+    long_key = create_key([BLOG], long=True).key
+    host = f"{long_key.upper()}.akismet.salon.test"
     response = client.post(
         "/1.1/comment-check", {"blog": BLOG, "user_ip": "192.0.2.1"}, HTTP_HOST=host
     )
@@ -199,10 +202,16 @@ def test_key_sites_parameters(client, key):
 def test_revoked_key_is_invalid_everywhere(client):
     issued = create_key([BLOG])
     assert client.post("/1.1/verify-key", {"key": issued.key, "blog": BLOG}).content == b"valid"
-    call_command("akismet_key", "revoke", issued.row.prefix)
+    call_command("akismet_key", "revoke", issued.key)
     response = check(client, api_key=issued.key, blog=BLOG, user_ip="192.0.2.1")
     assert response.content == b"invalid"
     assert response["X-akismet-debug-help"] == "This API key has been revoked."
+    # WordPress's Akismet plugin shows its owner the alert headers on the comments screen.
+    for path in ("/1.1/verify-key", "/1.1/get-subscription", "/1.1/comment-check"):
+        answer = client.post(path, {"key": issued.key, "blog": BLOG, "user_ip": "192.0.2.1"})
+        assert answer.content == b"invalid"
+        assert answer["X-akismet-alert-code"] == "90001"
+        assert "revoked" in answer["X-akismet-alert-msg"]
 
 
 def test_each_key_is_rate_limited(client):
@@ -212,8 +221,20 @@ def test_each_key_is_rate_limited(client):
     answers = [check(client, api_key=limited, **fields).status_code for _ in range(4)]
     assert answers == [200, 200, 200, 429]
     refused = check(client, api_key=limited, **fields)
-    assert refused["Retry-After"] == "60"
+    # Retry-After is when the key's window ends; the body is neither true nor false and
+    # X-akismet-error is set, so the Akismet plugin holds the comment and checks it again.
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    assert refused.content.startswith(b"Too many requests for this API key; try again in ")
+    assert refused["X-akismet-error"]
+    assert refused["X-akismet-alert-code"] == "90003"
+    assert "request limit (3 a minute)" in refused["X-akismet-alert-msg"]
     assert check(client, api_key=other, **fields).content == b"false"
+    # The plugin's settings page still works, and shows why comments wait.
+    verified = client.post("/1.1/verify-key", {"key": limited, "blog": BLOG})
+    assert verified.content == b"valid" and verified["X-akismet-alert-code"] == "90003"
+    assert "X-akismet-alert-code" not in client.post(
+        "/1.1/verify-key", {"key": other, "blog": BLOG}
+    )
 
 
 def test_usage_limit(client):

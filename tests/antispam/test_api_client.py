@@ -187,7 +187,8 @@ def test_submit_spam_teaches_that_site_only(salon_api):
 
 
 def test_key_sites_and_usage_limit(salon_api):
-    issued = create_key([BLOG, OTHER_BLOG], monthly_limit=1000)
+    # A long key: the client sends it in the host name, which arrives lowercased.
+    issued = create_key([BLOG, OTHER_BLOG], monthly_limit=1000, long=True)
     with sync_client(salon_api, issued.key) as site:
         site.comment_check("198.51.100.1", comment_content=HAM)
         site.comment_check("198.51.100.1", comment_content=SPAM)

@@ -355,3 +355,29 @@ def test_an_authors_website_is_a_link_only_when_it_is_a_web_address(api, host_si
     shown = {c["id"]: c["author"]["website"] for c in api.thread(page).data["comments"]}
 
     assert shown == {good: "https://ada.example/", bad: ""}
+
+
+def test_what_other_apps_know_of_a_comment_reaches_the_json(api, host_site):
+    """The thread sends ``thread_arranged`` as the post page does, so a reply's handle and
+    original (the fediverse's, or any later app's) show in the widget as on the blog."""
+    from salon.discussion.signals import thread_arranged
+
+    page = host_site.page("/arranged/")
+    comment_id = api.post_comment(page).data["comment"]["id"]
+
+    def decorate(entries, **signal):
+        for entry in entries:
+            entry.handle = "@ada@social.example"
+            entry.original_url = "https://social.example/@ada/1"
+            entry.avatar = "/avatar/0123456789abcdef01234567.svg"
+
+    thread_arranged.connect(decorate, dispatch_uid="test.decorate")
+    try:
+        [shown] = api.thread(page).data["comments"]
+    finally:
+        thread_arranged.disconnect(dispatch_uid="test.decorate")
+
+    assert shown["id"] == comment_id
+    assert shown["author"]["handle"] == "@ada@social.example"
+    assert shown["original_url"] == "https://social.example/@ada/1"
+    assert shown["author"]["avatar"] == "http://testserver/avatar/0123456789abcdef01234567.svg"

@@ -311,7 +311,10 @@ border:1px solid var(--salon-border);border-radius:var(--salon-radius);padding:.
             c.number && h("span", { class: "salon-number" }, `${c.number}.`),
             h("img", { class: "salon-avatar", src: c.author.avatar, alt: "", width: 40, height: 40, loading: "lazy" }),
             h("b", { class: "salon-author" }, author),
-            c.kind !== "comment" && h("span", {}, S.mentioned),
+            c.author.handle && h("span", { class: "salon-handle" }, c.author.handle),
+            ["pingback", "trackback", "webmention"].includes(c.kind) && h("span", {}, S.mentioned),
+            /^https?:\/\//i.test(c.original_url) &&
+              h("a", { href: c.original_url, rel: "external nofollow ugc" }, S.fediverse),
             h(
               "a",
               { class: "salon-permalink", href: `#comment-${c.id}` },

@@ -58,6 +58,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not send Webmentions and pingbacks for published posts beside the server.",
         )
+        parser.add_argument(
+            "--no-fediverse",
+            action="store_true",
+            help="Do not deliver posts to fediverse followers beside the server.",
+        )
 
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
         if not 0 < port < 65536:
@@ -77,9 +82,10 @@ class Command(BaseCommand):
         self.stdout.write("Press Ctrl+C to stop.")
         sys.stdout.flush()
 
-        # Retention, the mail outbox and outgoing mentions run in one process beside the
-        # server, so a save in the admin never waits on mail or other sites.
-        skipped = {job: options[f"no_{job}"] for job in ("retention", "mail", "mentions")}
+        # Retention, the mail outbox, outgoing mentions and fediverse deliveries run in one
+        # process beside the server, so a save in the admin never waits on mail or other sites.
+        jobs = ("retention", "mail", "mentions", "fediverse")
+        skipped = {job: options[f"no_{job}"] for job in jobs}
         background = None
         if site_jobs(**{job: not off for job, off in skipped.items()}):
             background = subprocess.Popen(

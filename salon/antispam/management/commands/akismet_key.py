@@ -30,6 +30,12 @@ class Command(BaseCommand):
         create.add_argument(
             "--monthly-limit", type=int, default=None, help="Checks a month (for usage-limit)."
         )
+        create.add_argument(
+            "--long",
+            action="store_true",
+            help="Issue a 24-character key (96 bits) for clients that send the key in the host "
+            "name; WordPress's Akismet plugin accepts only the default 12-character keys.",
+        )
         actions.add_parser("list", help="List the keys (their first characters only).")
         revoke = actions.add_parser("revoke", help="Revoke a key at once.")
         revoke.add_argument("prefix", help="The key, or its first characters as listed.")
@@ -51,14 +57,19 @@ class Command(BaseCommand):
             raise CommandError("--monthly-limit must not be negative.")
         try:
             issued = keys.create_key(
-                options["blog"], label=options["label"], rate=rate, monthly_limit=limit
+                options["blog"],
+                label=options["label"],
+                rate=rate,
+                monthly_limit=limit,
+                long=options["long"],
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
         self.stdout.write(self.style.SUCCESS(f"Key: {issued.key}"))
         self.stdout.write(
             "It is shown only this once: Salon keeps only a hash. Give it to the site's owner "
-            f"with the endpoint {settings.SITE_URL}/ (their client's Akismet host). "
+            f"with the endpoint {settings.SITE_URL}/ (their client's Akismet host; for "
+            "WordPress, the must-use plugin integrations/wordpress/salon-akismet.php). "
             f"Blogs: {', '.join(issued.row.blog_list())}."
         )
 
@@ -82,17 +93,30 @@ class Command(BaseCommand):
             )
 
     def _revoke(self, prefix: str) -> None:
-        prefix = prefix.strip().lower()
+        prefix = prefix.strip()
         if len(prefix) < 4:
             raise CommandError("Give at least the first 4 characters of the key.")
-        if len(prefix) > 8:
-            matches = list(ApiKey.objects.filter(key_hash=keys.hash_key(prefix)))
+        if len(prefix) >= keys.KEY_LENGTH:
+            # The whole key: found by its hash.
+            matches = list(ApiKey.objects.filter(key_hash__in=keys.key_hashes(prefix)))
         else:
-            matches = list(ApiKey.objects.filter(prefix__startswith=prefix))
+            # 12-character keys keep their first 4 characters, case and all; the older
+            # 24-character ones their first 8, lowercase. Compared here, since SQLite's LIKE
+            # ignores case and PostgreSQL's does not.
+            def starts(row: ApiKey) -> bool:
+                if len(row.prefix) == keys.SHORT_PREFIX:
+                    return prefix[: keys.SHORT_PREFIX] == row.prefix
+                return row.prefix.startswith(prefix.lower()[: keys.LONG_PREFIX])
+
+            candidates = ApiKey.objects.filter(prefix__istartswith=prefix[: keys.SHORT_PREFIX])
+            matches = [row for row in candidates if starts(row)]
         if not matches:
             raise CommandError(f"No key starts with {prefix!r}.")
         if len(matches) > 1:
-            raise CommandError(f"{len(matches)} keys start with {prefix!r}; give more of it.")
+            raise CommandError(
+                f"{len(matches)} keys start with {prefix!r}; give the whole key, or revoke it "
+                "in the admin (Spam filter › API keys)."
+            )
         row = matches[0]
         if row.revoked_at is not None:
             self.stdout.write(
