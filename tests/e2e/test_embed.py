@@ -228,6 +228,8 @@ def test_a_reader_converses_under_a_page_of_another_site(reader, blog, live_serv
     assert _third_sites_may_store(page, blog) == {"cookie": allowed, "storage": allowed}
 
     traffic = _salon_traffic(page, live_server.url)
+    everything: list[str] = []
+    page.on("request", lambda request: everything.append(request.url))
     _watch_thread(page)
     article = blog.base + "/notes/first-light/"
     page.goto(article)
@@ -305,7 +307,9 @@ def test_a_reader_converses_under_a_page_of_another_site(reader, blog, live_serv
     finally:
         other.close()
 
-    # Nothing Salon answered set a cookie, and the page sent it none.
+    # The page asked no one but its own site and Salon; nothing Salon answered set a
+    # cookie, and the page sent it none.
+    assert all(url.startswith((blog.base, live_server.url)) for url in everything), everything
     assert traffic
     for request in traffic:
         assert "cookie" not in request.headers

@@ -198,3 +198,18 @@ def test_the_privacy_page_says_what_the_embed_keeps_and_where(client, host_site)
     page = client.get("/privacy/").content.decode()
     assert "This conversation is also shown on pages of http://127.0.0.1:4010." in page
     assert "sets no cookie" in page
+
+
+def test_the_widget_offers_notify_me_only_when_the_site_can_mail(
+    api,
+    host_site,
+    settings,
+    smtp_port,  # noqa: F811
+):
+    assert api.get("/api/v1/config").data["mail"] is False
+    settings.SALON = {
+        **settings.SALON,
+        "SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "MAIL_FROM": "Salon <blog@example.org>",
+    }
+    assert api.get("/api/v1/config").data["mail"] is True
