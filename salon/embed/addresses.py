@@ -7,6 +7,8 @@ in lower case, the default port dropped, no query string and no fragment (``#com
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 MAX_ADDRESS = 500  # Post.external_url
@@ -29,12 +31,17 @@ def _netloc(scheme: str, hostname: str, port: int | None) -> str:
     return host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
 
 
+_BLANK_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+@lru_cache(maxsize=4096)
 def page_address(raw: str) -> str:
-    """The normalised address of a page, or :class:`AddressError`."""
+    """The normalised address of a page, or :class:`AddressError` (a page of links asks
+    for the same addresses again and again: they are remembered)."""
     text = (raw or "").strip()
     if not text:
         raise AddressError("Give the page's address.")
-    if len(text) > 2 * MAX_ADDRESS or any(ord(c) < 33 for c in text):
+    if len(text) > 2 * MAX_ADDRESS or _BLANK_OR_CONTROL.search(text):
         raise AddressError("That is not a web page's address.")
     try:
         parts = urlsplit(text)

@@ -278,11 +278,13 @@ def counts(request: HttpRequest) -> HttpResponse:
         .filter(external_url__in=set(addresses.values()))
         .values_list("external_url", "comment_count")
     )
+    labels: dict[int, str] = {}
     result = {}
     for raw, address in addresses.items():
         n = found.get(address, 0)
-        label = ngettext("%(count)s comment", "%(count)s comments", n) % {"count": f"{n:,}"}
-        result[raw] = {"count": n, "label": label}
+        if n not in labels:
+            labels[n] = ngettext("%(count)s comment", "%(count)s comments", n) % {"count": f"{n:,}"}
+        result[raw] = {"count": n, "label": labels[n]}
     response = json_response({"counts": result})
     response["Cache-Control"] = "public, max-age=30"
     return response
