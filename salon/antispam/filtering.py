@@ -22,7 +22,7 @@ from django.utils import timezone
 from salon.antispam import engine
 from salon.antispam.models import THIS_SITE, DailyTally, Lesson, SpamFilterSite
 from salon.discussion import pipeline
-from salon.discussion.models import Comment, DiscussionSettings
+from salon.discussion.models import Comment
 from salon.discussion.moderation import Decision
 
 log = logging.getLogger(__name__)
@@ -239,7 +239,6 @@ def _role(user) -> str:
 
 def engine_submission(submission: pipeline.CommentSubmission) -> engine.Submission:
     """What the engine is told about a comment arriving through the form."""
-    options = DiscussionSettings.current()
     kind = submission.kind
     if kind == Comment.Kind.COMMENT and submission.parent is not None:
         kind = "reply"
@@ -259,9 +258,6 @@ def engine_submission(submission: pipeline.CommentSubmission) -> engine.Submissi
         post_title=submission.post.title,
         user_role=_role(submission.user),
         history=history_for(submission.author_email, submission.ip, submission.author_url),
-        moderation_words=options.word_list(options.moderation_words),
-        disallowed_words=options.word_list(options.disallowed_words),
-        max_links=options.max_links or None,
     )
 
 
