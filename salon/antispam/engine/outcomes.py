@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .verdicts import Sensitivity
 
@@ -91,8 +92,17 @@ def band(
     """The uncertain band for a site with ``lessons`` moderator lessons (see the rule
     above); ``edges`` are the model's (:attr:`.model.BaseModel.band_edges`)."""
     edges = edges if edges and {"new", "settled"} <= set(edges) else DEFAULT_EDGES
-    (new_hold, new_spam), (settled_hold, settled_spam) = edges["new"], edges["settled"]
-    lessons = max(int(lessons), 0)
+    return _band(max(int(lessons), 0), Sensitivity(sensitivity), edges["new"], edges["settled"])
+
+
+@lru_cache(maxsize=4096)
+def _band(
+    lessons: int,
+    sensitivity: Sensitivity,
+    new_edges: tuple[float, float],
+    settled_edges: tuple[float, float],
+) -> Band:
+    (new_hold, new_spam), (settled_hold, settled_spam) = new_edges, settled_edges
     w = SETTLING_LESSONS / (SETTLING_LESSONS + lessons)
     shift = SPAM_SHIFT.get(sensitivity, 0.0)
 
