@@ -111,3 +111,15 @@ def test_a_link_to_an_ordinary_domain_holds_and_says_so():
 def test_no_real_blog_spam_is_published():
     published = [(url, text[:60]) for url, text in blog_spam() if judge(text).outcome == "approve"]
     assert published == []
+
+
+def test_a_polite_comment_with_two_links_to_ordinary_sites_is_held_not_spammed():
+    """The issue's polite comment with two links: links to domains the site has not
+    approved are uncertain, so a person decides; their share of the text cannot make spam."""
+    verdict = judge(
+        "Great article, thank you. I also recommend https://www.smashingmagazine.com/2023/01/"
+        "css-grid/ and https://css-tricks.com/snippets/css/complete-guide-grid/ for more examples."
+    )
+    assert verdict.hold and not verdict.spam, verdict.reasons
+    links = next(r for r in verdict.reasons if r.signal == "links")
+    assert links.message.startswith("2 links to smashingmagazine.com, css-tricks.com")
