@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "salon.interchange",
     "salon.notifications",
     "salon.fediverse",
+    "salon.embed",
 ]
 
 MIDDLEWARE = [
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "salon.fediverse.middleware.ActivityPubObjects",
     "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "salon.embed.middleware.PopupKeepsOpener",
 ]
 
 ROOT_URLCONF = "salon.urls"
@@ -411,6 +413,9 @@ SALON = {
     "FEDIVERSE_CLOCK_SKEW": int(_env("FEDIVERSE_CLOCK_SKEW", "300")),
     "FEDIVERSE_ACTOR_CACHE_HOURS": int(_env("FEDIVERSE_ACTOR_CACHE_HOURS", "24")),
     "FEDIVERSE_RETENTION_DAYS": int(_env("FEDIVERSE_RETENTION_DAYS", "30")),
+    # Sites whose pages may show this site's conversation with the embed (comma-separated
+    # https://host[:port]); more can be added in the administration.
+    "EMBED_ORIGINS": _env_list("EMBED_ORIGINS", ""),
 }
 
 LOGGING = {

@@ -18,6 +18,8 @@ urlpatterns = [
     re_path(r"^accounts/", include("allauth.urls")),
     # The Akismet-compatible spam API (/1.1/comment-check …), before the catch-all pages.
     re_path(r"", include("salon.antispam.urls")),
+    # The public JSON API (/api/v1/…), the embed's loader (/embed.js) and log-in pop-up.
+    re_path(r"", include("salon.embed.urls")),
     re_path(r"", include("salon.identity.urls")),
     re_path(r"", include("salon.privacy.urls")),
     re_path(r"", include("salon.notifications.urls")),

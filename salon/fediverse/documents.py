@@ -188,7 +188,7 @@ def nodeinfo() -> dict[str, Any]:
         "openRegistrations": False,
         "usage": {
             "users": {"total": max(1, authors)},
-            "localPosts": Post.objects.live().count(),
+            "localPosts": Post.objects.live().exclude(kind=Post.Kind.ELSEWHERE).count(),
         },
         "metadata": {"nodeName": settings.SITE_NAME, "nodeDescription": settings.SITE_TAGLINE},
     }

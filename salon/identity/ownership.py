@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 
 from salon.discussion import visitors
 from salon.discussion.models import Comment
+from salon.discussion.pipeline import CommentSubmission
 from salon.identity.identities import provider_of
 
 RECENT_COOKIE = "salon_recent"
@@ -50,6 +51,13 @@ def refusal(request: HttpRequest, comment: Comment) -> str:
     """Why the reader may not change ``comment`` now, or "" when they may."""
     if not is_author(request, comment):
         return _("Only the person who wrote this comment can edit or delete it.")
+    return author_refusal(comment)
+
+
+def author_refusal(comment: Comment) -> str:
+    """Why the author of ``comment`` may not change it now (its status, or the edit window
+    is over), or "" when they may. Who the author is, each way in decides (the cookie
+    here, the embed's token)."""
     # Spam short of blatant is shown to its author as awaiting moderation, like a held
     # comment, and may be changed like one (the change is judged again, and stays spam).
     if comment.status not in (
@@ -67,6 +75,24 @@ def refusal(request: HttpRequest, comment: Comment) -> str:
             minutes,
         ) % {"minutes": minutes}
     return ""
+
+
+def edited_submission(comment: Comment, content: str, request: HttpRequest) -> CommentSubmission:
+    """The edited comment as a submission: the new text, under the same name, e-mail and
+    account, from the reader's request."""
+    return CommentSubmission(
+        post=comment.post,
+        content=content,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        parent=comment.parent,
+        user=comment.user,
+        ip=visitors.client_ip(request) or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        referrer=request.META.get("HTTP_REFERER", ""),
+        visitor_key=comment.visitor_key,
+    )
 
 
 def minutes_left(comment: Comment, now: datetime | None = None) -> int:

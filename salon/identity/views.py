@@ -10,10 +10,9 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from salon.discussion.models import Comment
-from salon.discussion.pipeline import CommentSubmission, resubmit_comment
-from salon.discussion.visitors import client_ip
+from salon.discussion.pipeline import resubmit_comment
 from salon.identity.forms import EditCommentForm
-from salon.identity.ownership import minutes_left, refusal
+from salon.identity.ownership import edited_submission, minutes_left, refusal
 
 
 def _refused(request: HttpRequest, comment: Comment, message: str) -> HttpResponse:
@@ -22,24 +21,6 @@ def _refused(request: HttpRequest, comment: Comment, message: str) -> HttpRespon
         "identity/comment_refused.html",
         {"comment": comment, "message": message},
         status=403,
-    )
-
-
-def _edited_submission(comment: Comment, content: str, request: HttpRequest) -> CommentSubmission:
-    """The edited comment as a submission: the new text, under the same name, e-mail and
-    account, from the reader's request."""
-    return CommentSubmission(
-        post=comment.post,
-        content=content,
-        author_name=comment.author_name,
-        author_email=comment.author_email,
-        author_url=comment.author_url,
-        parent=comment.parent,
-        user=comment.user,
-        ip=client_ip(request) or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        referrer=request.META.get("HTTP_REFERER", ""),
-        visitor_key=comment.visitor_key,
     )
 
 
@@ -63,7 +44,7 @@ def edit_comment(request: HttpRequest, pk: int) -> HttpResponse:
         form = EditCommentForm(request.POST)
         if form.is_valid():
             resubmit_comment(
-                comment, _edited_submission(comment, form.cleaned_data["comment"], request)
+                comment, edited_submission(comment, form.cleaned_data["comment"], request)
             )
             return HttpResponseRedirect(comment.get_absolute_url())
         status = 400

@@ -285,9 +285,15 @@ def _remember(post: Post, current: list[str]) -> None:
 
 
 def due_posts():
-    """Live posts whose links have not been notified since their last change."""
+    """Live posts whose links have not been notified since their last change (a page on
+    another site that embeds the conversation has no body here: it links nowhere)."""
     done = PostLinks.objects.filter(post=OuterRef("pk"), post_updated_at=OuterRef("updated_at"))
-    return Post.objects.live().filter(~Exists(done)).order_by("published_at", "pk")
+    return (
+        Post.objects.live()
+        .exclude(kind=Post.Kind.ELSEWHERE)
+        .filter(~Exists(done))
+        .order_by("published_at", "pk")
+    )
 
 
 def withdrawn_posts():

@@ -91,7 +91,10 @@ def mail_configured() -> bool:
 
 
 def absolute_url(path: str) -> str:
-    """``path`` on the public site (mail has no request to take the host from)."""
+    """``path`` on the public site (mail has no request to take the host from); an address
+    that is already whole (a conversation embedded in another site's page) is kept."""
+    if path.startswith(("http://", "https://")):
+        return path
     return f"{settings.SITE_URL}{path}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -77,6 +78,10 @@ class PostQuerySet(models.QuerySet):
     def pages(self) -> PostQuerySet:
         return self.filter(kind=Post.Kind.PAGE)
 
+    def elsewhere(self) -> PostQuerySet:
+        """Conversations under pages of other sites (the embed), never shown in the blog."""
+        return self.filter(kind=Post.Kind.ELSEWHERE)
+
     def live(self) -> PostQuerySet:
         """Posts a reader may see now: published, or scheduled for a time that has come."""
         return self.filter(
@@ -89,6 +94,9 @@ class Post(models.Model):
     class Kind(models.TextChoices):
         POST = "post", _("Post")
         PAGE = "page", _("Page")
+        # The conversation under a page of another site that embeds Salon's comments: the
+        # page lives at ``external_url``; Salon shows it in no list, feed or page of its own.
+        ELSEWHERE = "elsewhere", _("Page on another site")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -129,6 +137,12 @@ class Post(models.Model):
     is_sticky = models.BooleanField(
         _("sticky"), default=False, help_text=_("Shown first on the home page.")
     )
+    external_url = models.URLField(
+        _("address on another site"),
+        max_length=500,
+        blank=True,
+        help_text=_("For a page on another site: where it is (its conversation is embedded)."),
+    )
 
     # A reblog shows an excerpt of another site's article with attribution and a link back.
     reblog_url = models.URLField(
@@ -157,6 +171,14 @@ class Post(models.Model):
         verbose_name_plural = _("posts")
         ordering = ["-published_at", "-id"]
         indexes = [models.Index(fields=["kind", "status", "-published_at"])]
+        constraints = [
+            # One conversation per page elsewhere, even when two first comments race.
+            models.UniqueConstraint(
+                fields=["external_url"],
+                condition=models.Q(kind="elsewhere"),
+                name="one_conversation_per_page_elsewhere",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -174,10 +196,18 @@ class Post(models.Model):
     def get_absolute_url(self) -> str:
         if self.kind == self.Kind.PAGE:
             return reverse("publishing:page", args=[self.slug])
+        if self.kind == self.Kind.ELSEWHERE:
+            return self.external_url
         return reverse("publishing:post", kwargs=self.permalink_parts())
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.ELSEWHERE and not self.external_url:
+            raise ValidationError({"external_url": _("A page on another site needs its address.")})
 
     def public_url(self) -> str:
         """The full address readers (and other sites, and mail) reach the post at."""
+        if self.kind == self.Kind.ELSEWHERE:
+            return self.external_url
         return f"{settings.SITE_URL}{self.get_absolute_url()}"
 
     def permalink_parts(self) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from salon.fediverse.models import FediverseSettings
-from salon.publishing.models import Tag
+from salon.publishing.models import Post, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,16 @@ def test_the_actor_has_what_servers_need(client, fediverse_site):
 
 
 def test_nodeinfo_is_served(client, fediverse_site, post):
+    # A conversation under another site's page is not one of the blog's posts.
+    Post.objects.create(
+        kind=Post.Kind.ELSEWHERE,
+        title="Elsewhere",
+        slug="elsewhere",
+        external_url="https://static.example/notes/",
+        author=post.author,
+        status=Post.Status.PUBLISHED,
+        published_at=post.published_at,
+    )
     links = client.get("/.well-known/nodeinfo").json()["links"]
     info = client.get(links[0]["href"].removeprefix("http://testserver")).json()
     assert info["software"]["name"] == "salon"

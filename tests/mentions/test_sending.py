@@ -239,6 +239,21 @@ def test_drafts_own_links_and_reserved_names_are_not_notified(
     assert not other_site.requests
 
 
+def test_a_conversation_under_another_sites_page_is_not_a_post_to_announce(make_post):
+    from salon.mentions.models import PostLinks
+    from salon.mentions.sending import due_posts
+
+    make_post(
+        kind=Post.Kind.ELSEWHERE,
+        external_url="https://static.example/notes/",
+        body="",
+        published_at=timezone.now(),
+    )
+    assert not due_posts().exists()
+    send()
+    assert not PostLinks.objects.exists()
+
+
 def test_private_targets_are_not_contacted_unless_allowed(make_post, other_site):
     target = other_site.page("/t/", linked_page("<link rel='webmention' href='/wm'>"))
     make_post(body=f'<a href="{target}">x</a>', published_at=timezone.now())

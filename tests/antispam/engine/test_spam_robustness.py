@@ -40,8 +40,8 @@ ODD_INPUTS = [
     Submission(content=None, author=None, author_email=None),  # type: ignore[arg-type]
     Submission(content=12345, author=["a"], seconds_to_submit=float("nan")),  # type: ignore[arg-type]
     Submission(content="hi", seconds_to_submit=-5.0, history=None),  # type: ignore[arg-type]
-    Submission(content="hi", seconds_to_submit=float("inf"), max_links=0),
-    Submission(content="hi", moderation_words=[None, "", 3], disallowed_words=None),  # type: ignore[list-item]
+    Submission(content="hi", seconds_to_submit=float("inf")),
+    Submission(content="hi", post_title=None, post_excerpt=["not", "text"]),  # type: ignore[arg-type]
     Submission(content="hi", history=History(email_approved=-4, ip_spam=10**9)),
 ]
 

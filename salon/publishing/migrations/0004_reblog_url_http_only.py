@@ -12,7 +12,7 @@ import salon.web_addresses
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("publishing", "0002_pages_and_sticky_posts"),
+        ("publishing", "0003_pages_elsewhere"),
     ]
 
     operations = [

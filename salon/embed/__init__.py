@@ -1,0 +1,1 @@
+"""Salon's conversation on other sites: the public JSON API and the embeddable widget."""
