@@ -175,7 +175,7 @@ def test_the_migration_empties_stored_unsafe_addresses_and_refreshes_cached_thre
     post.refresh_from_db()
     version = post.conversation_version
 
-    comments = importlib.import_module("salon.discussion.migrations.0004_author_url_http_only")
+    comments = importlib.import_module("salon.discussion.migrations.0005_author_url_http_only")
     attachments = importlib.import_module(
         "salon.interchange.migrations.0002_attachment_url_http_only"
     )
@@ -195,7 +195,7 @@ def test_the_migration_runs_forwards_on_a_database_with_unsafe_rows(post, post_c
     post_comment(post, url="https://gone.example/")
     Comment.objects.update(author_url="javascript:alert(1)")
 
-    call_command("migrate", "discussion", "0003", verbosity=0)
+    call_command("migrate", "discussion", "0004", verbosity=0)
     call_command("migrate", "discussion", verbosity=0)
 
     assert Comment.objects.get().author_url == ""

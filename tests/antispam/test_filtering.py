@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from salon.antispam.engine import outcomes
 from salon.antispam.engine.checking import default_engine
-from salon.antispam.models import THIS_SITE, Lesson, SpamFilterSite
+from salon.antispam.models import THIS_SITE, DailyTally, Lesson, SpamFilterSite
 from salon.discussion.models import Comment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spam_filter]
@@ -126,6 +126,27 @@ def test_not_spam_is_a_lesson_too(owner, post, post_comment):
     assert SpamFilterSite.objects.get(name=THIS_SITE).ham_lessons == 1
     page = Client().get(post.get_absolute_url()).content.decode()
     assert "Misjudged" in page
+
+
+def test_deciding_a_held_comment_teaches_but_corrects_nothing(owner, post, post_comment):
+    """The filter held it because it was unsure: whichever way the moderator decides, the
+    filter learns, but it was not wrong, so no missed spam or false positive is counted."""
+    campaign = (
+        "Wonderful post, I have bookmarked your blog and will come back for more, "
+        "regards from the Jakarta team 310"
+    )
+    post_comment(post, comment=campaign, author="Helpful Helen")
+    held = Comment.objects.get()
+    assert (held.status, held.spam_outcome) == (Comment.Status.PENDING, "hold")
+    staff = Client()
+    staff.force_login(owner)
+    staff.post(
+        "/admin/discussion/comment/", {"action": "mark_spam", "_selected_action": [held.pk]}
+    )
+    lesson = Lesson.objects.get()
+    assert lesson.is_spam and lesson.engine_said_spam is None and not lesson.correction
+    tally = DailyTally.objects.get()
+    assert (tally.missed_spam, tally.false_positives) == (0, 0)
 
 
 def test_admin_shows_why(client, owner, post, post_comment):

@@ -38,7 +38,7 @@ def empty_unsafe_author_urls(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discussion", "0003_fediverse_replies"),
+        ("discussion", "0004_spam_outcome"),
         ("publishing", "0002_pages_and_sticky_posts"),
     ]
 
