@@ -1,7 +1,9 @@
 """Moving a big WordPress site in and out: `salon import_wxr` and `salon export_wxr`.
 
 Run: ``python bench/import_wxr.py [--posts N] [--comments M] [--keep]``. Prints figures; asserts
-nothing.
+nothing. ``--adversarial`` instead imports hostile files (2 million nested elements in 14 MB,
+a 0.4 MB .xml.gz expanding to 400 MB, and others: :data:`ADVERSARIAL`) and prints each one's
+peak memory and what the importer answered.
 
 It writes a WXR 1.2 file of N posts (10,000) and M threaded comments (100,000; about half are
 replies, some many levels deep) to a temporary directory, then in a fresh SALON_DATA_DIR
@@ -10,12 +12,13 @@ processes, and prints the import's wall time and peak memory (the child's ru_max
 the goals, then the export's time. Set SALON_DATABASE_URL to measure on PostgreSQL instead
 (the database must be empty).
 
-Goals (this machine): import ≤ 60 s and ≤ 300 MB.
+Goals (this machine): import ≤ 60 s and ≤ 300 MB, whatever the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import random
 import resource
@@ -115,6 +118,176 @@ def write_wxr(path: Path, posts: int, comments: int, seed: int = 1) -> None:
         out.write("</channel>\n</rss>\n")
 
 
+# --------------------------------------------------------------------------------------------
+# Hostile files: each is a WXR whose one post holds the attack.
+
+MB = 1024 * 1024
+POST_HEAD = (
+    "<item><title>Hostile</title><link>https://bench.example/2019/01/01/hostile/</link>"
+    "<dc:creator>editor</dc:creator><wp:post_id>1</wp:post_id>"
+    "<wp:post_date_gmt>2019-01-01 10:00:00</wp:post_date_gmt><wp:post_name>hostile</wp:post_name>"
+    "<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>"
+)
+COMMENT_HEAD = (
+    "<wp:comment><wp:comment_id>{n}</wp:comment_id><wp:comment_author>Reader</wp:comment_author>"
+    "<wp:comment_date_gmt>2019-01-02 10:00:00</wp:comment_date_gmt>"
+    "<wp:comment_approved>1</wp:comment_approved><wp:comment_content>"
+)
+COMMENT_TAIL = "</wp:comment_content></wp:comment>"
+TAIL = "</item></channel></rss>\n"
+
+
+def _repeat(out, piece: bytes, total: int) -> None:
+    """Write ``piece`` over and over until ``total`` bytes, a megabyte at a time."""
+    block = piece * max(1, MB // len(piece))
+    written = 0
+    while written + len(block) <= total:
+        out.write(block)
+        written += len(block)
+    out.write(piece * ((total - written) // len(piece)))
+
+
+def hostile_nested(path: Path) -> None:
+    """2,000,000 elements nested in one another: 14 MB."""
+    with path.open("wb") as out:
+        out.write((HEAD + POST_HEAD).encode())
+        _repeat(out, b"<a>", 3 * 2_000_000)
+        _repeat(out, b"</a>", 4 * 2_000_000)
+        out.write(TAIL.encode())
+
+
+def hostile_gzip(path: Path) -> None:
+    """One comment of 400 MB of the same letter, compressed: about 0.4 MB."""
+    with gzip.open(path, "wb", compresslevel=9) as out:
+        out.write((HEAD + POST_HEAD + COMMENT_HEAD.format(n=1)).encode())
+        _repeat(out, b"a", 400 * MB)
+        out.write((COMMENT_TAIL + TAIL).encode())
+
+
+def hostile_gzip_spaces(path: Path) -> None:
+    """400 MB of spaces between two posts, compressed: about 0.4 MB."""
+    with gzip.open(path, "wb", compresslevel=9) as out:
+        out.write((HEAD + POST_HEAD + "</item>").encode())
+        _repeat(out, b" ", 400 * MB)
+        out.write(POST_HEAD.replace("<wp:post_id>1<", "<wp:post_id>2<").encode())
+        out.write(TAIL.encode())
+
+
+def hostile_comment(path: Path) -> None:
+    """One comment of 100 MB (WordPress allows 65,525 characters)."""
+    with path.open("wb") as out:
+        out.write((HEAD + POST_HEAD + COMMENT_HEAD.format(n=1)).encode())
+        _repeat(out, b"word ", 100 * MB)
+        out.write((COMMENT_TAIL + TAIL).encode())
+
+
+def hostile_wide(path: Path) -> None:
+    """One post with 2,000,000 empty sibling elements: 8 MB."""
+    with path.open("wb") as out:
+        out.write((HEAD + POST_HEAD).encode())
+        _repeat(out, b"<b/>", 4 * 2_000_000)
+        out.write(TAIL.encode())
+
+
+def hostile_names(path: Path) -> None:
+    """2,000,000 elements, each with a name of its own, in 2,000 posts."""
+    with path.open("wb") as out:
+        out.write(HEAD.encode())
+        n = 0
+        for post in range(2000):
+            out.write(POST_HEAD.replace("<wp:post_id>1<", f"<wp:post_id>{post + 1}<").encode())
+            out.write("".join(f"<n{n + i}/>" for i in range(1000)).encode())
+            n += 1000
+            out.write(b"</item>")
+        out.write(b"</channel></rss>\n")
+
+
+def hostile_attribute(path: Path) -> None:
+    """One attribute of 200 MB."""
+    with path.open("wb") as out:
+        out.write((HEAD + POST_HEAD + '<category domain="').encode())
+        _repeat(out, b"x", 200 * MB)
+        out.write(('">c</category>' + TAIL).encode())
+
+
+def hostile_xml_comment(path: Path) -> None:
+    """One XML comment (<!-- … -->) of 200 MB."""
+    with path.open("wb") as out:
+        out.write((HEAD + POST_HEAD + "<!--").encode())
+        _repeat(out, b"x", 200 * MB)
+        out.write(("-->" + TAIL).encode())
+
+
+def _posts_of_long_comments(path: Path, posts: int, per_post: int) -> None:
+    text = ("All the words a comment may hold. " * 2000)[:65_525]
+    with path.open("w", encoding="utf-8") as out:
+        out.write(HEAD)
+        for post in range(posts):
+            out.write(POST_HEAD.replace("<wp:post_id>1<", f"<wp:post_id>{post + 1}<"))
+            for i in range(per_post):
+                out.write(COMMENT_HEAD.format(n=post * per_post + i + 1) + text + COMMENT_TAIL)
+            out.write("</item>")
+        out.write("</channel></rss>\n")
+
+
+def longest_comments(path: Path) -> None:
+    """Not hostile: 2,000 comments of 65,525 characters (the most WordPress allows), 20 a
+    post. Imported whole."""
+    _posts_of_long_comments(path, 100, 20)
+
+
+def fullest_post(path: Path) -> None:
+    """Not hostile: one post with 370 comments of 65,525 characters, just under the limit
+    on one record's text. Imported whole."""
+    _posts_of_long_comments(path, 1, 370)
+
+
+ADVERSARIAL = {
+    "nested.xml": hostile_nested,
+    "bomb.xml.gz": hostile_gzip,
+    "bomb-spaces.xml.gz": hostile_gzip_spaces,
+    "long-comment.xml": hostile_comment,
+    "wide.xml": hostile_wide,
+    "many-names.xml": hostile_names,
+    "long-attribute.xml": hostile_attribute,
+    "long-xml-comment.xml": hostile_xml_comment,
+    "longest-comments.xml": longest_comments,
+    "fullest-post.xml": fullest_post,
+}
+
+
+def adversarial(work: Path, env: dict[str, str], names: list[str]) -> None:
+    """Import each hostile file into a fresh site; print its size, peak memory and answer."""
+    print(f"{'file':<22} {'size':>9} {'peak':>8} {'vs goal':>8}  answer")
+    worst = 0.0
+    for name in names:
+        write = ADVERSARIAL[name]
+        path = work / name
+        write(path)
+        size = path.stat().st_size
+        site = work / f"site-{name}"
+        run_env = {**env, "SALON_DATA_DIR": str(site)}
+        _s, _mb, code, output = run_child(["migrate", "--noinput", "-v0"], run_env)
+        if code:
+            sys.exit(f"migrate failed ({code}): {output}")
+        seconds, peak_mb, code, output = run_child(["import_wxr", "-v0", str(path)], run_env)
+        answer = output.strip().splitlines()[-1] if output.strip() else ""
+        if code == 0:
+            answer = "imported: " + " ".join(
+                line.split()[0] + " " + line.split()[1]
+                for line in output.splitlines()
+                if line.startswith(("post ", "comment "))
+            )
+        print(
+            f"{name:<22} {size / MB:>7.1f} MB {peak_mb:>5.0f} MB {peak_mb / GOAL_MB:>7.2f}  "
+            f"{'exit ' + str(code) + ': ' if code else ''}{answer[:150]} ({seconds:.1f} s)"
+        )
+        worst = max(worst, peak_mb)
+        path.unlink()
+        shutil.rmtree(site, ignore_errors=True)
+    print(f"worst peak: {worst:.0f} MB (goal ≤ {GOAL_MB:.0f} MB, ratio {worst / GOAL_MB:.2f})")
+
+
 def run_child(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
     """Run ``python -m salon.cli ARGS``; return (seconds, peak MB, exit code, output).
 
@@ -146,10 +319,23 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--comments", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument(
+        "--adversarial",
+        nargs="*",
+        metavar="FILE",
+        choices=[*ADVERSARIAL, []],
+        help="import hostile files instead (all, or those named: " + ", ".join(ADVERSARIAL) + ")",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="salon-bench-wxr-"))
     try:
+        if args.adversarial is not None:
+            env = {k: v for k, v in os.environ.items() if k != "SALON_DATA_DIR"}
+            env["DJANGO_SETTINGS_MODULE"] = "salon.settings"
+            env.pop("SALON_DATABASE_URL", None)  # each file gets a fresh SQLite site
+            adversarial(work, env, args.adversarial or list(ADVERSARIAL))
+            return
         source = work / "big.xml"
         started = time.perf_counter()
         write_wxr(source, args.posts, args.comments)

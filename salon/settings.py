@@ -140,7 +140,7 @@ TEMPLATES = [
                     ],
                 )
             ],
-            "builtins": ["django.templatetags.static"],
+            "builtins": ["django.templatetags.static", "salon.template_filters"],
         },
     },
     {

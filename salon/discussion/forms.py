@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salon.discussion.models import AUTHOR_MAX, CONTENT_MAX, EMAIL_MAX, URL_MAX
+from salon.web_addresses import validate_web_address
 
 
 class CommentForm(forms.Form):
@@ -51,6 +52,7 @@ class CommentForm(forms.Form):
         max_length=URL_MAX,
         required=False,
         assume_scheme="https",
+        validators=[validate_web_address],
         widget=forms.URLInput(attrs={"autocomplete": "url", "maxlength": URL_MAX}),
         error_messages={
             "invalid": _("Please enter a valid web address, like https://example.com/."),

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from salon.publishing.models import Post
+from salon.web_addresses import validate_web_address
 
 # WordPress's column sizes, so imports and exports round-trip and limits match what
 # commenters know.
@@ -105,7 +106,9 @@ class Comment(models.Model):
     identity_provider = models.CharField(_("signed in with"), max_length=40, blank=True)
     author_name = models.CharField(_("name"), max_length=AUTHOR_MAX, blank=True)
     author_email = models.EmailField(_("e-mail"), max_length=EMAIL_MAX, blank=True)
-    author_url = models.URLField(_("website"), max_length=URL_MAX, blank=True)
+    author_url = models.URLField(
+        _("website"), max_length=URL_MAX, blank=True, validators=[validate_web_address]
+    )
     author_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("browser"), max_length=255, blank=True)
     # A random key from the commenter's signed cookie: lets a guest see their own held

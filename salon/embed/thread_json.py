@@ -19,7 +19,6 @@ A page holds ``limit`` top-level comments with all their replies, from ``offset`
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +41,7 @@ from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
 from salon.embed.readers import Reader
 from salon.identity.ownership import edit_window
 from salon.publishing.models import Post
+from salon.web_addresses import web_address
 
 PAGE_DEFAULT = 50
 PAGE_MAX = 200
@@ -67,7 +67,6 @@ def _reader_prefix(
     )
 
 
-_WEB = re.compile(r"https?://", re.IGNORECASE)
 _NOBODY = ',"liked":false,"editable_until":null,"text":null,'
 
 
@@ -112,11 +111,11 @@ class _Writer:
             "author": {
                 "name": name,
                 # Only a web address is a link (imports bring whatever the old site held).
-                "website": e.author_url if _WEB.match(e.author_url) else "",
+                "website": web_address(e.author_url),
                 "avatar": self.absolute(e.avatar) or self.avatar(e.author_email, e.author_name),
                 "handle": e.handle,
             },
-            "original_url": e.original_url if _WEB.match(e.original_url) else "",
+            "original_url": web_address(e.original_url),
             "created": e.created_at.isoformat(),
             "date": self.format_date(e.created_at),
             "html": e.content_html,

@@ -24,6 +24,7 @@ from salon.fediverse.keys import private_key
 from salon.fediverse.models import URI_MAX, RemoteActor
 from salon.fediverse.signatures import sign
 from salon.publishing.fetching import FetchError, check_url, fetch
+from salon.web_addresses import web_address
 
 ACCEPT = 'application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams"'
 JSON_TYPES = ("application/activity+json", "application/ld+json", "application/json")
@@ -112,10 +113,12 @@ def store_actor(document: dict[str, Any], key_id: str | None = None) -> RemoteAc
     values = {
         "handle": f"{username}@{host_of(uri)}"[:255] if username else "",
         "name": (jsonld.text(document.get("name")) or username)[:AUTHOR_MAX],
-        "profile_url": _clip(profile, URI_MAX),
-        "icon_url": _clip(icon, URI_MAX) if icon.startswith(("https://", "http://")) else "",
+        # Each becomes a link or a picture on the page (the reply's author, a booster): http(s)
+        # only. An actor without a usable profile page links to its own address.
+        "profile_url": _clip(web_address(profile) or web_address(uri), URI_MAX),
+        "icon_url": _clip(web_address(icon), URI_MAX),
         "inbox": inbox,
-        "shared_inbox": _clip(shared, URI_MAX) if shared.startswith(("https://", "http://")) else "",
+        "shared_inbox": _clip(web_address(shared), URI_MAX),
         "key_id": key_id,
         "public_key_pem": keys[key_id],
         "fetched_at": timezone.now(),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from salon.discussion.avatars import avatar_url
+from salon.web_addresses import web_address
 
 SESSION_KEY = "salon_identity"
 LOCAL = "local"
@@ -48,7 +49,8 @@ def remember_login(request: HttpRequest, user: Any, sociallogin: Any = None) -> 
         # "openid_connect", so two servers stay apart.
         "provider": account.provider,
         "provider_name": str(provider.name),
-        "avatar": account.get_avatar_url() or "",
+        # The provider's picture becomes an <img src>: http(s) only, else the identicon.
+        "avatar": web_address(account.get_avatar_url()),
     }
 
 
@@ -64,7 +66,7 @@ def current_identity(request: HttpRequest) -> Identity | None:
         provider=provider,
         provider_name=stored.get("provider_name") or settings.SITE_NAME,
         name=name,
-        avatar=stored.get("avatar") or avatar_url(user.email, name),
+        avatar=web_address(stored.get("avatar")) or avatar_url(user.email, name),
     )
 
 

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 
 from salon.interchange.models import Attachment, ImportedItem
+from salon.web_addresses import web_address
 
 
 @admin.register(Attachment)
@@ -17,7 +18,10 @@ class AttachmentAdmin(admin.ModelAdmin):
 
     @admin.display(description="URL")
     def link(self, attachment: Attachment) -> str:
-        return format_html('<a href="{}">{}</a>', attachment.url, attachment.url)
+        address = web_address(attachment.url)
+        if not address:
+            return attachment.url  # shown as text: only http(s) addresses become links
+        return format_html('<a href="{}">{}</a>', address, attachment.url)
 
 
 @admin.register(ImportedItem)

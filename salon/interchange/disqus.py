@@ -18,11 +18,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from salon.discussion.counts import refresh_comment_counts
-from salon.discussion.models import AUTHOR_MAX, EMAIL_MAX, URL_MAX, Comment
+from salon.discussion.models import AUTHOR_MAX, CONTENT_MAX, EMAIL_MAX, URL_MAX, Comment
 from salon.discussion.rendering import render_comment
 from salon.interchange.models import ImportedItem, latest_record
 from salon.interchange.reading import (
     ImportProblem,
+    Limits,
     Progress,
     Tally,
     file_size,
@@ -31,13 +32,18 @@ from salon.interchange.reading import (
     stream_elements,
     text_of,
 )
-from salon.interchange.wordpress import valid_ip
+from salon.interchange.wordpress import imported_address, valid_ip
 from salon.publishing.models import Post
 
 DISQUS = "http://disqus.com"
 INTERNALS = "{http://disqus.com/disqus-internals}id"
 SOURCE = "disqus"
 Kind = ImportedItem.Kind
+
+# Disqus writes short fields (names, addresses, dates) and the comment's HTML, which may be
+# as long as a comment here.
+LIMITS = Limits(field_chars=64 * 1024)
+FIELD_LIMITS = {"message": CONTENT_MAX}
 
 _DATED_SLUG = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/([^/]+)/?$")
 _WORDPRESS_ID = re.compile(r"^(\d+) https?://")
@@ -136,8 +142,8 @@ class DisqusImport:
         """Import the Disqus export at ``path``; return the report."""
         label = Path(path).name
         threads: dict[str, Thread] = {}
-        with open_export(path) as handle:
-            for event, element in stream_elements(handle, depth=1, label=label):
+        with open_export(path, LIMITS) as handle:
+            for event, element in self._stream(handle, label):
                 if event == "start":
                     self._check_root(element, label)
                     continue
@@ -147,11 +153,13 @@ class DisqusImport:
                 elif name == "thread":
                     values = _fields(element)
                     dsq_id = element.get(INTERNALS, "")
+                    # Every thread is kept until its comments are read: only as much of
+                    # it as matching and the report need.
                     threads[dsq_id] = Thread(
                         dsq_id=dsq_id,
-                        link=values.get("link", "").strip(),
-                        title=values.get("title", "").strip(),
-                        identifier=values.get("id", "").strip(),
+                        link=values.get("link", "").strip()[:2000],
+                        title=values.get("title", "").strip()[:300],
+                        identifier=values.get("id", "").strip()[:500],
                     )
         self.report.threads = len(threads)
         for thread in threads.values():
@@ -160,9 +168,9 @@ class DisqusImport:
 
         touched: set[int] = set()
         parents: list[tuple[int, str]] = []  # (Salon comment, Disqus parent id), resolved last
-        with open_export(path) as handle:
+        with open_export(path, LIMITS) as handle:
             progress = Progress(handle, file_size(path), self.write)
-            for event, element in stream_elements(handle, depth=1, label=label):
+            for event, element in self._stream(handle, label):
                 if event == "end" and local_name(element.tag)[1] == "post":
                     self._post(element, threads, touched, parents)
                     progress.step()
@@ -173,6 +181,12 @@ class DisqusImport:
         for start in range(0, len(ids), 500):
             refresh_comment_counts(ids[start : start + 500])
         return self.report
+
+    @staticmethod
+    def _stream(handle, label: str):
+        return stream_elements(
+            handle, depth=1, label=label, field_limits=FIELD_LIMITS, limits=LIMITS
+        )
 
     @staticmethod
     def _check_root(element, label: str) -> None:
@@ -296,7 +310,7 @@ class DisqusImport:
             "author_name": author.get("name", "")[:AUTHOR_MAX]
             or author.get("username", "")[:AUTHOR_MAX],
             "author_email": author.get("email", "")[:EMAIL_MAX],
-            "author_url": author.get("url", "")[:URL_MAX],
+            "author_url": imported_address(author.get("url", ""))[:URL_MAX],
             "author_ip": valid_ip(values.get("ipAddress", "")),
             "content": message,
             "content_html": render_comment(message),

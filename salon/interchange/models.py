@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from salon.publishing.models import Post
+from salon.web_addresses import validate_web_address
 
 
 def latest_record(records: models.QuerySet[ImportedItem]) -> ImportedItem | None:
@@ -75,7 +76,7 @@ class Attachment(models.Model):
         Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
     title = models.CharField(_("title"), max_length=300, blank=True)
-    url = models.URLField(_("URL"), max_length=1000)
+    url = models.URLField(_("URL"), max_length=1000, validators=[validate_web_address])
     guid = models.CharField(_("GUID"), max_length=500, blank=True)
     caption = models.TextField(_("caption"), blank=True)
     description = models.TextField(_("description"), blank=True)

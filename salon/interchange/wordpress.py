@@ -39,6 +39,7 @@ from salon.interchange.reading import Progress, Tally, file_size, open_export
 from salon.interchange.wxr import Header, WxrComment, WxrItem, read_wxr, wordpress_date
 from salon.publishing.content import clean_post_html
 from salon.publishing.models import Category, Post, Tag
+from salon.web_addresses import web_address
 
 Kind = ImportedItem.Kind
 
@@ -67,8 +68,10 @@ COMMENT_KIND = {
     "trackback": Comment.Kind.TRACKBACK,
 }
 POST_KINDS = (Kind.POST, Kind.PAGE)
-# Comments queued before they are written in a few large INSERTs.
+# Comments queued before they are written in a few large INSERTs: this many, or fewer if
+# their text (and its HTML) reaches FLUSH_CHARS, since comments may be 65,525 characters.
 FLUSH_EVERY = 2000
+FLUSH_CHARS = 8 * 1024 * 1024
 _NOT_IN_LOGIN = re.compile(r"[^A-Za-z0-9 _.\-@]")
 
 
@@ -84,6 +87,16 @@ def old_path(link: str) -> str:
     """The path of an item's old address, as Django will see it in ``request.path``."""
     path = unquote(urlsplit(link or "").path)
     return "" if path in ("", "/") else path[:500]
+
+
+def imported_address(text: str) -> str:
+    """A web address from an export file as Salon stores it: http(s) only, else "".
+
+    An address without a scheme ("example.com") is read as WordPress shows it, with
+    ``http://``; ``javascript:`` and every other scheme are dropped, since the address
+    becomes a link on the page.
+    """
+    return web_address(text, assume_scheme="http")
 
 
 def valid_ip(text: str) -> str | None:
@@ -139,6 +152,7 @@ class WordPressImport:
         self._pending: list[tuple[tuple[int, str], Comment, dict, tuple[int, str] | None]] = []
         self._pending_records: list[ImportedItem] = []
         self._pending_terms: list[tuple[int, int]] = []
+        self._pending_chars = 0
         self._default_author: int | None = None
         self._other_sources = True
         self._known_comments = True
@@ -155,8 +169,7 @@ class WordPressImport:
         """Import the WXR file at ``path``; return the tally of what was created and found."""
         label = Path(path).name
         with open_export(path) as handle:
-            size = 0 if str(path).endswith(".gz") else file_size(path)
-            progress = Progress(handle, size, self.write)
+            progress = Progress(handle, file_size(path), self.write)
             for record in read_wxr(handle, label):
                 if isinstance(record, Header):
                     self._header(record)
@@ -629,10 +642,11 @@ class WordPressImport:
                 extra["parent_missing"] = parent
                 parent_key = None
             self._pending.append(((post.pk, wp_id), comment, extra, parent_key))
+            self._pending_chars += len(comment.content) + len(comment.content_html)
         if new:
             self.tally.add("comment", "created", len(new))
             self.touched_posts.add(post.pk)
-        if len(self._pending) >= FLUSH_EVERY:
+        if len(self._pending) >= FLUSH_EVERY or self._pending_chars >= FLUSH_CHARS:
             self._flush()
 
     def _flush(self) -> None:
@@ -672,6 +686,7 @@ class WordPressImport:
                 self._comment_record(key[1], pks[key], extra) for key, _, extra, _ in self._pending
             )
             self._pending = []
+            self._pending_chars = 0
         if self._pending_records:
             ImportedItem.objects.bulk_create(self._pending_records, batch_size=500)
             self._pending_records = []
@@ -709,7 +724,7 @@ class WordPressImport:
             "user_id": self.users_by_wp_id.get(user_id) if user_id not in ("", "0") else None,
             "author_name": wxr.get("comment_author")[:AUTHOR_MAX],
             "author_email": wxr.get("comment_author_email")[:EMAIL_MAX],
-            "author_url": wxr.get("comment_author_url")[:URL_MAX],
+            "author_url": imported_address(wxr.get("comment_author_url"))[:URL_MAX],
             "author_ip": valid_ip(wxr.get("comment_author_IP")),
             "content": content,
             "status": COMMENT_STATUS.get(wxr.get("comment_approved"), Comment.Status.PENDING),
@@ -736,7 +751,7 @@ class WordPressImport:
         parent = item.get("wp:post_parent", "0")
         values = {
             "title": item.get("title")[:300],
-            "url": (item.get("wp:attachment_url") or guid)[:1000],
+            "url": imported_address(item.get("wp:attachment_url") or guid)[:1000],
             "guid": guid[:500],
             "caption": item.get("excerpt:encoded"),
             "description": item.get("content:encoded"),

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import IO
 from xml.etree.ElementTree import Element
 
+from salon.discussion.models import CONTENT_MAX
 from salon.interchange.reading import ImportProblem, local_name, stream_elements, text_of
 
 WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/1\.[0-2]/$")
@@ -26,6 +27,8 @@ KNOWN_NAMESPACES = {
 }
 
 _names: dict[str, str] = {}
+# A comment's text may be as long as WordPress allows (wp_check_comment_data_max_lengths).
+FIELD_LIMITS = {"comment_content": CONTENT_MAX}
 
 
 def prefixed(tag: str) -> str:
@@ -43,7 +46,8 @@ def prefixed(tag: str) -> str:
     else:
         prefix = KNOWN_NAMESPACES.get(uri, uri)
     result = f"{prefix}:{name}" if prefix else name
-    _names[tag] = result
+    if len(_names) < 1000:  # the names of real exports; a hostile file's many others pass by
+        _names[tag] = result
     return result
 
 
@@ -140,7 +144,7 @@ def read_wxr(handle: IO[bytes], label: str) -> Iterator[Header | WxrItem]:
     """
     header = Header()
     header_sent = False
-    for event, element in stream_elements(handle, depth=2, label=label):
+    for event, element in stream_elements(handle, depth=2, label=label, field_limits=FIELD_LIMITS):
         if event == "start":
             if local_name(element.tag)[1] != "rss":
                 raise ImportProblem(

@@ -37,6 +37,7 @@ from salon.mentions.models import ReceivedMention
 from salon.publishing.fetching import FetchError, check_url, fetch
 from salon.publishing.models import Post
 from salon.publishing.reblog import read_article
+from salon.web_addresses import web_address
 
 # Pingback's fault codes (https://www.hixie.ch/specs/pingback/pingback#TOC3).
 SOURCE_MISSING = 0x10
@@ -115,10 +116,14 @@ def _as_comment_text(excerpt: str) -> str:
 
 
 def _author_url(source: str) -> str:
+    """The link on the mention's name: the source page, or its site when the address is too
+    long for the column; "" unless it is an http(s) address (it is written into the page)."""
+    source = web_address(source)
     if len(source) <= URL_MAX:
         return source
     parts = urlsplit(source)
-    return f"{parts.scheme}://{parts.netloc}/"  # the site at least, when the page's is too long
+    site = web_address(f"{parts.scheme}://{parts.netloc}/")
+    return site if len(site) <= URL_MAX else ""
 
 
 def _remove(existing: ReceivedMention | None) -> Received:

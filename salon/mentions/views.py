@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import xmlrpc.client
-from xml.parsers.expat import ExpatError
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +21,8 @@ from salon.mentions.receiving import (
 )
 
 MAX_CALL_BYTES = 64 * 1024  # a pingback call is two addresses; anything larger is not one
+
+log = logging.getLogger(__name__)
 
 
 def _too_many(request: HttpRequest) -> bool:
@@ -81,7 +83,17 @@ def xmlrpc_endpoint(request: HttpRequest) -> HttpResponse:
         return _xmlrpc_answer(xmlrpc.client.Fault(-32700, "parse error: the call is too large"))
     try:
         params, method = xmlrpc.client.loads(request.body)
-    except (ExpatError, ValueError, TypeError):
+    except Exception as error:
+        # The standard library's XML-RPC reader answers hostile input with whatever its
+        # code trips on (ExpatError, IndexError, LookupError, ValueError, TypeError,
+        # ResponseError, binascii.Error …), none of which is our fault: all are a bad call.
+        log.warning(
+            "malformed XML-RPC call from %s (%d bytes): %s: %s",
+            client_ip(request) or "an unknown address",
+            len(request.body),
+            type(error).__name__,
+            error,
+        )
         return _xmlrpc_answer(xmlrpc.client.Fault(-32700, "parse error: not XML-RPC"))
     if method == "system.listMethods":
         return _xmlrpc_answer(["pingback.ping", "system.listMethods"])

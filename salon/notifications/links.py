@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from django.core import signing
+from django.http import HttpResponse
 from django.urls import reverse
 
 from salon.notifications.delivery import absolute_url
@@ -26,6 +27,19 @@ _MODERATION_SALT = "salon.notifications.moderate"
 
 class BadLink(Exception):
     """A link that was tampered with, mistyped or has expired."""
+
+
+def private_page(response: HttpResponse) -> HttpResponse:
+    """Headers for a page behind a mailed link: robots must not index or follow it, and its
+    address (which is the key) must not reach other sites as a referrer.
+
+    ``same-origin`` rather than ``no-referrer``: under ``no-referrer`` a browser sends
+    ``Origin: null`` with the page's own form, and Django's CSRF check refuses the button
+    (403) that every such page asks the reader to press.
+    """
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "same-origin"
+    return response
 
 
 def confirm_url(email: str, subscription_ids: list[int]) -> str:

@@ -14,6 +14,7 @@ from salon.discussion.models import Comment
 from salon.notifications import subscriptions
 from salon.notifications.links import (
     BadLink,
+    private_page,
     read_confirm,
     read_moderation,
     read_unsubscribe,
@@ -23,13 +24,9 @@ from salon.notifications.notices import LinkAlreadyUsed, link_used, moderate_by_
 
 
 def _page(request: HttpRequest, title: str, status: int = 200, **context: Any) -> HttpResponse:
-    # Robots must not index or follow personal links; the header says so to every crawler.
-    response = render(
-        request, "notifications/message.html", {"title": title, **context}, status=status
+    return private_page(
+        render(request, "notifications/message.html", {"title": title, **context}, status=status)
     )
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def _bad_link(request: HttpRequest) -> HttpResponse:

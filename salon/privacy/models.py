@@ -38,3 +38,23 @@ class DataRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DataLinkUse(models.Model):
+    """Proof that a mailed data link was used: each link works once.
+
+    A link to one's data is a key to it. Mail is forwarded, synced to other devices and kept
+    in archives, so a link that kept working for its whole day would open the data to
+    whoever else reads the message. The nonce is random and says nothing about the person.
+    """
+
+    nonce = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=DataRequest.Kind.choices)
+    used_at = models.DateTimeField(_("used"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("used data link")
+        verbose_name_plural = _("used data links")
+
+    def __str__(self) -> str:
+        return f"{self.kind} link used {self.used_at:%Y-%m-%d %H:%M}"

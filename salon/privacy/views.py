@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,11 +17,19 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from salon.notifications.delivery import mail_configured
+from salon.notifications.links import private_page
 from salon.privacy.data_requests import (
+    DOWNLOAD_MAX_AGE,
     LINK_MAX_AGE,
     BadRequestLink,
+    DataLink,
+    UsedRequestLink,
+    download_allowed,
+    download_token,
+    link_used,
     mail_request_link,
     read_request_link,
+    use_link,
 )
 from salon.privacy.forms import DataRequestForm
 from salon.privacy.models import DataRequest
@@ -98,40 +107,90 @@ def data_request(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/data_request.html", context)
 
 
+def _link_refused(request: HttpRequest, used: bool) -> HttpResponse:
+    return private_page(
+        render(
+            request,
+            "privacy/data_link_invalid.html",
+            {"used": used, "link_hours": LINK_MAX_AGE // 3600},
+            status=410 if used else 400,
+        )
+    )
+
+
+def _json_file(data: dict) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+def _export(request: HttpRequest, link: DataLink) -> HttpResponse:
+    """The export: a button first, then (using the link up) the data as a page or a file."""
+    if request.method == "GET":
+        return render(request, "privacy/data_export.html", {"ask": True, "email": link.email})
+    with transaction.atomic():
+        use_link(link)
+        data = export_personal_data(link.email)
+        log_export(link.email, DataRequest.Source.LINK, data)
+    if request.POST.get("format") == "json":
+        return _json_file(data)
+    return render(
+        request,
+        "privacy/data_export.html",
+        {
+            "data": data,
+            "sections": [(s, data[s.name]) for s in sources],
+            "download": download_token(link),
+            "download_minutes": DOWNLOAD_MAX_AGE // 60,
+        },
+    )
+
+
+def _erase(request: HttpRequest, link: DataLink) -> HttpResponse:
+    """The erasure: what is held and a button, then (using the link up) the erasure."""
+    context: dict[str, object] = {"email": link.email, "deletes": erasure_mode() == "delete"}
+    if request.method == "POST":
+        with transaction.atomic():
+            use_link(link)
+            context["counts"] = erase_personal_data(link.email, DataRequest.Source.LINK)
+    else:
+        data = export_personal_data(link.email)
+        context["sections"] = [(s, len(data[s.name])) for s in sources]
+    return render(request, "privacy/data_erase.html", context)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def data_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The link from the mail: the data as a page or JSON file, or the erasure button."""
-    try:
-        email, kind = read_request_link(token)
-    except BadRequestLink:
-        response = render(request, "privacy/data_link_invalid.html", status=400)
-        response["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+    """The link from the mail: it works once (see ``data_requests``).
 
-    if kind == DataRequest.Kind.EXPORT:
-        data = export_personal_data(email)
-        log_export(email, DataRequest.Source.LINK, data)
-        if request.GET.get("format") == "json":
-            response = HttpResponse(
-                json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
-                content_type="application/json; charset=utf-8",
-            )
-            response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    Opening it shows a button (or, for erasure, what is held and a button); pressing it uses
+    the link up and shows the data, gives it as a JSON file, or erases it. A used, expired or
+    forged link gets a page saying so and how to ask for a new one.
+    """
+    try:
+        link = read_request_link(token)
+    except BadRequestLink:
+        return _link_refused(request, used=False)
+    if (
+        request.method == "POST"
+        and link.kind == DataRequest.Kind.EXPORT
+        and download_allowed(link, request.POST.get("download", ""))
+    ):
+        # The JSON download offered on the export page, within its few minutes.
+        data = export_personal_data(link.email)
+        log_export(link.email, DataRequest.Source.LINK, data)
+        return private_page(_json_file(data))
+    if link_used(link):
+        return _link_refused(request, used=True)
+    try:
+        if link.kind == DataRequest.Kind.EXPORT:
+            response = _export(request, link)
         else:
-            response = render(
-                request,
-                "privacy/data_export.html",
-                {"data": data, "sections": [(s, data[s.name]) for s in sources]},
-            )
-    else:
-        context = {"email": email, "deletes": erasure_mode() == "delete"}
-        if request.method == "POST":
-            context["counts"] = erase_personal_data(email, DataRequest.Source.LINK)
-        else:
-            data = export_personal_data(email)
-            context["sections"] = [(s, len(data[s.name])) for s in sources]
-        response = render(request, "privacy/data_erase.html", context)
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+            response = _erase(request, link)
+    except UsedRequestLink:  # used by another request in the meantime
+        return _link_refused(request, used=True)
+    return private_page(response)

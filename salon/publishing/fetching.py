@@ -98,11 +98,36 @@ def user_agent() -> str:
     return f"Salon (+{settings.SITE_URL}/)"
 
 
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def carried_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to, for the forms that embed one.
+
+    ``::ffff:a.b.c.d`` (IPv4-mapped), ``::a.b.c.d`` (IPv4-compatible), ``64:ff9b::a.b.c.d``
+    (NAT64), ``2002:aabb:ccdd::/48`` (6to4) and Teredo (``2001:0::/32``, whose server and
+    client are both IPv4 addresses). Each is a way to reach the IPv4 host, so it is judged
+    as that host: ``[::127.0.0.1]`` is loopback, however it is written.
+    """
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):  # not :: or ::1
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
+
+
 def address_allowed(address: str, allow_private: bool) -> bool:
     """Whether Salon may connect to this IP address."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is loopback, however it is written
+    if isinstance(ip, ipaddress.IPv6Address):
+        carried = carried_ipv4(ip)
+        if carried:
+            return all(address_allowed(str(v4), allow_private) for v4 in carried)
     if ip.is_unspecified or ip.is_multicast:
         return False
     return allow_private or ip.is_global

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from salon.publishing.content import clean_post_html, close_excerpt
+from salon.web_addresses import validate_web_address
 
 
 def unique_slug(model: type[models.Model], text: str, instance_pk: int | None = None) -> str:
@@ -144,7 +145,12 @@ class Post(models.Model):
     )
 
     # A reblog shows an excerpt of another site's article with attribution and a link back.
-    reblog_url = models.URLField(_("reblogged article's URL"), max_length=500, blank=True)
+    reblog_url = models.URLField(
+        _("reblogged article's URL"),
+        max_length=500,
+        blank=True,
+        validators=[validate_web_address],
+    )
     reblog_title = models.CharField(_("reblogged article's title"), max_length=300, blank=True)
     reblog_site = models.CharField(_("reblogged site's name"), max_length=200, blank=True)
     reblog_excerpt = models.TextField(

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.mentions.article_server import allow_loopback, other_site  # noqa: F401
+
 # Playwright's sync API keeps an asyncio loop in the main thread; Django would refuse ORM
 # calls made there (SynchronousOnlyOperation), although they are plain blocking calls.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -273,3 +273,27 @@ def test_a_forged_key_id_cannot_use_up_a_servers_share(client, alice, settings):
             REMOTE_ADDR=f"192.0.2.{n + 1}",
         )
     assert deliver(client, alice.activity("Follow", BLOG), alice).status_code == 202
+
+
+def test_an_actor_cannot_put_a_script_in_the_links_to_it(client, alice, post):
+    """A hostile server's actor document names javascript: as its profile page and avatar:
+    the reply and the boost link to the actor's own http(s) address instead."""
+    import json
+
+    document = json.loads(alice.server.pages[f"/users/{alice.username}"].body)
+    document["url"] = "javascript:alert(document.domain)"
+    document["icon"] = {"type": "Image", "url": "javascript:alert(1)"}
+    alice.server.page(
+        f"/users/{alice.username}", json.dumps(document), content_type="application/activity+json"
+    )
+
+    reply = alice.activity("Create", alice.note(article_id(post), "<p>Hi</p>"))
+    assert deliver(client, reply, alice).status_code == 202
+    assert deliver(client, alice.activity("Announce", article_id(post)), alice).status_code == 202
+
+    actor = RemoteActor.objects.get()
+    assert (actor.profile_url, actor.icon_url) == (alice.uri, "")
+    assert Comment.objects.get().author_url == alice.uri
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Boosted on the fediverse by" in page
+    assert "javascript:" not in page

@@ -112,3 +112,32 @@ def test_unsafe_or_foreign_files_are_refused(run, tmp_path, theme_file):
         run("import_disqus", path)
     with pytest.raises(CommandError, match="not a Disqus export"):
         run("import_disqus", theme_file)
+
+
+def test_only_http_and_https_author_addresses_are_stored(run, tmp_path, hello):
+    """A hostile export cannot put a script into the link on a commenter's name."""
+    posts = "".join(
+        f"""<post dsq:id="{n}"><message>Comment {n}</message>
+        <createdAt>2013-10-1{n}T19:20:29Z</createdAt><isDeleted>false</isDeleted>
+        <isSpam>false</isSpam><author><name>Person {n}</name><email>p{n}@example.net</email>
+        <url>{url}</url></author><thread dsq:id="2"/></post>"""
+        for n, url in enumerate(
+            ["javascript:alert(document.domain)", "vbscript:x", "https://kept.example/"], 1
+        )
+    )
+    path = tmp_path / "hostile.xml"
+    path.write_text(
+        f"""<?xml version="1.0"?><disqus xmlns="http://disqus.com"
+        xmlns:dsq="http://disqus.com/disqus-internals">
+        <thread dsq:id="2"><link>http://example.org/</link><title>Hello</title></thread>
+        {posts}</disqus>""",
+        encoding="utf-8",
+    )
+
+    run("import_disqus", path, "--url-map", URL_MAP)
+
+    assert [(c.author_name, c.author_url) for c in hello.comments.order_by("created_at")] == [
+        ("Person 1", ""),
+        ("Person 2", ""),
+        ("Person 3", "https://kept.example/"),
+    ]

@@ -355,3 +355,47 @@ def test_update_brings_imported_items_in_line_with_the_file(run, tmp_path):
     output = run("import_wxr", path, "--update")
     rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in output.splitlines()}
     assert rows["post"] == ["0", "0", "1"] and rows["comment"] == ["0", "0", "1"]
+
+
+ATTACHMENT = """<item><title>Picture</title><link>http://small.example/picture/</link>
+<guid isPermaLink="false">http://small.example/?attachment_id=11</guid>
+<wp:post_id>11</wp:post_id><wp:post_parent>10</wp:post_parent><wp:status>inherit</wp:status>
+<wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>{url}</wp:attachment_url></item>"""
+
+
+def test_only_http_and_https_author_and_attachment_addresses_are_stored(run, tmp_path):
+    """A hostile export cannot put a script into the link on a commenter's name."""
+    addresses = {
+        201: "javascript:alert(document.domain)",
+        202: " JavaScript:alert(1)",
+        203: "data:text/html,<script>alert(1)</script>",
+        204: "ada.example/me",  # no scheme: WordPress shows it as http://
+        205: "https://kept.example/",
+    }
+    comments = "".join(
+        wxr_comment(wp_id).replace(f"https://p{wp_id}.example.net/", url.replace("<", "&lt;"))
+        for wp_id, url in addresses.items()
+    )
+    text = SMALL.format(comments=comments).replace(
+        "</item></channel>",
+        "</item>" + ATTACHMENT.format(url="javascript:alert(1)") + "</channel>",
+    )
+    path = tmp_path / "hostile.xml"
+    path.write_text(text, encoding="utf-8")
+
+    run("import_wxr", path)
+
+    stored = {
+        int(record.source_id): Comment.objects.get(pk=record.object_id).author_url
+        for record in ImportedItem.objects.filter(kind="comment")
+    }
+    assert stored == {
+        201: "",
+        202: "",
+        203: "",
+        204: "http://ada.example/me",
+        205: "https://kept.example/",
+    }
+    assert Comment.objects.count() == 5  # the comments themselves are all kept
+    assert Attachment.objects.get().url == ""

@@ -191,6 +191,18 @@ def test_markup_on_the_source_page_is_shown_as_text(client, post, other_site, al
     assert "**Bold** claim &lt;script&gt;" in html
 
 
+def test_the_link_on_a_mention_is_an_http_address_or_none(client, post, other_site, allow_loopback):
+    """Browsers drop a tab inside an address; Salon does not store one as a link."""
+    other_site.page("/ferries/", source_page(target_of(post)))
+    source = other_site.url("/ferr\ties/")  # fetched as /ferries/
+
+    assert webmention(client, source, target_of(post)).status_code == 202
+
+    mention = Comment.objects.get()
+    assert mention.author_url == ""
+    assert mention.author_name == "Notes on ferries – Harbour Notes"
+
+
 def test_post_pages_advertise_the_endpoints(client, post):
     response = client.get(post.get_absolute_url())
     assert response["Link"] == '<http://testserver/webmention/>; rel="webmention"'
@@ -245,6 +257,51 @@ def test_pingback_faults(client, post, other_site, allow_loopback):
     response = client.post("/xmlrpc/", b"<not-xml", content_type="text/xml")
     with pytest.raises(xmlrpc.client.Fault, match="parse error"):
         xmlrpc.client.loads(response.content)
+    assert not Comment.objects.exists()
+
+
+MALFORMED_CALLS = {
+    "a member without a value": b"""<?xml version="1.0"?><methodCall>
+<methodName>pingback.ping</methodName><params><param><value><struct>
+<member><name>source</name></member></struct></value></param></params></methodCall>""",
+    "an unknown encoding": b"""<?xml version="1.0" encoding="bogus-enc"?><methodCall>
+<methodName>pingback.ping</methodName><params></params></methodCall>""",
+    "an int that is not a number": b"""<?xml version="1.0"?><methodCall>
+<methodName>pingback.ping</methodName><params><param><value><int>x</int></value></param>
+</params></methodCall>""",
+    "a boolean that is neither 0 nor 1": b"""<?xml version="1.0"?><methodCall>
+<methodName>pingback.ping</methodName><params><param><value><boolean>2</boolean></value>
+</param></params></methodCall>""",
+    "a tag XML-RPC does not have": b"""<?xml version="1.0"?><methodCall>
+<methodName>pingback.ping</methodName><params><param><value><member>a</member></value>
+</param></params></methodCall>""",
+    "bad base64": b"""<?xml version="1.0"?><methodCall><methodName>pingback.ping</methodName>
+<params><param><value><base64>a</base64></value></param></params></methodCall>""",
+    "an unclosed array": b"""<?xml version="1.0"?><methodCall><methodName>pingback.ping
+</methodName><params><param><value><array><data></array></value></param></params>
+</methodCall>""",
+    "a struct end without a start": b"""<?xml version="1.0"?><methodCall>
+<methodName>pingback.ping</methodName><params><param><value></struct></value></param>
+</params></methodCall>""",
+    "a member value without a name": b"""<?xml version="1.0"?><methodCall>
+<methodName>pingback.ping</methodName><params><param><value><struct><member>
+<value><string>a</string></value></member></struct></value></param></params></methodCall>""",
+    "UTF-16 declared, UTF-8 sent": b"""<?xml version="1.0" encoding="utf-16"?><methodCall/>""",
+    "nothing at all": b"",
+}
+
+
+@pytest.mark.parametrize("name", list(MALFORMED_CALLS))
+def test_a_malformed_call_gets_a_parse_error_fault_and_a_log_line(client, caplog, name):
+    with caplog.at_level("WARNING", logger="salon.mentions"):
+        response = client.post("/xmlrpc/", MALFORMED_CALLS[name], content_type="text/xml")
+
+    assert response.status_code == 200
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        xmlrpc.client.loads(response.content)
+    assert fault.value.faultCode == -32700
+    assert "parse error" in fault.value.faultString
+    assert any("malformed XML-RPC call" in record.getMessage() for record in caplog.records)
     assert not Comment.objects.exists()
 
 

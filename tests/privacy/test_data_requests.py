@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 
 from salon.discussion.models import Comment, Like
 from salon.notifications.models import Subscription
 from salon.privacy.models import DataRequest
 from salon.publishing.models import Post
-from tests.notifications.mailbox import link_after, send_mail
+from tests.notifications.mailbox import body, link_after, send_mail
 
 # Real commits: mail is queued by after-commit hooks, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,6 +51,7 @@ def test_the_privacy_page_points_to_the_request_form_and_says_what_erasure_does(
 ):
     page = client.get("/privacy/").content.decode()
     assert 'href="/privacy/your-data/"' in page
+    assert "a link that works once, within a day" in page
     assert "anonymises your comments" in page
     assert "No outside log-in service" in page
     assert "No message is ever sent about a comment marked as spam" in page
@@ -83,23 +87,38 @@ def test_the_form_is_rate_limited(client, mail_on, mailbox):
     assert blocked.status_code == 429 and "Too many requests" in blocked.content.decode()
 
 
-def test_the_mailed_link_shows_and_downloads_everything_tied_to_the_address(
-    client, my_traces, mailbox
-):
+def _export_link(client, mailbox) -> str:
     _ask(client, "export")
     send_mail()
     (message,) = mailbox.to(ME)
     assert message["List-Unsubscribe"]
-    link = link_after(message, "within 24 hours")
+    assert "Open this link within 24 hours; it works once:" in body(message)
+    return link_after(message, "within 24 hours")
 
-    page = client.get(link)
+
+def test_the_mailed_link_shows_and_downloads_everything_tied_to_the_address(
+    client, my_traces, mailbox
+):
+    link = _export_link(client, mailbox)
+
+    # Opening it (as a mail scanner would) shows nothing yet and uses nothing up.
+    ask = client.get(link)
+    assert ask.status_code == 200
+    assert "Show my data" in ask.content.decode()
+    assert "My first thought." not in ask.content.decode()
+    assert client.get(link).status_code == 200
+    assert not DataRequest.objects.exists()
+
+    page = client.post(link, {"format": "page"})
     html = page.content.decode()
     assert page.status_code == 200
+    assert page["Referrer-Policy"] == "same-origin"  # the key goes to no other site
     assert "My first thought." in html and "My reply." in html
     assert "Someone else&#x27;s view." not in html
     assert "not under an e-mail address" in html  # what is said of guests' likes
 
-    download = client.get(link + "?format=json")
+    token = re.search(r'name="download" value="([^"]+)"', html).group(1)
+    download = client.post(link, {"download": token})
     assert download["Content-Disposition"] == 'attachment; filename="my-data.json"'
     data = json.loads(download.content)
     assert [c["text"] for c in data["comments"]] == ["My first thought.", "My reply."]
@@ -111,6 +130,79 @@ def test_the_mailed_link_shows_and_downloads_everything_tied_to_the_address(
     for logged in DataRequest.objects.filter(kind="export"):  # the page and the download
         assert logged.counts["comments"] == 2
         assert ME not in json.dumps(logged.counts) + logged.email_digest
+
+
+def test_an_export_link_works_once(client, my_traces, mailbox):
+    """The link is a key to someone's data: once used, it opens nothing, to anyone."""
+    link = _export_link(client, mailbox)
+    assert client.post(link, {"format": "json"}).status_code == 200
+
+    for again in (
+        client.get(link),
+        client.post(link, {"format": "page"}),
+        client.post(link, {"format": "json"}),
+        client.post(link, {"download": "forged"}),
+        Client().get(link),  # another browser, as whoever the mail was forwarded to
+    ):
+        assert again.status_code == 410
+        html = again.content.decode()
+        assert "It has already been used" in html and "My first thought." not in html
+        assert 'href="/privacy/your-data/"' in html  # and how to get a new one
+    assert DataRequest.objects.filter(kind="export").count() == 1
+
+
+def test_the_download_on_the_export_page_lasts_minutes_not_a_day(
+    client, my_traces, mailbox, monkeypatch
+):
+    import time
+
+    from django.core import signing
+
+    from salon.privacy.data_requests import DOWNLOAD_MAX_AGE
+
+    link = _export_link(client, mailbox)
+    html = client.post(link, {"format": "page"}).content.decode()
+    token = re.search(r'name="download" value="([^"]+)"', html).group(1)
+    later = time.time() + DOWNLOAD_MAX_AGE + 60
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    assert client.post(link, {"download": token}).status_code == 410
+
+
+def test_a_download_token_opens_only_its_own_link(client, my_traces, mailbox):
+    from salon.privacy.data_requests import request_link
+
+    other = urlsplit(request_link("else@example.net", "export")).path
+    mine = _export_link(client, mailbox)
+    token_of_mine = re.search(
+        r'name="download" value="([^"]+)"', client.post(mine, {"format": "page"}).content.decode()
+    ).group(1)
+    client.post(other, {"format": "page"})  # used by its owner
+
+    refused = client.post(other, {"download": token_of_mine})
+    assert refused.status_code == 410 and "My first thought." not in refused.content.decode()
+
+
+def test_two_requests_racing_with_one_link_cannot_both_use_it(my_traces):
+    from salon.privacy.data_requests import (
+        UsedRequestLink,
+        read_request_link,
+        request_link,
+        use_link,
+    )
+
+    link = read_request_link(request_link(ME, "erase").rstrip("/").rsplit("/", 1)[1])
+    use_link(link)
+    with pytest.raises(UsedRequestLink):
+        use_link(link)
+
+
+def test_a_link_sent_before_links_worked_once_is_refused(client, my_traces):
+    from django.core import signing
+
+    token = signing.dumps({"e": ME, "k": "export"}, salt="salon.privacy.data-request")
+    page = client.get(f"/privacy/your-data/{token}/")
+    assert page.status_code == 400
+    assert "Ask for a new one" in page.content.decode()
 
 
 def test_the_erasure_link_anonymises_comments_and_removes_likes_and_subscriptions(
@@ -127,6 +219,9 @@ def test_the_erasure_link_anonymises_comments_and_removes_likes_and_subscription
 
     done = client.post(link)
     assert "Done" in done.content.decode()
+    again = client.post(link)
+    assert again.status_code == 410 and "already been used" in again.content.decode()
+    assert client.get(link).status_code == 410
     mine = Comment.objects.filter(content__in=["My first thought.", "My reply."])
     assert mine.count() == 2
     for comment in mine:

@@ -12,7 +12,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from salon.publishing.fetching import address_allowed
+from salon.publishing.fetching import FetchError, address_allowed, fetch
 from salon.publishing.models import Media, Post
 from tests.mentions import article_server
 from tests.mentions.article_server import article, png
@@ -151,6 +151,44 @@ def test_private_and_special_addresses_are_refused():
     assert address_allowed("2606:4700::1111", allow_private=False)
     assert address_allowed("192.168.0.10", allow_private=True)
     assert not address_allowed("0.0.0.0", allow_private=True)
+
+
+# IPv6 forms that carry an IPv4 address are judged as that address.
+CARRIED_PRIVATE = {
+    "IPv4-compatible loopback": "::127.0.0.1",
+    "IPv4-compatible cloud metadata": "::169.254.169.254",
+    "NAT64 loopback": "64:ff9b::7f00:1",
+    "NAT64 private": "64:ff9b::c0a8:1",
+    "6to4 loopback": "2002:7f00:1::1",
+    "6to4 private": "2002:a00:1::",
+    "Teredo, loopback client": "2001:0:4136:e378:8000:63bf:80ff:fffe",
+    "Teredo, private server": "2001:0:c0a8:1:8000:63bf:f7f7:f7f7",
+}
+CARRIED_PUBLIC = {
+    "IPv4-compatible public": "::93.184.216.34",
+    "NAT64 public": "64:ff9b::5db8:d822",
+    "6to4 public": "2002:5db8:d822::1",
+    "Teredo, public server and client": "2001:0:4136:e378:8000:63bf:a247:27dd",
+}
+
+
+@pytest.mark.parametrize("address", CARRIED_PRIVATE.values(), ids=CARRIED_PRIVATE.keys())
+def test_ipv6_forms_carrying_a_private_ipv4_address_are_refused(address, settings):
+    assert not address_allowed(address, allow_private=False)
+    assert address_allowed(address, allow_private=True)
+    # The whole fetch stops before connecting, with the reason.
+    with pytest.raises(FetchError, match="private, loopback or reserved network address"):
+        fetch(f"http://[{address}]:8000/")
+
+
+@pytest.mark.parametrize("address", CARRIED_PUBLIC.values(), ids=CARRIED_PUBLIC.keys())
+def test_ipv6_forms_carrying_a_public_ipv4_address_are_allowed(address):
+    assert address_allowed(address, allow_private=False)
+
+
+def test_an_ipv6_form_carrying_the_unspecified_address_is_refused_even_when_allowed():
+    assert not address_allowed("::ffff:0.0.0.0", allow_private=True)
+    assert not address_allowed("64:ff9b::", allow_private=True)
 
 
 @pytest.mark.parametrize(
