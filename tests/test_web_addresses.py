@@ -199,3 +199,19 @@ def test_the_migration_runs_forwards_on_a_database_with_unsafe_rows(post, post_c
     call_command("migrate", "discussion", verbosity=0)
 
     assert Comment.objects.get().author_url == ""
+
+
+def test_the_pipeline_stores_no_other_address_whoever_calls_it(post):
+    from salon.discussion.pipeline import CommentSubmission, submit_comment
+
+    comment = submit_comment(
+        CommentSubmission(
+            post=post,
+            content="Hello from a caller that forgot to check.",
+            author_name="Careless Caller",
+            author_email="careless@example.net",
+            author_url="javascript:alert(document.domain)",
+        )
+    )
+    comment.refresh_from_db()
+    assert comment.author_url == ""

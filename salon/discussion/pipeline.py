@@ -34,6 +34,7 @@ from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.rendering import count_links, render_comment
 from salon.discussion.threads import depth_of
 from salon.publishing.models import Post
+from salon.web_addresses import web_address
 
 log = logging.getLogger(__name__)
 
@@ -352,7 +353,8 @@ def submit_comment(submission: CommentSubmission) -> Comment | None:
             user=submission.account,
             author_name=submission.author_name,
             author_email=submission.author_email,
-            author_url=submission.author_url,
+            # Every way in checks it; the pipeline stores nothing else whoever calls it.
+            author_url=web_address(submission.author_url),
             author_ip=submission.ip or None,
             user_agent=submission.user_agent[:255],
             visitor_key=submission.visitor_key,
