@@ -297,6 +297,7 @@ def teach(decision: Decision, **signal) -> None:
             transaction.on_commit(lambda: remote.submit(comment, is_spam))
         else:
             site = learn(THIS_SITE, _lesson(comment), is_spam)
+        _withdraw_earlier_correction(site.pk, comment)
         Lesson.objects.create(
             comment=comment,
             site=site,
@@ -311,3 +312,20 @@ def teach(decision: Decision, **signal) -> None:
         )
         if engine_said_spam is not None and engine_said_spam != is_spam:
             count(site.pk, **({"missed_spam": 1} if is_spam else {"false_positives": 1}))
+
+
+def _withdraw_earlier_correction(site_id: int, comment: Comment) -> None:
+    """A moderator's new decision on a comment replaces their earlier one in the counts.
+
+    Marking a comment spam and then "not spam" (an undo, a second thought) leaves the
+    engine's verdict standing; the first decision's correction is taken back from the day it
+    was counted, so the statistics count each comment's last decision only. The engine
+    itself has learnt both lessons, as it always has.
+    """
+    earlier = Lesson.objects.filter(site_id=site_id, comment=comment).order_by("-pk").first()
+    if earlier is None or not earlier.correction:
+        return
+    field = "missed_spam" if earlier.is_spam else "false_positives"
+    DailyTally.objects.filter(
+        site_id=site_id, day=timezone.localdate(earlier.decided_at), **{f"{field}__gt": 0}
+    ).update(**{field: F(field) - 1})
