@@ -241,11 +241,9 @@ def _lesson(comment: Comment) -> engine.Submission:
 def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
     """Judge a comment with the engine and this site's learning (the pipeline's spam check)."""
     site_id, state = load_site(THIS_SITE, create=True)
+    history = history_for(submission.author_email, submission.ip, submission.author_url)
     verdict = engine.check(
-        submissions.for_engine(
-            submission,
-            history_for(submission.author_email, submission.ip, submission.author_url),
-        ),
+        submissions.for_engine(submission, history),
         site=state,
         sensitivity=settings.SALON.get("SPAM_SENSITIVITY") or engine.Sensitivity.BALANCED,
     )
@@ -256,8 +254,37 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
         score=verdict.score,
         discard=verdict.discard,
         hold=verdict.hold,
-        reasons=data["reasons"],
+        reasons=[_say_whose(reason, history) for reason in data["reasons"]],
     )
+
+
+_HISTORY_SIGNALS = {
+    "history_approved": ("approved before", "_approved"),
+    "history_spam": ("marked spam before", "_spam"),
+}
+_SOURCES = (
+    ("email", "from this e-mail address"),
+    ("ip", "from this IP address"),
+    ("url", "from this website"),
+)
+
+
+def _say_whose(reason: dict, history: engine.History) -> dict:
+    """The engine speaks of "this author" for what is the best of three separate histories
+    (e-mail, IP, website); the stored reason names which of them it was, with their counts,
+    so that a shared IP address is not read as the commenter's own record."""
+    described = _HISTORY_SIGNALS.get(reason.get("signal", ""))
+    if described is None:
+        return reason
+    lead, suffix = described
+    parts = [
+        f"{n} {words}"
+        for source, words in _SOURCES
+        if (n := getattr(history, f"{source}{suffix}", 0))
+    ]
+    if not parts:
+        return reason
+    return {**reason, "message": f"{lead}: {', '.join(parts)}"}
 
 
 def teach(decision: Decision, **signal) -> None:
