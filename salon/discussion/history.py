@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from salon.discussion.models import Comment
@@ -66,20 +67,21 @@ def sources_of(comments: Iterable[Comment]) -> dict[int, Sources]:
     grouped; each comment's own status is then taken out of its two tallies.
     """
     comments = list(comments)
-    emails = {c.author_email for c in comments if c.author_email}
-    emails |= {_email_key(e) for e in emails}
+    emails = {_email_key(c.author_email) for c in comments if c.author_email}
     ips = {c.author_ip for c in comments if c.author_ip}
     by_email: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     by_ip: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     if emails or ips:
         rows = (
-            Comment.objects.filter(Q(author_email__in=emails) | Q(author_ip__in=ips))
+            # E-mail addresses compared without case, as the pipeline's rules compare them.
+            Comment.objects.annotate(email=Lower("author_email"))
+            .filter(Q(email__in=emails) | Q(author_ip__in=ips))
             .order_by()
-            .values("author_email", "author_ip", "status")
+            .values("email", "author_ip", "status")
             .annotate(n=Count("pk"))
         )
         for row in rows:
-            key = _email_key(row["author_email"] or "")
+            key = row["email"] or ""
             if key and key in emails:
                 by_email[key][row["status"]] += row["n"]
             if row["author_ip"] and row["author_ip"] in ips:
