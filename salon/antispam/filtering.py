@@ -287,6 +287,16 @@ def _say_whose(reason: dict, history: engine.History) -> dict:
     return {**reason, "message": f"{lead}: {', '.join(parts)}"}
 
 
+def _said_spam(comment: Comment) -> bool | None:
+    """Whether the filter called the comment spam (True) or let it through (False); None when
+    it held it for a person (uncertain) or never judged it. Only True and False can be
+    corrected by a moderator, and counted as missed spam or a false positive."""
+    if comment.spam_outcome:
+        return {"spam": True, "approve": False}.get(comment.spam_outcome)
+    # Judged before the filter had three outcomes: a score of one half or more was spam.
+    return None if comment.spam_score is None else comment.spam_score >= 0.5
+
+
 def teach(decision: Decision, **signal) -> None:
     """Learn from a moderator's decision: marked spam, or rescued from spam or the queue.
 
@@ -308,7 +318,7 @@ def teach(decision: Decision, **signal) -> None:
         is_spam = False
     else:
         return
-    engine_said_spam = None if comment.spam_score is None else comment.spam_score >= 0.5
+    engine_said_spam = _said_spam(comment)
     with transaction.atomic():
         if settings.SALON.get("AKISMET_URL"):
             from salon.antispam import remote

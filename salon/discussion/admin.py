@@ -23,11 +23,12 @@ def _set_status(modeladmin, request, queryset: QuerySet, status: str, done: str)
 
 
 def _main_reason(comment: Comment) -> dict:
-    """The reason a moderator reads first: the site rule that held or trashed the comment
-    (stored with weight 0, last), else the filter's strongest signal."""
-    reasons = comment.spam_reasons or [{}]
-    rule = [r for r in reasons if r.get("weight", 0) == 0 and r.get("signal")]
-    return rule[-1] if rule else max(reasons, key=lambda r: abs(r.get("weight", 0)))
+    """The reason a moderator reads first: what held or trashed the comment (a site rule,
+    stored last, or a filter rule that holds; these have no weight), else the filter's
+    strongest signal. The uncertain band's own explanation (``band``) is not a reason."""
+    reasons = [r for r in comment.spam_reasons or [] if r.get("signal") != "band"] or [{}]
+    holding = [r for r in reasons if r.get("weight", 0) == 0 and r.get("signal")]
+    return holding[-1] if holding else max(reasons, key=lambda r: abs(r.get("weight", 0)))
 
 
 @admin.register(Comment)

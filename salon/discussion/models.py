@@ -123,6 +123,13 @@ class Comment(models.Model):
     # What the spam filter said, kept for the moderator ("why is this spam?").
     spam_score = models.FloatField(_("spam score"), null=True, blank=True, editable=False)
     spam_reasons = models.JSONField(_("spam reasons"), default=list, blank=True, editable=False)
+    spam_outcome = models.CharField(
+        _("spam filter's outcome"),
+        max_length=8,
+        blank=True,
+        editable=False,
+        help_text=_("What the spam filter said: approve, hold or spam (empty: not checked)."),
+    )
 
     objects = CommentQuerySet.as_manager()
 

@@ -96,6 +96,15 @@ class Verdict:
     discard: bool = False
     hold: bool = False
     reasons: list[dict[str, Any]] = field(default_factory=list)
+    checked: bool = True
+    """False when no spam filter ran (none is configured)."""
+
+    @property
+    def outcome(self) -> str:
+        """What the filter said: ``"spam"``, ``"hold"``, ``"approve"``; "" if none ran."""
+        if not self.checked:
+            return ""
+        return "spam" if self.spam else "hold" if self.hold else "approve"
 
 
 class CommentRejected(Exception):
@@ -116,7 +125,7 @@ def check_spam(submission: CommentSubmission) -> Verdict:
     """
     path = settings.SALON.get("SPAM_FILTER")
     if not path:
-        return Verdict()
+        return Verdict(checked=False)
     try:
         return import_string(path)(submission)
     except Exception:
@@ -351,8 +360,9 @@ def submit_comment(submission: CommentSubmission) -> Comment | None:
             content_html=judgement.html,
             status=judgement.status,
             kind=submission.kind,
-            spam_score=judgement.verdict.score,
+            spam_score=judgement.verdict.score if judgement.verdict.checked else None,
             spam_reasons=judgement.reasons,
+            spam_outcome=judgement.verdict.outcome,
         )
         _send_after_commit(signals.comment_submitted, comment=comment, submission=submission)
     return comment
@@ -375,8 +385,9 @@ def resubmit_comment(comment: Comment, submission: CommentSubmission) -> Comment
     comment.content_html = judgement.html
     comment.author_name = submission.author_name
     comment.status = status
-    comment.spam_score = judgement.verdict.score
+    comment.spam_score = judgement.verdict.score if judgement.verdict.checked else None
     comment.spam_reasons = judgement.reasons
+    comment.spam_outcome = judgement.verdict.outcome
     with transaction.atomic():
         comment.save(
             update_fields=[
@@ -386,6 +397,7 @@ def resubmit_comment(comment: Comment, submission: CommentSubmission) -> Comment
                 "status",
                 "spam_score",
                 "spam_reasons",
+                "spam_outcome",
             ]
         )
         _send_after_commit(

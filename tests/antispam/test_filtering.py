@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from salon.antispam.engine import outcomes
 from salon.antispam.engine.checking import default_engine
-from salon.antispam.engine.model import medium_index
-from salon.antispam.models import THIS_SITE, Lesson, SpamFilterSite
+from salon.antispam.models import THIS_SITE, DailyTally, Lesson, SpamFilterSite
 from salon.discussion.models import Comment
 
 pytestmark = [pytest.mark.django_db, pytest.mark.spam_filter]
@@ -78,14 +78,15 @@ def test_staff_are_never_marked_spam(client, owner, post, post_comment):
 
 
 def test_the_moderators_lessons_change_the_next_verdict(owner, post, post_comment):
-    # Generic praise: the shipped model lets it through; this site's moderators know better.
+    # Generic praise: the shipped model is unsure of it and holds it for a moderator; this
+    # site's moderators know better.
     campaign = (
         "Wonderful post, I have bookmarked your blog and will come back for more, "
         "regards from the Jakarta team {n}"
     )
     post_comment(post, comment=campaign.format(n=310), author="Helpful Helen")
     first = Comment.objects.get()
-    assert first.status == Comment.Status.APPROVED
+    assert first.status == Comment.Status.PENDING
     before = first.spam_score
     staff = Client()
     staff.force_login(owner)
@@ -127,6 +128,27 @@ def test_not_spam_is_a_lesson_too(owner, post, post_comment):
     assert "Misjudged" in page
 
 
+def test_deciding_a_held_comment_teaches_but_corrects_nothing(owner, post, post_comment):
+    """The filter held it because it was unsure: whichever way the moderator decides, the
+    filter learns, but it was not wrong, so no missed spam or false positive is counted."""
+    campaign = (
+        "Wonderful post, I have bookmarked your blog and will come back for more, "
+        "regards from the Jakarta team 310"
+    )
+    post_comment(post, comment=campaign, author="Helpful Helen")
+    held = Comment.objects.get()
+    assert (held.status, held.spam_outcome) == (Comment.Status.PENDING, "hold")
+    staff = Client()
+    staff.force_login(owner)
+    staff.post(
+        "/admin/discussion/comment/", {"action": "mark_spam", "_selected_action": [held.pk]}
+    )
+    lesson = Lesson.objects.get()
+    assert lesson.is_spam and lesson.engine_said_spam is None and not lesson.correction
+    tally = DailyTally.objects.get()
+    assert (tally.missed_spam, tally.false_positives) == (0, 0)
+
+
 def test_admin_shows_why(client, owner, post, post_comment):
     post_comment(post, comment=SPAM, author="Free Money")
     comment = Comment.objects.get()
@@ -136,35 +158,22 @@ def test_admin_shows_why(client, owner, post, post_comment):
     assert comment.spam_reasons[0]["message"] in page
 
 
-def test_sensitivity_trades_catching_spam_for_sparing_readers(post, post_comment, settings):
-    # Comments a moderator might judge either way; the test uses one the model is unsure of.
-    candidates = [
-        "thanks, I posted about it at https://f.example/blog",
-        "good info, my site has more https://b.example",
-        "Nice post, see https://a.example for more",
-        "Great article, visit my blog for similar content",
-        "Check my blog for similar posts",
-        "Hello everyone, I need help with my homework",
-        "nice one, more at https://c.example",
-    ]
-    model = default_engine().model
-    strict = model.threshold(medium_index("comment"), "strict")
-    cautious_threshold = model.threshold(medium_index("comment"), "cautious")
+def test_sensitivity_moves_where_spam_begins(post, post_comment, settings):
+    """A comment the model is fairly but not nearly sure of: strict sends it to spam,
+    cautious (and balanced) hold it for a moderator."""
+    text = "Great article, visit my blog for similar content"
+    edges = default_engine().model.band_edges
+    strict = outcomes.band(0, outcomes.Sensitivity.STRICT, edges)
+    cautious = outcomes.band(0, outcomes.Sensitivity.CAUTIOUS, edges)
     settings.SALON = {**settings.SALON, "SPAM_SENSITIVITY": "strict"}
-    borderline = None
-    for n, text in enumerate(candidates):
-        _age_all()
-        post_comment(post, comment=text, author=f"Strict {n}")
-        judged = Comment.objects.latest("pk")
-        assert (judged.status == Comment.Status.SPAM) == (judged.spam_score >= strict)
-        if strict + 0.03 <= judged.spam_score <= cautious_threshold - 0.05:
-            borderline = judged
-    assert borderline is not None, "no candidate scored between the thresholds; add one"
-    assert borderline.status == Comment.Status.SPAM
+    post_comment(post, comment=text, author="Strictly Judged")
+    judged = Comment.objects.get()
+    assert strict.spam_from <= judged.spam_score < cautious.spam_from, "pick another text"
+    assert judged.status == Comment.Status.SPAM
 
     settings.SALON = {**settings.SALON, "SPAM_SENSITIVITY": "cautious"}
     _age_all()
-    post_comment(post, comment=borderline.content, author="Cautiously Judged")
-    cautious = Comment.objects.latest("pk")
-    assert cautious.spam_score == pytest.approx(borderline.spam_score, abs=0.05)
-    assert cautious.status != Comment.Status.SPAM
+    post_comment(post, comment=text, author="Cautiously Judged")
+    cautious_judged = Comment.objects.latest("pk")
+    assert cautious_judged.spam_score == pytest.approx(judged.spam_score, abs=0.05)
+    assert cautious_judged.status == Comment.Status.PENDING

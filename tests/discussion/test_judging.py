@@ -31,20 +31,28 @@ def test_each_discussion_setting_does_what_its_page_says(client, post, post_comm
     _options(disallowed_words="pillstore", moderation_words="ferry tolls", max_links=2)
     post_comment(post, author="Trashed", comment=f"{ORDINARY} Visit pillstore today.")
     post_comment(post, author="Held word", comment=f"{ORDINARY} What about the ferry tolls?")
+    post_comment(
+        post,
+        author="Held links",
+        comment=f"{ORDINARY} See https://en.wikipedia.org/wiki/Toll_road and https://www.gov.uk/",
+    )
     post_comment(post, author="Published", comment=ORDINARY)
 
     assert _status("Trashed") == Comment.Status.TRASH
     assert _status("Held word") == Comment.Status.PENDING
+    assert _status("Held links") == Comment.Status.PENDING
     assert _status("Published") == Comment.Status.APPROVED
     # The moderator reads which rule decided, beside the filter's reasons.
     reasons = {r["signal"] for r in Comment.objects.get(author_name="Held word").spam_reasons}
     assert "moderation_words" in reasons
+    reasons = {r["signal"] for r in Comment.objects.get(author_name="Held links").spam_reasons}
+    assert "max_links" in reasons
     trashed = Comment.objects.get(author_name="Trashed").spam_reasons
     assert any("pillstore" in r["message"] for r in trashed)
     # Nobody else sees the held or trashed ones.
     page = Client().get(post.get_absolute_url()).content.decode()
     assert "Published" in page
-    assert not any(name in page for name in ("Trashed", "Held word"))
+    assert not any(name in page for name in ("Trashed", "Held word", "Held links"))
 
 
 def test_a_disallowed_word_in_blatant_spam_still_goes_to_the_trash(post, post_comment):

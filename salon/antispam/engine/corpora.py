@@ -52,9 +52,21 @@ class LabelledText:
     """The page the text was posted on, when known."""
     title: str = ""
     """That page's title, when known."""
+    excerpt: str = ""
+    """That page's body or excerpt, when known."""
     comment_type: str = "comment"
     """What kind of submission the text stands for, as Akismet names it: ``comment``,
     ``message`` (a private message, like an SMS), ``contact-form`` (an e-mail)."""
+    order: str = ""
+    """Where the row stands in its source's own order (a date or an id), for replaying a
+    source as its comments arrived; empty keeps the file's order."""
+
+    @property
+    def source(self) -> str:
+        """Where the text was posted (one video, one corpus): what benchmarks leave out."""
+        return (
+            f"{self.corpus}/{self.part}" if self.part and self.part != self.corpus else self.corpus
+        )
 
     @property
     def duplicate_key(self) -> str:
@@ -131,8 +143,63 @@ def read_spamassassin(path: Path) -> list[LabelledText]:
     return rows
 
 
+def _csv_records(path: Path) -> Iterable[dict[str, str]]:
+    csv.field_size_limit(10_000_000)  # a few Stack Exchange posts are long
+    with path.open(encoding="utf-8", newline="", errors="replace") as handle:
+        yield from csv.DictReader(handle)
+
+
+def read_instagram(path: Path) -> list[LabelledText]:
+    """ScamSpot's Instagram comments (``text,label,number,msg_length``). The text was
+    lower-cased by its collector; ``msg_length`` is only ``len(text)`` and is not read."""
+    return [
+        LabelledText(
+            text=record["text"],
+            is_spam=record["label"].strip() in ("1", "spam"),
+            corpus="instagram",
+            part="instagram",
+            order=f"{int(record.get('number') or 0):08d}",
+        )
+        for record in _csv_records(path)
+    ]
+
+
+def read_stackexchange(path: Path, corpus: str) -> list[LabelledText]:
+    """Stack Exchange posts and comments (Markdown source), spam or ham as labelled. The
+    site is kept as the row's part, so that a benchmark can hold a site out; the post's
+    address is not given to the engine (it would name the site)."""
+    rows = []
+    for record in _csv_records(path):
+        order = record.get("date") or record.get("list_date") or ""
+        post = record.get("post_id") or ""
+        rows.append(
+            LabelledText(
+                text=record["text"],
+                is_spam=record["label"].strip() in ("1", "spam"),
+                corpus=corpus,
+                part=record.get("site") or corpus,
+                order=f"{order} {int(post):09d}" if post.isdigit() else order,
+            )
+        )
+    return rows
+
+
+CORPORA: tuple[str, ...] = (
+    "youtube",
+    "instagram",
+    "stackexchange-spam",
+    "stackexchange-ham",
+    "sms",
+    "spamassassin",
+)
+"""Every labelled corpus the base model is trained on (``data/spam/PROVENANCE.md``)."""
+
+COMMENT_CORPORA: tuple[str, ...] = CORPORA[:4]
+"""Those whose texts are public comments or posts on a web page."""
+
+
 def load_corpora(
-    names: Iterable[str] = ("youtube", "sms", "spamassassin"), data_dir: Path | None = None
+    names: Iterable[str] = CORPORA, data_dir: Path | None = None
 ) -> list[LabelledText]:
     """All rows of the named corpora, in a fixed order."""
     base = data_dir or spam_data_dir()
@@ -145,8 +212,23 @@ def load_corpora(
             rows.extend(read_sms(base / "sms" / "SMSSpamCollection"))
         elif name == "spamassassin":
             rows.extend(read_spamassassin(base / "spamassassin" / "spamassassin.csv"))
+        elif name == "instagram":
+            rows.extend(read_instagram(base / "scamspot-instagram" / "scamspot-instagram.csv"))
+        elif name == "stackexchange-spam":
+            rows.extend(
+                read_stackexchange(
+                    base / "stackexchange-spam" / "stackexchange-spam.csv", "stackexchange-spam"
+                )
+            )
+        elif name == "stackexchange-ham":
+            rows.extend(
+                read_stackexchange(
+                    base / "stackexchange-meta-ham" / "stackexchange-meta-ham.csv",
+                    "stackexchange-ham",
+                )
+            )
         else:
-            raise ValueError(f"unknown corpus {name!r}")
+            raise ValueError(f"unknown corpus {name!r}; known: {', '.join(CORPORA)}")
     return rows
 
 
@@ -161,8 +243,18 @@ def read_labelled_csv(
     title_column: str | None = None,
     permalink_column: str | None = None,
     comment_type: str = "comment",
+    excerpt_column: str | None = None,
+    date_column: str | None = None,
+    type_column: str | None = None,
 ) -> list[LabelledText]:
-    """Rows of any CSV file with a text column and a label column, in file order."""
+    """Rows of any CSV file with a text column and a label column.
+
+    The other columns are optional, as a blog's export has them: the comment's author,
+    website and e-mail; the post's title, address and body or excerpt; the comment's date
+    (rows are then returned oldest first, as they arrived; dates compare as text, so use
+    a sortable form such as ISO 8601) and type (``comment``, ``pingback``, ``trackback``…;
+    empty cells take ``comment_type``).
+    """
     rows: list[LabelledText] = []
     with Path(path).open(encoding="utf-8", newline="", errors="replace") as handle:
         reader = csv.DictReader(handle)
@@ -174,6 +266,9 @@ def read_labelled_csv(
             "e-mail": email_column,
             "title": title_column,
             "permalink": permalink_column,
+            "excerpt": excerpt_column,
+            "date": date_column,
+            "type": type_column,
         }
         header = reader.fieldnames or []
         for what, column in named.items():
@@ -182,21 +277,29 @@ def read_labelled_csv(
                     f"{path}: no {what} column {column!r}; the columns are "
                     + ", ".join(repr(name) for name in header)
                 )
+
+        def cell(record: dict[str, str], column: str | None) -> str:
+            return (record.get(column) or "") if column else ""
+
         for record in reader:
             rows.append(
                 LabelledText(
-                    text=record.get(text_column) or "",
-                    is_spam=(record.get(label_column) or "").strip() == spam_value,
-                    author=(record.get(author_column) or "") if author_column else "",
-                    url=(record.get(url_column) or "") if url_column else "",
-                    email=(record.get(email_column) or "") if email_column else "",
-                    title=(record.get(title_column) or "") if title_column else "",
-                    permalink=(record.get(permalink_column) or "") if permalink_column else "",
-                    comment_type=comment_type,
+                    text=cell(record, text_column),
+                    is_spam=cell(record, label_column).strip() == spam_value,
+                    author=cell(record, author_column),
+                    url=cell(record, url_column),
+                    email=cell(record, email_column),
+                    title=cell(record, title_column),
+                    permalink=cell(record, permalink_column),
+                    excerpt=cell(record, excerpt_column),
+                    comment_type=cell(record, type_column).strip() or comment_type,
+                    order=cell(record, date_column).strip(),
                     corpus=Path(path).stem,
                     part=Path(path).stem,
                 )
             )
+    if date_column:
+        rows.sort(key=lambda row: row.order)
     return rows
 
 

@@ -1,10 +1,20 @@
 """Turning a submission into the numbers the spam model weighs.
 
 Text is hashed (word 1–2-grams and character 3–5-grams of the content, plus tokens
-for the author's website and e-mail domain and for linked domains), so the
-model is a plain weight vector over a fixed number of columns: no vocabulary to
-pickle, and a site can learn weights for words the base model never saw. A few dense
-columns after the hashed ones describe links and shape of the text.
+for the author's website and e-mail domain, for linked domains, for the words links
+are written on and for WordPress blocklist entries found), so the model is a plain
+weight vector over a fixed number of columns: no vocabulary to pickle, and a site can
+learn weights for words the base model never saw. A few dense columns after the
+hashed ones carry evidence about links and content.
+
+Nothing here says which corpus a text came from: the text model reads words with the
+web addresses taken out (an address's characters would teach "has a link"), there is
+no length column (training ham and spam differ in length from one corpus to the next,
+so length taught the corpus, not spam), no "has a link" or link-count column, and
+links to well-known sites (:func:`.links.well_known`) add no token and no density.
+Links weigh by what they show: a shortener, an odd top-level domain, BBCode, an address
+spelt to slip past filters, the share of the text that is links to ordinary domains,
+the domain itself and the words the link is written on.
 """
 
 from __future__ import annotations
@@ -15,14 +25,14 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import hashing
-from .links import LinkSummary, domain_of, find_links, top_level_domain
+from .blocklist import Blocklist
+from .links import LinkSummary, anchor_texts, domain_of, find_links, well_known
 
 # Words too common to tell whether a comment speaks of the post's subject.
 _TITLE_STOP_WORDS = frozenset(
@@ -36,35 +46,30 @@ _WORD = re.compile(r"\w+")
 
 HASHED_COLUMNS = 2**19
 
-# Only the start and end of very long content reach the text model: spam shows its hand
-# early (and sometimes signs off with its link), and hashing 65,000 characters of
-# character n-grams would cost tens of milliseconds for no gain.
-MODEL_TEXT_HEAD = 6000
-MODEL_TEXT_TAIL = 2000
+# Only the start and end of long content reach the text model: spam shows its hand early
+# (and sometimes signs off with its pitch), and reading all of a long post costs time
+# for no gain. Training reads texts the same way.
+MODEL_TEXT_HEAD = 1500
+MODEL_TEXT_TAIL = 500
 
 DENSE_SIGNALS: tuple[str, ...] = (
-    "has_link",
-    "link_count",
-    "two_or_more_links",
-    "link_density",
     "bbcode_link",
-    "html_link",
     "url_shortener",
     "odd_tld",
-    "length",
-    "shouting",
-    "exclamations",
+    "obfuscated_link",
     "phone_number",
     "email_in_text",
-    "author_url",
     "page_link",
-    "on_topic",
-    "constant",
+    "blocklist",
 )
-"""``constant`` is always 1: with per-medium weights it gives each medium its own bias."""
+"""``blocklist`` grows with the number of WordPress blocklist entries found.
+
+The share of the text that is links is not a learned column: in the corpora, ham almost
+never links to an ordinary domain, so the model gave any such link the weight of spam
+(7.7 in log-odds per unit of the share). It is a fixed, capped weight instead (see
+``checking``), and a link to an ordinary domain holds the comment for a person."""
 DENSE_COLUMNS = len(DENSE_SIGNALS)
 TOTAL_COLUMNS = HASHED_COLUMNS + DENSE_COLUMNS
-CONSTANT_COLUMN = HASHED_COLUMNS + DENSE_SIGNALS.index("constant")
 
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 _HREF_IN_TAG = re.compile(r"(?i)<a\s[^>]{0,500}?href\s*=\s*[\"']?([^\"'\s>]{1,2000})[^>]{0,500}>")
@@ -160,51 +165,44 @@ def on_topic(cleaned: str, topic: frozenset[str]) -> bool:
     return any(w in topic for w in _WORD.findall(cleaned[:20000].lower()))
 
 
-TOPIC_TOKEN = "posttopic"
-"""What the text model reads in place of a word of the post's title.
-
-Measured with ``bench/spam_quality.py`` (with the obfuscated-link change of the same
-day): YouTube 10-fold F1 0.965 → 0.976; leave one video out F1 0.962 → 0.962, ham
-blocked 1.3 % → 1.2 %. Without leaving the common words out the figures were within
-0.001 of these; they are left out because "love" or "way" in a title says nothing of
-what a comment under it is about."""
-
-
-@lru_cache(maxsize=512)
-def _topic_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    # Longest first, so that a word is not cut short by one of its prefixes. Digits are
-    # folded as in the model's text.
-    folded = sorted({_DIGIT.sub("0", w) for w in words}, key=lambda w: (-len(w), w))
-    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, folded)) + r")(?!\w)")
+def _speaks_of(cleaned: str, excerpt: str, common: frozenset[str]) -> bool:
+    """Whether a comment shares at least two distinctive words (four letters or more,
+    neither stop nor common words) with the start of the post's body or excerpt (its
+    first 500 characters, as a title is read)."""
+    if not excerpt or not cleaned:
+        return False
+    post = {w for w in topic_words(excerpt, common) if len(w) >= 4}
+    said = {w for w in _WORD.findall(cleaned[:20000].lower()) if len(w) >= 4}
+    return len(post & said) >= 2
 
 
-def mark_topic(text: str, words: frozenset[str]) -> str:
-    """Lower-case model text with each word of the post's title replaced by
-    :data:`TOPIC_TOKEN`: the model learns how comments speak of a post's subject, on
-    every post alike, instead of learning the names of the posts it was trained on."""
-    if not words:
-        return text
-    return _topic_pattern(words).sub(TOPIC_TOKEN, text)
-
-
-def source_tokens(author_url: str, author_email: str, links: LinkSummary) -> str:
-    """Prefixed tokens for where the author comes from and where the links go.
+def source_tokens(
+    author_url: str,
+    author_email: str,
+    links: LinkSummary,
+    anchors: Iterable[str] = (),
+    blocked: Iterable[str] = (),
+) -> str:
+    """Prefixed tokens for where the author comes from, where the links go, the words
+    links are written on and the blocklist entries found.
 
     The author's name is not among them: names are one person's, so the model learnt
-    nothing from them that held on another site (with name tokens, leave-one-video-out
-    F1 at 1.5 % of ham blocked was 0.954; without, 0.959). A name stuffed with keywords
-    is a rule of its own (see ``checking``).
+    nothing from them that held on another site. A name stuffed with keywords is a rule
+    of its own (see ``rules``). Well-known domains get no token: a link to Wikipedia is
+    no evidence either way.
     """
     tokens: list[str] = []
     site = domain_of(author_url)
     if site:
         tokens.append("u:" + site)
-        tokens.append("ut:" + top_level_domain(site))
     if "@" in author_email:
         tokens.append("e:" + author_email.rsplit("@", 1)[-1].lower()[:100])
-    for domain in links.domains[:20]:
+    for domain in links.ordinary_domains[:20]:
         tokens.append("d:" + domain)
-        tokens.append("dt:" + top_level_domain(domain))
+    for anchor in anchors:
+        tokens.extend("a:" + word for word in _WORD.findall(anchor.lower())[:10])
+    for entry in blocked:
+        tokens.append("b:" + "_".join(entry.split()))
     return " ".join(tokens)
 
 
@@ -217,18 +215,37 @@ class TextParts:
     source_tokens: str
     links: LinkSummary
     dense: np.ndarray
-    unmarked_text: str = ""
-    """``model_text`` before the words of the post's title were replaced by
-    :data:`TOPIC_TOKEN`; empty when the comment uses none of them."""
+    link_share: float = 0.0
+    """The share of the text that is links to ordinary (not well-known) domains."""
+    on_topic: bool = False
+    """Whether the comment speaks of the post's subject (a word of its title, or two of
+    its excerpt)."""
+    anchors: tuple[str, ...] = ()
+    """The words links are written on."""
+    blocked: tuple[str, ...] = ()
+    """WordPress blocklist entries found in the content."""
 
-    def without_topic(self) -> TextParts:
-        """The same submission read as if the post had no title: what the model would say
-        without knowing that the comment names the post's subject."""
-        if not self.unmarked_text:
-            return self
-        dense = self.dense.copy()
-        dense[DENSE_SIGNALS.index("on_topic")] = 0.0
-        return replace(self, model_text=self.unmarked_text, dense=dense, unmarked_text="")
+    def dense_value(self, name: str) -> float:
+        """One dense column's value."""
+        return float(self.dense[DENSE_SIGNALS.index(name)])
+
+
+def _without_addresses(text: str, links: LinkSummary) -> str:
+    """The text with its web addresses taken out (links to the page itself become one
+    word): the text model reads what a comment says, not the characters of addresses."""
+    for url in links.page_links:
+        for form in dict.fromkeys((url, html.unescape(url))):
+            text = text.replace(form, " thispagelink ")
+    for written in links.obfuscated:
+        text = text.replace(written, " ")
+    for url in sorted(links.urls, key=len, reverse=True):
+        for form in dict.fromkeys((url, html.unescape(url))):
+            text = text.replace(form, " ")
+    # Bare "www.x" and "http://" stubs that were not whole links.
+    return _SPACE.sub(" ", _ADDRESS_LEFTOVER.sub(" ", text)).strip()
+
+
+_ADDRESS_LEFTOVER = re.compile(r"(?i)\b(?:https?|ftp)://\S{0,200}|\bwww\.\S{1,200}")
 
 
 def prepare(
@@ -238,59 +255,57 @@ def prepare(
     permalink: str = "",
     title: str = "",
     common: frozenset[str] = frozenset(),
+    blocklist: Blocklist | None = None,
+    excerpt: str = "",
 ) -> TextParts:
     """Clean the content, find its links and compute the dense columns.
 
     ``permalink`` and ``title`` describe the page the submission was made on: links to
-    that page are not counted as links elsewhere, and naming the page's subject is
-    a sign of a real reader. ``common`` are the words that never count as the subject
-    (the model's :attr:`~.model.BaseModel.common_words`).
+    that page are not counted as links elsewhere, and whether the comment names the
+    page's subject is noted (``on_topic``; a rule weighs it, not the model, which saw
+    titles only on YouTube). ``common`` are the words that never count as the subject
+    (the model's :attr:`~.model.BaseModel.common_words`). ``blocklist`` is searched in
+    the content (less the addresses of well-known sites) and the author's website. ``excerpt``, the post's body or excerpt when
+    known, counts as the post's subject too when a comment shares two of its words.
     """
     raw = content or ""
     cleaned = clean_text(raw)
     # Links are read from the raw content too: an anchor's target is in the markup.
-    links = find_links(raw if "<a" in raw.lower() or "[url" in raw.lower() else cleaned, permalink)
-    text_for_model = cleaned
-    for url in links.page_links:
-        # The model reads "a link to this page", not the address's n-grams.
-        for form in dict.fromkeys((url, html.unescape(url))):
-            text_for_model = text_for_model.replace(form, " thispagelink ")
+    marked_up = "<a" in raw.lower() or "[url" in raw.lower()
+    links = find_links(raw if marked_up else cleaned, permalink)
+    anchors = tuple(anchor_texts(raw)) if "[" in raw or marked_up else ()
+    text_for_model = _without_addresses(cleaned, links)
+    # The blocklist reads the words and the addresses of ordinary domains, not those of
+    # well-known sites ("/en." is on it, for Wikipedia's address).
+    ordinary_urls = [u for u in links.urls if (d := domain_of(u)) and not well_known(d)]
+    searched = "\n".join([text_for_model, *ordinary_urls, author_url or ""])
+    blocked = tuple(blocklist.matches(searched)) if blocklist else ()
     topic = topic_words(title, common)
     length = max(len(cleaned), 1)
-    head = cleaned[:5000]
-    letters = sum(map(str.isalpha, head))
-    upper = sum(map(str.isupper, head))
+    ordinary_chars = sum(len(url) for url in ordinary_urls)
     dense = np.array(
         [
-            1.0 if links.count else 0.0,
-            min(math.log1p(links.count) / 2.0, 2.0),
-            1.0 if links.count >= 2 else 0.0,
-            min(links.link_chars / length, 1.0),
             1.0 if links.bbcode_links else 0.0,
-            1.0 if links.html_links else 0.0,
             1.0 if links.shorteners else 0.0,
             1.0 if links.odd_tlds else 0.0,
-            min(math.log1p(length) / 10.0, 1.2),
-            (upper / letters) if letters >= 10 else 0.0,
-            min(cleaned.count("!"), 5) / 5.0,
+            1.0 if links.obfuscated else 0.0,
             1.0 if _PHONE.search(cleaned[:20000]) else 0.0,
             1.0 if _EMAIL.search(cleaned[:20000]) else 0.0,
-            1.0 if domain_of(author_url) else 0.0,
             1.0 if links.page_links else 0.0,
-            1.0 if on_topic(cleaned, topic) else 0.0,
-            1.0,
+            min(math.log1p(len(blocked)) / math.log(4), 1.5),
         ],
         dtype=np.float32,
     )
-    unmarked = model_text(text_for_model)
-    marked = mark_topic(unmarked, topic)
     return TextParts(
         cleaned=cleaned,
-        model_text=marked,
-        unmarked_text=unmarked if marked != unmarked else "",
-        source_tokens=source_tokens(author_url or "", author_email or "", links),
+        model_text=model_text(text_for_model),
+        link_share=min(ordinary_chars / length, 1.0),
+        on_topic=on_topic(cleaned, topic) or _speaks_of(cleaned, excerpt, common),
+        source_tokens=source_tokens(author_url or "", author_email or "", links, anchors, blocked),
         links=links,
         dense=dense,
+        anchors=anchors,
+        blocked=blocked,
     )
 
 
@@ -381,6 +396,29 @@ def vectorise(parts: list[TextParts], idf: np.ndarray | None) -> sp.csr_matrix:
 
 
 _BLOCK_SCALES = np.array([WORD_BLOCK, CHAR_BLOCK, META_BLOCK], dtype=np.float32)
+
+
+def source_contributions(
+    parts: TextParts, idf: np.ndarray, weights: np.ndarray
+) -> dict[str, float]:
+    """The raw score each kind of source token adds (``u``: the author's website, ``e``:
+    e-mail domain, ``d``: linked domains, ``a``: words links are written on, ``b``:
+    blocklist entries), read as :func:`single_row` weighs the source block."""
+    tokens = Counter(parts.source_tokens.split())
+    if not tokens:
+        return {}
+    names = list(tokens)
+    columns = hashing.token_columns(names, HASHED_COLUMNS)
+    values = np.log1p(np.array([tokens[n] for n in names], dtype=np.float32)) * idf[columns]
+    norm = float(np.sqrt(np.dot(values, values)))
+    if norm == 0:
+        return {}
+    values = values * (META_BLOCK / norm)
+    found: dict[str, float] = {}
+    for name, column, value in zip(names, columns.tolist(), values.tolist(), strict=True):
+        prefix = name.split(":", 1)[0]
+        found[prefix] = found.get(prefix, 0.0) + float(weights[column]) * value
+    return found
 
 
 def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -136,6 +136,77 @@ ODD_TLDS = frozenset(
 )
 
 
+# Sites whose pages readers cite as a matter of course: encyclopaedias, code hosts,
+# documentation, standards bodies, science and the large news organisations. A link to one
+# of them (or to any of their sub-domains) is no evidence of spam by itself, and does not
+# hold a comment. Salon's own list, kept short on purpose: everything else is "an ordinary
+# domain", which holds a comment until this site's moderators have approved it once.
+WELL_KNOWN_DOMAINS = frozenset(
+    """wikipedia.org wikimedia.org wiktionary.org wikidata.org wikisource.org archive.org
+    github.com github.io gist.github.com githubusercontent.com gitlab.com bitbucket.org
+    codeberg.org sourceforge.net pypi.org npmjs.com crates.io rubygems.org packagist.org
+    stackoverflow.com stackexchange.com superuser.com serverfault.com askubuntu.com
+    mathoverflow.net python.org djangoproject.com readthedocs.io readthedocs.org rtfd.io
+    docs.rs rust-lang.org go.dev golang.org nodejs.org mozilla.org mozilla.net w3.org
+    whatwg.org ietf.org rfc-editor.org iana.org unicode.org ecma-international.org
+    kernel.org debian.org ubuntu.com fedoraproject.org archlinux.org gnu.org apache.org
+    postgresql.org sqlite.org mysql.com mariadb.org redis.io nginx.org php.net
+    wordpress.org developer.apple.com learn.microsoft.com docs.microsoft.com
+    developer.android.com cloud.google.com developers.google.com web.dev cppreference.com
+    isocpp.org java.com openjdk.org oracle.com
+    arxiv.org doi.org jstor.org ncbi.nlm.nih.gov pubmed.ncbi.nlm.nih.gov nature.com
+    science.org sciencedirect.com springer.com wiley.com plos.org biorxiv.org
+    semanticscholar.org scholar.google.com acm.org ieee.org britannica.com
+    youtube.com youtu.be vimeo.com flickr.com openstreetmap.org maps.google.com
+    reuters.com apnews.com bbc.co.uk bbc.com nytimes.com washingtonpost.com
+    theguardian.com ft.com economist.com wsj.com bloomberg.com npr.org pbs.org cnn.com
+    aljazeera.com theatlantic.com newyorker.com arstechnica.com lwn.net wired.com
+    theverge.com lemonde.fr liberation.fr lefigaro.fr spiegel.de zeit.de faz.net
+    sueddeutsche.de elpais.com elmundo.es corriere.it repubblica.it publico.pt
+    folha.uol.com.br nhk.or.jp asahi.com gazeta.pl wyborcza.pl""".split()
+)
+
+# Top-level domains that only institutions get (governments, universities, treaty
+# organisations): what their sites say is cited, not sold.
+INSTITUTIONAL_SUFFIXES = ("gov", "edu", "int", "mil", "europa.eu", "gouv.fr")
+_INSTITUTIONAL_SECOND_LEVEL = frozenset({"gov", "edu", "ac", "gob", "gouv", "govt", "mil"})
+
+
+def well_known(domain: str) -> bool:
+    """Whether a domain is one readers cite as a matter of course (see
+    :data:`WELL_KNOWN_DOMAINS`) or an institution's (``.gov``, ``.edu``, ``.int``,
+    ``ac.uk``, …)."""
+    labels = domain.lower().strip(".").split(".")
+    for start in range(len(labels) - 1):
+        if ".".join(labels[start:]) in WELL_KNOWN_DOMAINS:
+            return True
+    if labels[-1] in INSTITUTIONAL_SUFFIXES or domain.endswith(INSTITUTIONAL_SUFFIXES[4:]):
+        return True
+    return len(labels) >= 2 and len(labels[-1]) == 2 and labels[-2] in _INSTITUTIONAL_SECOND_LEVEL
+
+
+# The words a link is written on: HTML anchors, Markdown links (inline and by reference)
+# and BBCode. Spam writes the words it wants to rank for ("cheap essay writing"); readers
+# write "this article", "the docs", or the address itself.
+_ANCHOR_TEXT = re.compile(
+    r"(?is)<a\s[^>]{0,500}>([^<]{1,200})</a>"
+    r"|\[([^\[\]\n]{1,200})\](?:\(\s{0,3}(?:https?://|www\.)|\[\w{1,20}\])"
+    r"|\[url=[^\]]{1,2000}\]([^\[]{1,200})\[/url\]"
+)
+
+
+def anchor_texts(text: str) -> list[str]:
+    """The words links are written on (not counting anchors that are addresses)."""
+    found = []
+    for match in _ANCHOR_TEXT.finditer(text[:20000]):
+        words = next(group for group in match.groups() if group is not None).strip()
+        if words and not _URL.match(words) and not _BARE_DOMAIN.fullmatch(words):
+            found.append(words)
+        if len(found) >= 20:
+            break
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class LinkSummary:
     """What the links of one text look like."""
@@ -155,6 +226,11 @@ class LinkSummary:
     def count(self) -> int:
         """Number of distinct links."""
         return len(self.urls)
+
+    @property
+    def ordinary_domains(self) -> tuple[str, ...]:
+        """Linked domains that are not well known (see :func:`well_known`), each once."""
+        return tuple(dict.fromkeys(d for d in self.domains if not well_known(d)))
 
     @property
     def shorteners(self) -> tuple[str, ...]:

@@ -1,25 +1,21 @@
 """The base spam model: training it, storing it and loading it.
 
 The model is a linear support vector machine (squared hinge loss) over the hashed
-features of :mod:`.features`, followed by Platt scaling fitted on out-of-fold scores so
-that its output is a calibrated probability. A linear SVM spends its weights on the
+features of :mod:`.features`, followed by Platt scaling fitted on out-of-source scores
+so that its output is a calibrated probability. A linear SVM spends its weights on the
 texts near the boundary rather than on making easy spam surer, and that is what holds
-on a site the model has not seen. Measured with ``bench/spam_quality.py`` (the previous
-model, logistic regression with C=10, comment block ×2 and MurmurHash columns → this
-one, C=0.5, comment block ×3, :mod:`.hashing`'s columns): leave one
-video out F1 0.953 with 1.7 % of ham blocked → 0.962 with 1.3 %; SMS 10-fold F1 0.959
-with 0.35 % → 0.964 with 0.29 %; YouTube 10-fold F1 0.968 → 0.965. Tried on the text
-model alone, leave one video out, and not better: C of 1 and 2, comment block ×1 and ×2,
-naive-Bayes feature scaling (F1 0.936 to 0.947), character 2–5 and 3–6-grams.
+on a site the model has not seen.
 
-Spam reads differently in each medium: a public comment under a post, a private
-message, an e-mail (a contact form's message). The corpora come from all three, so the
-model is trained with shared weights plus one set of weights per medium (feature
-augmentation: every row's features appear once in the shared block and once in its
-medium's block). What all media share is learnt from every corpus; what is peculiar to
-web comments is learnt from web comments. The stored model holds, per medium, the sum of
-the shared and that medium's weights, and its own calibration; a submission is scored
-with the weights of its medium, known from its comment type.
+Every corpus is one medium: YouTube and Instagram comments, Stack Exchange posts and
+comments, SMS messages and e-mails all train one weight vector. (An earlier model kept
+one block of weights per medium; with YouTube as the only public comments, that block
+learnt the shape of YouTube comments, short and almost never with a link, and judged
+blog comments by it.) Each corpus's rows count with a weight (:class:`TrainingConfig`),
+so that no single corpus's style decides what spam looks like.
+
+The calibration is fitted on scores of rows from sources the fold's model did not see
+(each video, each Stack Exchange site, Instagram, SMS, each SpamAssassin group is one
+source), which is where Salon's model always works: on a site it was not trained on.
 
 The model is stored as a NumPy ``.npz`` archive of plain arrays plus a JSON metadata
 string (with a format version), read back with ``allow_pickle=False``: no code is ever
@@ -41,7 +37,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import features, hashing
-from .corpora import LabelledText, duplicate_groups, load_corpora
+from .blocklist import Blocklist, blocklist_for
+from .corpora import LabelledText, duplicate_groups, load_corpora, spam_data_dir
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -49,25 +46,8 @@ if TYPE_CHECKING:
 # SciPy and scikit-learn are imported by the functions that train: a site that only
 # checks submissions never loads them (they would double the engine's memory).
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MODEL_FILENAME = "model.npz"
-
-MEDIA: tuple[str, ...] = ("comment", "message", "email")
-"""Public comments (the default), private messages, e-mails."""
-COMMENT_TYPE_MEDIUM = {"message": "message", "contact-form": "email"}
-"""Akismet comment types that are not public comments; any other type is a comment."""
-CALIBRATION_MINIMUM = 50
-"""A medium needs this many out-of-fold spam and ham rows for its own calibration."""
-HAM_BLOCKED_LIMITS = {"cautious": 0.002, "balanced": 0.01}
-"""Share of ham each sensitivity may block on a site the model has not seen; see
-:func:`_thresholds`."""
-THRESHOLD_FLOORS = {"cautious": 0.85, "balanced": 0.5, "strict": 0.3}
-
-
-def medium_index(comment_type: str) -> int:
-    """The medium (index into :data:`MEDIA`) of an Akismet comment type."""
-    name = COMMENT_TYPE_MEDIUM.get((comment_type or "").strip().lower(), "comment")
-    return MEDIA.index(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,33 +57,38 @@ class TrainingConfig:
     regularisation: float = 0.5
     """Inverse regularisation strength (scikit-learn's ``C``)."""
     corpus_weights: dict[str, float] = field(
-        default_factory=lambda: {"youtube": 1.0, "sms": 0.5, "spamassassin": 0.1}
+        default_factory=lambda: {
+            "youtube": 0.5,
+            "instagram": 1.0,
+            "stackexchange-spam": 0.5,
+            "stackexchange-ham": 1.0,
+            "sms": 0.5,
+            "spamassassin": 1.0,
+        }
     )
-    """Weight of each corpus's rows: web comments matter most, the others add vocabulary.
-
-    Measured with ``bench/spam_quality.py``: SpamAssassin's e-mails at full weight cost
-    F1 on both YouTube and SMS (long, link-heavy ham), so they count for little.
-    """
-    medium_scales: dict[str, float] = field(
-        default_factory=lambda: {"comment": 3.0, "message": 1.0, "email": 1.0}
-    )
-    """How freely each medium's own weights may depart from the shared ones (the scale
-    of its block in the augmented rows). Comments, the medium Salon serves, most."""
-    calibration_folds: int = 2
-    max_training_chars: int = 600
-    """E-mails are cut to this length for training: their first lines carry the signal."""
+    """Weight of each corpus's rows. YouTube's self-promotion ("check out", "subscribe")
+    and the Stack Exchange spam's SEO prose would otherwise teach that ordinary words are
+    spam; the long prose of e-mail and Stack Exchange ham teaches what ordinary writing
+    reads like. SMS is another medium."""
+    calibration_folds: int = 3
+    band_corpora: tuple[str, ...] = ("youtube", "instagram", "stackexchange-ham")
+    """The comment corpora whose out-of-source ham places the uncertain band's edges
+    (each counts alike, whatever its size)."""
+    max_training_chars: dict[str, int] = field(default_factory=lambda: {"spamassassin": 1000})
+    """E-mails are cut to this length for training: their first lines carry the signal
+    (and quoted headers below them would teach the e-mail format)."""
 
 
 @dataclass
 class BaseModel:
-    """Weights of the text model and its calibration, one row per medium."""
+    """Weights of the text model and its calibration."""
 
     weights: np.ndarray
-    """Shape ``(len(MEDIA), TOTAL_COLUMNS)``: shared plus medium weights."""
+    """Shape ``(TOTAL_COLUMNS,)``."""
     intercept: float
     idf: np.ndarray
-    platt_slopes: np.ndarray
-    platt_intercepts: np.ndarray
+    platt_slope: float
+    platt_intercept: float
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
@@ -113,23 +98,23 @@ class BaseModel:
         return frozenset(self.metadata.get("common_words", ()))
 
     @property
+    def band_edges(self) -> dict[str, tuple[float, float]]:
+        """The uncertain band's (hold, spam) edges for a ``new`` and a ``settled`` site,
+        as training chose them (empty for a model trained without calibration folds)."""
+        return {k: (float(v[0]), float(v[1])) for k, v in self.metadata.get("band", {}).items()}
+
+    @property
     def version(self) -> str:
         """A short identifier of this model (a digest of its weights)."""
         return str(self.metadata.get("model_version", ""))
 
-    def raw_score(self, rows: sp.csr_matrix, medium: int = 0) -> np.ndarray:
-        """Uncalibrated scores (SVM margins) of spam for feature rows of one medium."""
-        return np.asarray(rows @ self.weights[medium]).ravel() + self.intercept
+    def raw_score(self, rows: sp.csr_matrix) -> np.ndarray:
+        """Uncalibrated scores (SVM margins) of spam for feature rows."""
+        return np.asarray(rows @ self.weights).ravel() + self.intercept
 
-    def calibrated_logit(self, raw: np.ndarray | float, medium: int = 0) -> np.ndarray | float:
+    def calibrated_logit(self, raw: np.ndarray | float) -> np.ndarray | float:
         """Map raw scores onto calibrated log-odds."""
-        return float(self.platt_slopes[medium]) * raw + float(self.platt_intercepts[medium])
-
-    def threshold(self, medium: int, sensitivity: str) -> float | None:
-        """The spam threshold training chose for a medium and sensitivity, if any."""
-        chosen = self.metadata.get("thresholds", {}).get(MEDIA[medium], {})
-        value = chosen.get(sensitivity)
-        return float(value) if value is not None else None
+        return self.platt_slope * raw + self.platt_intercept
 
     def to_bytes(self) -> bytes:
         """The model as an ``.npz`` archive."""
@@ -138,8 +123,9 @@ class BaseModel:
             buffer,
             weights=self.weights.astype(np.float32),
             idf=self.idf.astype(np.float32),
-            scalars=np.array([self.intercept], dtype=np.float64),
-            platt=np.vstack([self.platt_slopes, self.platt_intercepts]).astype(np.float64),
+            scalars=np.array(
+                [self.intercept, self.platt_slope, self.platt_intercept], dtype=np.float64
+            ),
             metadata=np.array(json.dumps(self.metadata, sort_keys=True)),
         )
         return buffer.getvalue()
@@ -156,23 +142,23 @@ class BaseModel:
                 )
             weights = archive["weights"].astype(np.float32)
             idf = archive["idf"].astype(np.float32)
-            intercept = float(archive["scalars"][0])
-            platt = archive["platt"].astype(np.float64)
+            scalars = archive["scalars"].astype(np.float64)
         if metadata.get("feature_hashing") != hashing.SCHEME:
             raise ValueError(
                 f"spam model hashes its features with {metadata.get('feature_hashing')!r},"
                 f" this engine with {hashing.SCHEME!r} (rebuild it with 'salon spam_train')"
             )
         if (
-            weights.shape != (len(MEDIA), features.TOTAL_COLUMNS)
+            weights.shape != (features.TOTAL_COLUMNS,)
             or idf.shape != (features.HASHED_COLUMNS,)
-            or platt.shape != (2, len(MEDIA))
+            or scalars.shape != (3,)
+            or metadata.get("dense_signals") != list(features.DENSE_SIGNALS)
         ):
             raise ValueError(
                 "spam model does not match this engine's feature layout"
                 " (rebuild it with 'salon spam_train')"
             )
-        return cls(weights, intercept, idf, platt[0], platt[1], metadata)
+        return cls(weights, float(scalars[0]), idf, float(scalars[1]), float(scalars[2]), metadata)
 
     def save(self, path: Path) -> None:
         """Write the model to ``path`` (atomically enough: write then rename)."""
@@ -197,9 +183,8 @@ class PreparedRows:
     labels: np.ndarray
     sample_weights: np.ndarray
     groups: np.ndarray
-    media: np.ndarray
     sources: np.ndarray
-    """Where each row was posted (a video, for comments), to calibrate as for a new site."""
+    """Where each row was posted (a video, a site, a corpus), to calibrate as for a new site."""
     common_words: frozenset[str] = frozenset()
     """The words the rows were prepared with as never naming a post's subject."""
 
@@ -211,7 +196,6 @@ class PreparedRows:
             labels=self.labels[mask],
             sample_weights=self.sample_weights[mask],
             groups=self.groups[mask],
-            media=self.media[mask],
             sources=self.sources[mask],
             common_words=self.common_words,
         )
@@ -221,23 +205,29 @@ class PreparedRows:
 
 
 def prepare_rows(
-    rows: Sequence[LabelledText], config: TrainingConfig | None = None
+    rows: Sequence[LabelledText],
+    config: TrainingConfig | None = None,
+    blocklist: Blocklist | None = None,
 ) -> PreparedRows:
     """Hash the texts of labelled rows once.
 
     The common words (:func:`.features.common_words`) are read off these rows' texts and
     kept with them, so that a model trained on them prepares submissions the same way.
+    ``blocklist`` defaults to the one shipped with the corpora.
     """
     config = config or TrainingConfig()
+    if blocklist is None:
+        blocklist = blocklist_for(spam_data_dir())
     common = features.common_words(row.text for row in rows)
     parts = [
         features.prepare(
-            row.text[: config.max_training_chars] if row.corpus == "spamassassin" else row.text,
+            row.text[: config.max_training_chars.get(row.corpus, len(row.text))],
             author_url=row.url,
             author_email=row.email,
             permalink=row.permalink,
             title=row.title,
             common=common,
+            blocklist=blocklist,
         )
         for row in rows
     ]
@@ -252,8 +242,7 @@ def prepare_rows(
             [config.corpus_weights.get(row.corpus, 1.0) for row in rows], dtype=np.float64
         ),
         groups=np.array(duplicate_groups(rows)),
-        media=np.array([medium_index(row.comment_type) for row in rows], dtype=np.int8),
-        sources=np.array([f"{row.corpus}/{row.part}" for row in rows]),
+        sources=np.array([row.source for row in rows]),
         common_words=common,
     )
 
@@ -261,19 +250,13 @@ def prepare_rows(
 def _fit_linear(
     prepared: PreparedRows, config: TrainingConfig
 ) -> tuple[np.ndarray, float, np.ndarray]:
-    """Fit shared plus per-medium weights; return them summed per medium."""
-    import scipy.sparse as sp
+    """Fit the weights, intercept and IDF on prepared rows."""
     from sklearn.svm import LinearSVC
 
     idf = features.inverse_document_frequency(
         features.document_frequencies(prepared.counts), len(prepared)
     )
     matrix = features.weigh(prepared.counts, prepared.dense, idf)
-    scales = [float(config.medium_scales.get(name, 1.0)) for name in MEDIA]
-    blocks = [matrix] + [
-        sp.diags((prepared.media == m).astype(np.float32) * scales[m]) @ matrix
-        for m in range(len(MEDIA))
-    ]
     classifier = LinearSVC(
         C=config.regularisation,
         loss="squared_hinge",
@@ -282,31 +265,8 @@ def _fit_linear(
         tol=1e-3,
         random_state=0,
     )
-    classifier.fit(
-        sp.hstack(blocks, format="csr"), prepared.labels, sample_weight=prepared.sample_weights
-    )
-    coef = classifier.coef_[0]
-    width = matrix.shape[1]
-    # A medium without training rows keeps only the shared weights (its block is zero).
-    weights = np.vstack(
-        [
-            coef[:width] + scales[m] * coef[width * (m + 1) : width * (m + 2)]
-            for m in range(len(MEDIA))
-        ]
-    ).astype(np.float32)
-    return weights, float(classifier.intercept_[0]), idf
-
-
-def _raw_scores(
-    weights: np.ndarray, intercept: float, matrix: sp.csr_matrix, media: np.ndarray
-) -> np.ndarray:
-    """Each weighed row's raw score with the weights of its own medium."""
-    scores = np.zeros(matrix.shape[0])
-    for m in range(len(MEDIA)):
-        rows = media == m
-        if rows.any():
-            scores[rows] = np.asarray(matrix[rows] @ weights[m]).ravel() + intercept
-    return scores
+    classifier.fit(matrix, prepared.labels, sample_weight=prepared.sample_weights)
+    return classifier.coef_[0].astype(np.float32), float(classifier.intercept_[0]), idf
 
 
 def _platt(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> tuple[float, float]:
@@ -318,33 +278,45 @@ def _platt(scores: np.ndarray, labels: np.ndarray, weights: np.ndarray) -> tuple
 
 
 def _calibration_groups(prepared: PreparedRows) -> np.ndarray:
-    """Folds for calibration: a medium whose rows come from several places (videos) is
-    split by place, so that its out-of-fold scores are those of a site the model has
-    not seen, which is where Salon's model always works; other rows are split by text,
-    with duplicates kept together."""
-    keys = []
-    spread = {
-        m: len(set(prepared.sources[prepared.media == m].tolist())) >= 2 for m in range(len(MEDIA))
-    }
-    for medium, source, group in zip(
-        prepared.media.tolist(), prepared.sources.tolist(), prepared.groups.tolist(), strict=True
-    ):
-        keys.append(f"s:{source}" if spread[medium] else f"g:{group}")
+    """Folds for calibration: rows are split by source, so that out-of-fold scores are
+    those of sources the model has not seen; duplicate texts across sources follow the
+    first source they appear in."""
+    first_source: dict[int, str] = {}
+    keys = [
+        first_source.setdefault(int(group), str(source))
+        for group, source in zip(prepared.groups.tolist(), prepared.sources.tolist(), strict=True)
+    ]
     return np.unique(np.array(keys), return_inverse=True)[1]
 
 
-def _thresholds(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
-    """Spam thresholds on the calibrated score for each sensitivity, read off the
-    out-of-fold scores: cautious and balanced are raised above their floors until at
-    most their share of ham (:data:`HAM_BLOCKED_LIMITS`) scores above them."""
-    ham = np.sort(probabilities[labels == 0])[::-1]
-    chosen = dict(THRESHOLD_FLOORS)
-    for name, limit in HAM_BLOCKED_LIMITS.items():
-        allowed = int(limit * len(ham))
-        if allowed < len(ham):
-            chosen[name] = max(chosen[name], min(float(ham[allowed]) + 1e-6, 0.99))
-    chosen["strict"] = min(chosen["strict"], chosen["balanced"])
-    return {name: round(value, 6) for name, value in chosen.items()}
+BAND_SHARES = {"new": (0.05, 0.002), "settled": (0.02, 0.002)}
+"""Where the uncertain band's edges lie, as shares of out-of-source comment ham scoring
+above them: a new site holds from the score only 5 % of such ham reaches and sends to
+spam from the one 0.2 % reaches; a settled site (many lessons) holds from the 2 % score
+(its own lessons have pulled its ham's scores down meanwhile). The spam edge stays: a
+reader's comment sent to spam is the costliest mistake, however much a site has learnt."""
+
+
+def _band_edges(
+    probabilities: np.ndarray, prepared: PreparedRows, scored: np.ndarray, config: TrainingConfig
+) -> dict[str, list[float]]:
+    """The band's edges for a new and a settled site, read off out-of-source scores of
+    the comment corpora's ham (see :data:`BAND_SHARES`)."""
+    corpora = np.array([s.split("/")[0] for s in prepared.sources.tolist()])
+    ham = scored & (prepared.labels == 0) & np.isin(corpora, config.band_corpora)
+    if not ham.any():
+        return {}
+    values = probabilities[ham]
+    sizes = {c: int((corpora[ham] == c).sum()) for c in set(corpora[ham].tolist())}
+    weights = np.array([1.0 / sizes[c] for c in corpora[ham].tolist()])
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+
+    def above(share: float) -> float:
+        at = min(int(np.searchsorted(cumulative, 1.0 - share)), len(values) - 1)
+        return round(float(values[order][at]), 6)
+
+    return {name: [above(hold), above(spam)] for name, (hold, spam) in BAND_SHARES.items()}
 
 
 def _quiet(message: str) -> None:
@@ -366,24 +338,6 @@ def train_prepared(
     started = time.perf_counter()
     if len(set(prepared.labels.tolist())) < 2:
         raise ValueError("training needs both spam and ham examples")
-    # Out-of-fold scores, with duplicate texts kept in one fold, fit the calibration:
-    # each medium's own where it has enough rows, else the one fitted on all media.
-    slopes = np.ones(len(MEDIA))
-    platt_intercepts = np.zeros(len(MEDIA))
-    calibrated_on = ["none"] * len(MEDIA)
-    thresholds: dict[str, dict[str, float]] = {}
-    out_of_fold = np.zeros(len(prepared))
-    # The same rows scored with the shared weights alone, which are all a medium without
-    # training rows has: its calibration is fitted on these.
-    shared_out_of_fold = np.zeros(len(prepared))
-    present = [
-        min(
-            int(prepared.labels[prepared.media == m].sum()),
-            int((prepared.media == m).sum()) - int(prepared.labels[prepared.media == m].sum()),
-        )
-        for m in range(len(MEDIA))
-    ]
-    missing = next((m for m in range(len(MEDIA)) if not (prepared.media == m).any()), None)
     calibration_groups = _calibration_groups(prepared)
     folds = min(config.calibration_folds, len(set(calibration_groups.tolist())))
     splits = (
@@ -399,48 +353,25 @@ def train_prepared(
     )
     # One after another: liblinear draws from one process-wide random generator, so
     # fits run side by side would not give the same weights twice.
-    fitted = []
+    out_of_fold = np.zeros(len(prepared))
+    scored = np.zeros(len(prepared), dtype=bool)
     for number, (train_idx, test_idx) in enumerate(splits, 1):
         progress(f"fitting calibration fold {number} of {len(splits)} ({len(train_idx)} rows)")
-        fitted.append((_fit_linear(prepared.subset(train_idx), config), test_idx))
+        w, b, fold_idf = _fit_linear(prepared.subset(train_idx), config)
+        held = prepared.subset(test_idx)
+        matrix = features.weigh(held.counts, held.dense, fold_idf)
+        out_of_fold[test_idx] = np.asarray(matrix @ w).ravel() + b
+        scored[test_idx] = True
     progress(f"fitting the model on all {len(prepared)} rows")
     weights, intercept, idf = _fit_linear(prepared, config)
-    if fitted:
-        for (w, b, fold_idf), test_idx in fitted:
-            held = prepared.subset(test_idx)
-            matrix = features.weigh(held.counts, held.dense, fold_idf)
-            out_of_fold[test_idx] = _raw_scores(w, b, matrix, held.media)
-            if missing is not None:
-                shared_out_of_fold[test_idx] = np.asarray(matrix @ w[missing]).ravel() + b
-        overall = _platt(
-            shared_out_of_fold if missing is not None else out_of_fold,
-            prepared.labels,
-            prepared.sample_weights,
+    slope, platt_intercept = 1.0, 0.0
+    band: dict[str, list[float]] = {}
+    if scored.any() and len(set(prepared.labels[scored].tolist())) == 2:
+        slope, platt_intercept = _platt(
+            out_of_fold[scored], prepared.labels[scored], prepared.sample_weights[scored]
         )
-        for m, name in enumerate(MEDIA):
-            rows = prepared.media == m
-            if present[m] >= CALIBRATION_MINIMUM:
-                slopes[m], platt_intercepts[m] = _platt(
-                    out_of_fold[rows], prepared.labels[rows], np.ones(int(rows.sum()))
-                )
-                calibrated_on[m] = name
-                logits = slopes[m] * out_of_fold[rows] + platt_intercepts[m]
-                thresholds[name] = _thresholds(1.0 / (1.0 + np.exp(-logits)), prepared.labels[rows])
-            else:
-                slopes[m], platt_intercepts[m] = overall
-                calibrated_on[m] = "all media"
-    # A medium with no rows of its own is judged as public comments are, when those were
-    # trained on: their weights carry the link and shape habits of spam meant for many
-    # readers, which the shared weights alone do not (each medium's block absorbed its
-    # own). Without comments either, it keeps the shared weights and overall calibration.
-    comment = MEDIA.index("comment")
-    if calibrated_on[comment] == "comment":
-        for m, name in enumerate(MEDIA):
-            if not (prepared.media == m).any():
-                weights[m] = weights[comment]
-                slopes[m], platt_intercepts[m] = slopes[comment], platt_intercepts[comment]
-                thresholds[name] = dict(thresholds["comment"])
-                calibrated_on[m] = "comment (no rows of its own)"
+        probabilities = 1.0 / (1.0 + np.exp(-(slope * out_of_fold + platt_intercept)))
+        band = _band_edges(probabilities, prepared, scored, config)
     digest = hashlib.blake2b(weights.tobytes() + idf.tobytes(), digest_size=6).hexdigest()
     metadata = {
         "format_version": FORMAT_VERSION,
@@ -449,25 +380,31 @@ def train_prepared(
         "hashed_columns": features.HASHED_COLUMNS,
         "dense_signals": list(features.DENSE_SIGNALS),
         "common_words": sorted(prepared.common_words),
-        "media": list(MEDIA),
-        "calibrated_on": dict(zip(MEDIA, calibrated_on, strict=True)),
-        "thresholds": thresholds,
+        "band": band,
         "training_rows": int(len(prepared)),
         "training_spam": int(prepared.labels.sum()),
-        "training_rows_by_medium": {
-            name: int((prepared.media == m).sum()) for m, name in enumerate(MEDIA)
-        },
+        "training_rows_by_corpus": {
+            corpus: int(n)
+            for corpus, n in zip(
+                *np.unique(
+                    [s.split("/")[0] for s in prepared.sources.tolist()], return_counts=True
+                ),
+                strict=True,
+            )
+        }
+        if len(prepared)
+        else {},
         "config": {
             "regularisation": config.regularisation,
             "corpus_weights": dict(sorted(config.corpus_weights.items())),
-            "medium_scales": dict(sorted(config.medium_scales.items())),
             "calibration_folds": config.calibration_folds,
-            "max_training_chars": config.max_training_chars,
+            "band_corpora": list(config.band_corpora),
+            "max_training_chars": dict(sorted(config.max_training_chars.items())),
         },
         "training_seconds": round(time.perf_counter() - started, 2),
     }
     # Timing varies between runs; keep it out of the digest, which is taken above.
-    return BaseModel(weights, intercept, idf, slopes, platt_intercepts, metadata)
+    return BaseModel(weights, intercept, idf, slope, platt_intercept, metadata)
 
 
 def train(
@@ -500,7 +437,6 @@ def build_base_model(
     Also writes the SmokeDetector index (``smokedetector-index.json``) beside it, so
     that loading the engine does not have to parse 21,000 regular expressions.
     """
-    from .corpora import spam_data_dir
     from .smokedetector import build_index
 
     data_dir = spam_data_dir()

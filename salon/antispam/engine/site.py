@@ -2,8 +2,10 @@
 
 A site's moderators mark submissions spam or not spam. Each decision updates, at once,
 a per-site weight delta over the same hashed features as the base model (online
-logistic regression with AdaGrad step sizes), and spam joins the site's memory of
-recent spam for campaign detection. Nothing here touches the base model or any other
+logistic regression with AdaGrad step sizes); spam joins the site's memory of recent
+spam for campaign detection; and the domains a submission links to are counted as
+approved or as spam, so that a link to a domain the site has approved before no longer
+holds a comment, and one its moderators marked spam counts against it. Nothing here touches the base model or any other
 site, so one site's feedback never changes another's verdicts.
 
 The state serialises to JSON (UTF-8 bytes): plain numbers and base64, no code.
@@ -20,11 +22,15 @@ from typing import Any
 import numpy as np
 
 from .campaigns import SIGNATURE_SIZE, similarities
-from .features import TOTAL_COLUMNS
+from .features import HASHED_COLUMNS, TOTAL_COLUMNS
 from .verdicts import Sensitivity
 
-STATE_FORMAT = 1
+STATE_FORMAT = 2
+"""Format 1 (before the dense columns were redrawn) is still read: its hashed weights are
+kept, its weights on the old dense columns dropped, and it has no domain memory."""
 RECENT_SPAM_CAPACITY = 1000
+DOMAIN_CAPACITY = 20_000
+"""Domains remembered per site; the least used are forgotten first."""
 # A remembered spam and a new text count as one campaign at or above this similarity.
 CAMPAIGN_SIMILARITY = 0.5
 # Step size of the site's online learner, and how much more a "not spam" lesson counts:
@@ -61,6 +67,30 @@ class SiteState:
     )
     signature_counts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     signature_last_seen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    domains: dict[str, list[int]] = field(default_factory=dict)
+    """Per linked domain: ``[approved, spam]`` lessons that linked to it."""
+
+    @property
+    def lessons(self) -> int:
+        """Moderator lessons so far, spam and not spam."""
+        return self.spam_lessons + self.ham_lessons
+
+    # -- domains -----------------------------------------------------------------------
+
+    def domain_counts(self, domain: str) -> tuple[int, int]:
+        """How many approved and spam lessons linked to ``domain``."""
+        approved, spam = self.domains.get(domain, (0, 0))
+        return approved, spam
+
+    def remember_domains(self, domains: tuple[str, ...] | list[str], is_spam: bool) -> None:
+        """Count a lesson's linked domains as approved or as spam."""
+        for domain in dict.fromkeys(domains):
+            counts = self.domains.setdefault(domain[:253], [0, 0])
+            counts[1 if is_spam else 0] += 1
+        if len(self.domains) > DOMAIN_CAPACITY:
+            ranked = sorted(self.domains.items(), key=lambda item: sum(item[1]))
+            for domain, _ in ranked[: len(self.domains) - DOMAIN_CAPACITY]:
+                del self.domains[domain]
 
     # -- the learned correction ------------------------------------------------------
 
@@ -162,18 +192,27 @@ class SiteState:
             ).decode("ascii"),
             "signature_counts": self.signature_counts.astype(int).tolist(),
             "signature_last_seen": self.signature_last_seen.astype(float).tolist(),
+            "domains": self.domains,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SiteState:
         """Rebuild a state from :meth:`to_dict` output; rejects unknown formats."""
-        if data.get("format") != STATE_FORMAT:
+        if data.get("format") not in (1, STATE_FORMAT):
             raise ValueError(f"site spam state format {data.get('format')!r} is not supported")
         columns = _unpack(data.get("columns", ""), "<u4").astype(np.int64)
         column_weights = _unpack(data.get("weights", ""), "<f4")
         column_squares = _unpack(data.get("squared_gradients", ""), "<f4")
         if not (len(columns) == len(column_weights) == len(column_squares)):
             raise ValueError("site spam state is inconsistent")
+        if data.get("format") == 1:
+            # The dense columns of format 1 meant other things: keep the hashed weights.
+            hashed = columns < HASHED_COLUMNS
+            columns, column_weights, column_squares = (
+                columns[hashed],
+                column_weights[hashed],
+                column_squares[hashed],
+            )
         if len(columns) and int(columns.max()) >= TOTAL_COLUMNS:
             raise ValueError("site spam state does not match this engine's feature layout")
         weights = squares = None
@@ -188,6 +227,12 @@ class SiteState:
         last_seen = np.array(data.get("signature_last_seen", []), dtype=np.float64)
         if not (len(signatures) == len(counts) == len(last_seen)):
             raise ValueError("site spam state is inconsistent")
+        domains = data.get("domains", {})
+        if not isinstance(domains, dict) or not all(
+            isinstance(v, list) and len(v) == 2 and all(isinstance(n, int) for n in v)
+            for v in domains.values()
+        ):
+            raise ValueError("site spam state has malformed domain counts")
         sensitivity = str(data.get("sensitivity", Sensitivity.BALANCED.value))
         if sensitivity not in {s.value for s in Sensitivity}:
             raise ValueError(f"unknown sensitivity {sensitivity!r}")
@@ -203,6 +248,7 @@ class SiteState:
             spam_signatures=signatures,
             signature_counts=counts,
             signature_last_seen=last_seen,
+            domains={str(k): [int(v[0]), int(v[1])] for k, v in domains.items()},
         )
 
     def to_bytes(self) -> bytes:

@@ -12,24 +12,15 @@ from typing import Any
 
 
 class Sensitivity(enum.StrEnum):
-    """How eager a site is to call something spam.
+    """How eager a site is to call something spam rather than hold it.
 
-    ``cautious`` blocks only what is very likely spam (fewest false positives),
-    ``strict`` blocks more spam at the cost of some legitimate comments.
+    ``cautious`` sends to spam only what scores higher still (more is held for a
+    person), ``strict`` sends more to spam and holds more; see :mod:`.outcomes`.
     """
 
     CAUTIOUS = "cautious"
     BALANCED = "balanced"
     STRICT = "strict"
-
-
-# Thresholds on the calibrated score. Balanced is the plain "more likely spam than not";
-# the other two trade recall against the share of ham blocked.
-SPAM_THRESHOLDS: dict[Sensitivity, float] = {
-    Sensitivity.CAUTIOUS: 0.85,
-    Sensitivity.BALANCED: 0.5,
-    Sensitivity.STRICT: 0.3,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +69,8 @@ class Submission:
     post_title: str = ""
     user_role: str = ""
     history: History = field(default_factory=History)
-    moderation_words: tuple[str, ...] | list[str] = ()
-    disallowed_words: tuple[str, ...] | list[str] = ()
-    max_links: int | None = None
-    """Hold a submission with this many links or more (WordPress ``comment_max_links``)."""
+    post_excerpt: str = ""
+    """The post's body or excerpt, when known: a comment that speaks of it is on topic."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +88,20 @@ class Reason:
 
 @dataclass(slots=True)
 class Verdict:
-    """The engine's answer about one submission."""
+    """The engine's answer about one submission: one of three outcomes.
+
+    - ``spam``: near-certain spam (a blacklist, the honeypot, a known campaign, or a
+      score at or above ``spam_from``). ``discard`` is set as well only for blatant spam,
+      which may be dropped unseen; other spam is kept where a moderator can rescue it.
+    - ``hold``: uncertain (a score from ``hold_from`` up, a link to a domain the site
+      has not approved before, an unusually long text, a watch-list match): a person
+      should decide before it is published.
+    - neither: publish it.
+
+    ``hold_from`` and ``spam_from`` are the edges of the uncertain band this verdict
+    was judged with; the band is wide for a site with few moderator lessons and narrows
+    as they accumulate (:mod:`.outcomes`).
+    """
 
     spam: bool
     score: float
@@ -108,11 +110,21 @@ class Verdict:
     reasons: list[Reason] = field(default_factory=list)
     sensitivity: str = Sensitivity.BALANCED.value
     model_version: str = ""
+    hold_from: float = 0.5
+    spam_from: float = 0.5
+
+    @property
+    def outcome(self) -> str:
+        """``"spam"``, ``"hold"`` or ``"approve"``."""
+        return "spam" if self.spam else "hold" if self.hold else "approve"
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form of the verdict, for storing beside the submission."""
         data = asdict(self)
+        data["outcome"] = self.outcome
         data["score"] = round(float(self.score), 6)
+        data["hold_from"] = round(float(self.hold_from), 6)
+        data["spam_from"] = round(float(self.spam_from), 6)
         data["reasons"] = [
             {"signal": r.signal, "weight": round(float(r.weight), 4), "message": r.message}
             for r in self.reasons
@@ -130,4 +142,6 @@ class Verdict:
             reasons=[Reason(**r) for r in data.get("reasons", [])],
             sensitivity=str(data.get("sensitivity", Sensitivity.BALANCED.value)),
             model_version=str(data.get("model_version", "")),
+            hold_from=float(data.get("hold_from", 0.5)),
+            spam_from=float(data.get("spam_from", 0.5)),
         )

@@ -350,8 +350,40 @@ def test_online_evaluation_learns(engine):
     rows = [rows[i // 2] if i % 2 == 0 else rows[30 + i // 2] for i in range(60)]
     report = evaluate(rows, engine, online=True)
     assert report.online is not None and report.online_second_half is not None
-    assert report.online_second_half.recall >= report.fixed.recall
+    late = report.online_second_half
+    assert late.spam_published_share <= report.fixed.spam_published_share
+    assert late.spam_spam / late.spam >= report.fixed.spam_spam / report.fixed.spam
     assert report.lines()[-1].startswith("F1=")
+    assert " HELD=" in report.lines()[-1] and " MISSED=" in report.lines()[-1]
+
+
+def test_three_way_counts_each_outcome():
+    from salon.antispam.engine.evaluation import three_way
+
+    figures = three_way(
+        [False, False, False, True, True, True, True],
+        ["approve", "hold", "spam", "approve", "hold", "spam", "spam"],
+        [0.1, 0.5, 0.9, 0.2, 0.6, 0.95, 0.99],
+    )
+    assert (figures.ham_approved, figures.ham_held, figures.ham_spam) == (1, 1, 1)
+    assert (figures.spam_approved, figures.spam_held, figures.spam_spam) == (1, 1, 2)
+    assert figures.parseable() == "F1=0.571 FPR=0.333 HELD=0.333 MISSED=0.250"
+
+
+def test_the_moderated_replay_teaches_only_what_a_moderator_sees(engine):
+    """Approved ham and spam sent to spam teach nothing; everything held, ham found in
+    spam and spam found published is a lesson."""
+    from salon.antispam.engine.evaluation import evaluate_online
+
+    rows = [LabelledText(text="Lovely photos, thank you for sharing them", is_spam=False)] * 5
+    _, _, site = evaluate_online(rows, engine)
+    assert site.lessons == 0
+    held = [
+        LabelledText(text=f"My notes on the walk are at https://walks{n}.example", is_spam=False)
+        for n in range(4)
+    ]
+    _, _, site = evaluate_online(held, engine)
+    assert site.ham_lessons == 4
 
 
 def test_read_labelled_csv(tmp_path):

@@ -21,38 +21,62 @@ def test_plain_comment_is_ham(engine):
     assert 0.0 <= verdict.score < 0.5
 
 
-def test_three_links_get_a_links_reason(engine):
+def test_links_to_ordinary_domains_get_a_links_reason_and_hold(engine):
     content = "See http://example.org/a and https://example.net/b and www.example.com/c for more."
-    reasons = signals(engine.check(Submission(content=content)))
-    assert "links" in reasons
-    assert reasons["links"].message.startswith("3 links")
+    verdict = engine.check(Submission(content=content))
+    reasons = signals(verdict)
+    assert reasons["links"].message.startswith("3 links to example.org, example.net, example.com")
+    assert "example.org" in reasons["new_domain"].message
+    assert verdict.hold and not verdict.spam
 
 
-def test_links_raise_the_score(engine):
+def test_a_link_to_a_well_known_site_is_no_evidence(engine):
     plain = engine.check(Submission(content=PLAIN))
-    linked = engine.check(Submission(content=PLAIN + " http://example.com/harbour"))
-    assert linked.score > plain.score
-
-
-def test_text_reason_sets_the_wording_apart_from_the_links(engine):
-    """An ordinary sentence with a link: the wording's reason must not seem to contradict
-    the learned model's figure, which counts the link."""
-    reasons = signals(engine.check(Submission(content=PLAIN + " http://example.com/harbour")))
-    assert reasons["text_model"].message.startswith("apart from its links, the wording")
-    assert "links included" in reasons["text_model"].message
-    plain = signals(engine.check(Submission(content=PLAIN)))
-    assert plain["text_model"].message.startswith("the wording reads like ordinary comments")
-    assert "links included" not in plain["text_model"].message
-
-
-def test_max_links_holds_and_says_why(engine):
-    content = (
-        "Sources: https://en.wikipedia.org/wiki/Harbour and https://www.britannica.com/harbour"
+    cited = engine.check(
+        Submission(content=PLAIN + " https://en.wikipedia.org/wiki/Harbour https://github.com/x/y")
     )
-    verdict = engine.check(Submission(content=PLAIN + " " + content, max_links=2))
-    reason = signals(verdict)["max_links"]
-    assert reason.message == "2 links; 2 or more hold a comment"
-    assert verdict.hold or verdict.spam
+    assert cited.score == pytest.approx(plain.score, abs=1e-6)
+    assert cited.outcome == plain.outcome == "approve"
+    assert "wikipedia.org" in signals(cited)["well_known_links"].message
+    assert "links" not in signals(cited)
+
+
+def test_the_wording_is_judged_without_the_addresses(engine):
+    """The text model never reads an address's characters: a link to an ordinary domain
+    moves the score only through the links reason."""
+    linked = engine.check(Submission(content=PLAIN + " http://example.com/harbour"))
+    reasons = signals(linked)
+    plain = signals(engine.check(Submission(content=PLAIN)))
+    assert reasons["text_model"].weight == pytest.approx(plain["text_model"].weight, abs=1e-3)
+    assert plain["text_model"].message.startswith("the wording reads like ordinary comments")
+
+
+def test_a_site_that_approved_a_domain_no_longer_holds_for_it(engine, site):
+    linked = Submission(content=PLAIN + " My photos: https://harbour-photos.example/1953")
+    assert engine.check(linked, site).hold
+    engine.learn(site, linked, is_spam=False)
+    again = engine.check(
+        Submission(content="More of the same street: https://harbour-photos.example/1960"), site
+    )
+    assert "new_domain" not in signals(again)
+
+
+def test_a_domain_marked_spam_twice_is_spam(engine, site):
+    for n in range(2):
+        engine.learn(site, Submission(content=f"cheap pills {n} http://pills.example/{n}"), True)
+    verdict = engine.check(Submission(content="New offer today: http://pills.example/offer"), site)
+    assert (
+        "marked spam by this site's moderators 2 times" in signals(verdict)["spam_domain"].message
+    )
+    assert verdict.spam
+
+
+def test_a_long_comment_is_held_and_says_so_without_moving_the_score(engine):
+    long = (PLAIN + " ") * 30
+    verdict = engine.check(Submission(content=long))
+    reason = signals(verdict)["long_comment"]
+    assert reason.weight == 0 and "long comment" in reason.message
+    assert verdict.hold and not verdict.spam
 
 
 def test_bbcode_link_is_reported(engine):
@@ -127,25 +151,6 @@ def test_language_unlike_the_blog(engine):
     assert foreign.score > native.score
 
 
-def test_moderation_words_hold(engine):
-    verdict = engine.check(Submission(content=PLAIN, moderation_words=["harbour"]))
-    assert verdict.hold and not verdict.spam
-    assert "harbour" in signals(verdict)["moderation_words"].message
-
-
-def test_disallowed_words_are_spam(engine):
-    verdict = engine.check(Submission(content=PLAIN, disallowed_words="casino\nHarbour"))
-    assert verdict.spam
-    assert "disallowed_words" in signals(verdict)
-
-
-def test_site_lists_also_match_author_fields(engine):
-    verdict = engine.check(
-        Submission(content=PLAIN, author_email="x@bad.example", disallowed_words=["bad.example"])
-    )
-    assert verdict.spam
-
-
 def test_approved_history_lowers_and_spam_history_raises(engine):
     content = "Check out my new channel, please subscribe!"
     none = engine.check(Submission(content=content))
@@ -167,7 +172,7 @@ def test_smokedetector_blacklist_is_spam(engine):
 def test_smokedetector_watched_list_holds(engine):
     verdict = engine.check(Submission(content=PLAIN + " A friend recommended essayssos.com to me."))
     assert "smokedetector_watched" in signals(verdict)
-    assert verdict.hold or verdict.spam
+    assert verdict.hold and not verdict.spam
 
 
 def test_blatant_spam_can_be_discarded(engine):
@@ -181,13 +186,13 @@ def test_blatant_spam_can_be_discarded(engine):
     assert verdict.spam and verdict.discard
 
 
-def test_typical_youtube_spam_is_spam(engine):
+def test_typical_youtube_spam_is_kept_off_the_page(engine):
     verdict = engine.check(
         Submission(
             content="Hey guys check out my new channel http://www.youtube.com/user/xyz please subscribe!!!"
         )
     )
-    assert verdict.spam
+    assert verdict.outcome in ("hold", "spam")
 
 
 def test_reasons_are_sorted_and_verdict_is_json_able(engine):
@@ -203,22 +208,39 @@ def test_reasons_are_sorted_and_verdict_is_json_able(engine):
     assert again.spam == verdict.spam and again.reasons[0].signal == verdict.reasons[0].signal
 
 
-def test_sensitivity_trades_recall_for_fewer_false_positives(engine):
-    borderline = [
-        Submission(content=text)
-        for text in (
-            "check out my channel",
-            "Please subscribe to me, I make music videos",
-            "Free entry to win a prize, text WIN to 80086",
-            "I love this song so much",
-            "Visit my page for more cool stuff",
-        )
-    ]
-    blocked = {
-        level: sum(engine.check(s, sensitivity=level).spam for s in borderline)
+def test_three_outcomes_follow_the_band(engine):
+    """Approve below the band, hold inside it, spam above it; the last reason says so."""
+    for text in (PLAIN, "Free entry to win a prize, text WIN to 80086 now", "check out my channel"):
+        verdict = engine.check(Submission(content=text))
+        assert verdict.hold_from < verdict.spam_from
+        band = verdict.reasons[-1]
+        assert band.signal == "band" and f"{verdict.hold_from:.1%}" in band.message
+        if verdict.score >= verdict.spam_from:
+            assert verdict.outcome == "spam"
+        elif verdict.score >= verdict.hold_from:
+            assert verdict.outcome == "hold"
+
+
+def test_the_band_narrows_as_the_site_learns(engine, site):
+    from salon.antispam.engine import outcomes
+
+    edges = engine.model.band_edges
+    new = outcomes.band(0, edges=edges)
+    later = outcomes.band(400, edges=edges)
+    assert new.hold_from < later.hold_from and later.spam_from <= new.spam_from
+    site.ham_lessons, site.spam_lessons = 300, 100
+    verdict = engine.check(Submission(content=PLAIN), site)
+    assert verdict.hold_from == pytest.approx(later.hold_from)
+    assert "after 400 moderator lessons" in verdict.reasons[-1].message
+
+
+def test_sensitivity_moves_the_spam_edge(engine):
+    submission = Submission(content="check out my channel")
+    edges = {
+        level: engine.check(submission, sensitivity=level).spam_from
         for level in ("cautious", "balanced", "strict")
     }
-    assert blocked["cautious"] <= blocked["balanced"] <= blocked["strict"]
+    assert edges["strict"] < edges["balanced"] < edges["cautious"]
 
 
 POST = "https://blog.example/2024/05/01/harbour-history/"
@@ -228,14 +250,14 @@ def test_link_to_the_page_itself_is_not_a_link_elsewhere(engine):
     content = "The photo halfway down " + POST + "#harbour-1900 shows my grandfather's boat."
     on_page = engine.check(Submission(content=content, permalink=POST))
     reasons = signals(on_page)
-    assert "links" not in reasons
+    assert "links" not in reasons and "new_domain" not in reasons
     assert reasons["page_link"].message == "1 link to this very page, which promotes nothing"
     elsewhere = engine.check(
         Submission(content=content.replace(POST, "https://cheap-boats.example/"), permalink=POST)
     )
     assert "page_link" not in signals(elsewhere)
     assert signals(elsewhere)["links"].message.startswith("1 link")
-    assert on_page.score < elsewhere.score
+    assert not on_page.hold and elsewhere.hold
 
 
 def test_short_links_to_the_same_video_count_as_the_page(engine):
@@ -257,25 +279,24 @@ def test_naming_the_posts_subject_counts_for_the_reader(engine):
     text = "The old harbour wall in the second photo was rebuilt after the storm of 1953."
     on_topic = engine.check(Submission(content=text, post_title="A history of the harbour"))
     off_topic = engine.check(Submission(content=text, post_title="Ten recipes for soup"))
-    assert "on_topic" in signals(on_topic) and "on_topic" not in signals(off_topic)
-    assert signals(on_topic)["on_topic"].weight < 0
+    assert signals(on_topic)["on_topic"].weight < 0 and "on_topic" not in signals(off_topic)
     assert on_topic.score < off_topic.score
-
-
-def test_the_subject_s_say_is_taken_from_the_wording_not_added_to_it(engine):
-    """The model reads a word of the title as "the post's subject" wherever it is; the
-    on-topic reason carries all of that, and the reasons still add up to the score."""
-    text = "Katy Perry sings roar better live than on the record, I saw her in Leeds"
-    title = "Katy Perry - Roar"
-    on_topic = engine.check(Submission(content=text, post_title=title))
-    untitled = engine.check(Submission(content=text))
-    reasons = signals(on_topic)
-    assert reasons["on_topic"].weight < 0 and on_topic.score < untitled.score
-    assert reasons["text_model"].weight == pytest.approx(
-        signals(untitled)["text_model"].weight, abs=1e-3
+    excerpt = engine.check(
+        Submission(
+            content=text,
+            post_title="Ten recipes for soup",
+            post_excerpt="Storm damage: how the harbour wall was rebuilt, stone by stone.",
+        )
     )
-    assert sum(r.weight for r in on_topic.reasons) == pytest.approx(
-        math.log(on_topic.score / (1 - on_topic.score)), abs=1e-3
+    assert "on_topic" in signals(excerpt)
+
+
+def test_reasons_add_up_to_the_score(engine):
+    verdict = engine.check(
+        Submission(content="Nice post, more at http://bit.ly/x and http://cheap.xyz/now !!!")
+    )
+    assert sum(r.weight for r in verdict.reasons) == pytest.approx(
+        math.log(verdict.score / (1 - verdict.score)), abs=1e-3
     )
 
 
@@ -288,10 +309,9 @@ def test_an_address_spelt_to_slip_past_filters_is_reported(engine):
     assert "links" in signals(verdict)
 
 
-def test_private_messages_are_judged_as_messages(engine):
+def test_every_kind_of_submission_is_judged_by_the_same_weights(engine):
+    """No weights per medium: a message and a comment with the same words score alike."""
     text = "Are you free tomorrow at 6? We could meet at the harbour cafe."
     as_comment = engine.check(Submission(content=text))
     as_message = engine.check(Submission(content=text, comment_type="message"))
-    # Each medium has its own weights and calibration: the same words score differently.
-    assert as_comment.score != as_message.score
-    assert not as_message.spam
+    assert as_comment.score == pytest.approx(as_message.score)

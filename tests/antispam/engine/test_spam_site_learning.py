@@ -102,3 +102,48 @@ def test_site_sensitivity_is_used_by_default(engine):
     strict = SiteState(sensitivity="strict")
     verdict = engine.check(Submission(content=text), strict)
     assert verdict.sensitivity == "strict"
+
+
+def test_the_site_s_learning_alone_never_sends_an_ordinary_comment_to_spam(engine, site):
+    """However sure a site's own learning grows, it adds at most its cap: an ordinary
+    comment may be held, never spammed, on its word alone."""
+    from salon.antispam.engine.checking import SITE_CORRECTION_CAP
+
+    site.bias = 20.0
+    verdict = engine.check(
+        Submission(content="I enjoyed the photos of the old harbour, thank you."), site
+    )
+    learned = next(r for r in verdict.reasons if r.signal == "site_learning")
+    assert learned.weight == SITE_CORRECTION_CAP
+    assert not verdict.spam
+
+
+def test_a_state_of_the_earlier_format_keeps_its_learnt_words(engine, site):
+    """Sites stored before the dense columns were redrawn keep what they learnt of words;
+    their weights on the old dense columns, which meant other things, are dropped."""
+    from salon.antispam.engine.features import HASHED_COLUMNS, TOTAL_COLUMNS
+
+    for i in range(3):
+        engine.learn(site, Submission(content=campaign_text(i)), is_spam=True)
+    data = site.to_dict()
+    data["format"] = 1
+    del data["domains"]
+    import base64
+
+    import numpy as np
+
+    columns = np.frombuffer(base64.b64decode(data["columns"]), dtype="<u4")
+    extra = np.array([HASHED_COLUMNS + 1], dtype="<u4")
+    data["columns"] = base64.b64encode(np.concatenate([columns, extra]).tobytes()).decode()
+    for key in ("weights", "squared_gradients"):
+        values = np.frombuffer(base64.b64decode(data[key]), dtype="<f4")
+        data[key] = base64.b64encode(
+            np.concatenate([values, np.array([5.0], dtype="<f4")]).tobytes()
+        ).decode()
+    restored = SiteState.from_dict(data)
+    assert restored.weights is not None and restored.weights[HASHED_COLUMNS + 1] == 0
+    assert len(restored.weights) == TOTAL_COLUMNS and restored.domains == {}
+    probe = Submission(content=campaign_text(4))
+    assert engine.check(probe, restored).score == pytest.approx(
+        engine.check(probe, site).score, abs=1e-4
+    )
