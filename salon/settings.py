@@ -66,7 +66,10 @@ SITE_NAME = _env("SITE_NAME", "Salon")
 SITE_TAGLINE = _env("SITE_TAGLINE", "Posts and the conversations under them")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The owner's desk first, so its admin templates extend Django's; Django's admin is
+    # served by Salon's admin site (salon.desk.sites), which adds the moderation screen.
+    "salon.desk",
+    "salon.desk.apps.SalonAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -241,11 +241,9 @@ def _lesson(comment: Comment) -> engine.Submission:
 def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
     """Judge a comment with the engine and this site's learning (the pipeline's spam check)."""
     site_id, state = load_site(THIS_SITE, create=True)
+    history = history_for(submission.author_email, submission.ip, submission.author_url)
     verdict = engine.check(
-        submissions.for_engine(
-            submission,
-            history_for(submission.author_email, submission.ip, submission.author_url),
-        ),
+        submissions.for_engine(submission, history),
         site=state,
         sensitivity=settings.SALON.get("SPAM_SENSITIVITY") or engine.Sensitivity.BALANCED,
     )
@@ -256,8 +254,37 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
         score=verdict.score,
         discard=verdict.discard,
         hold=verdict.hold,
-        reasons=data["reasons"],
+        reasons=[_say_whose(reason, history) for reason in data["reasons"]],
     )
+
+
+_HISTORY_SIGNALS = {
+    "history_approved": ("approved before", "_approved"),
+    "history_spam": ("marked spam before", "_spam"),
+}
+_SOURCES = (
+    ("email", "from this e-mail address"),
+    ("ip", "from this IP address"),
+    ("url", "from this website"),
+)
+
+
+def _say_whose(reason: dict, history: engine.History) -> dict:
+    """The engine speaks of "this author" for what is the best of three separate histories
+    (e-mail, IP, website); the stored reason names which of them it was, with their counts,
+    so that a shared IP address is not read as the commenter's own record."""
+    described = _HISTORY_SIGNALS.get(reason.get("signal", ""))
+    if described is None:
+        return reason
+    lead, suffix = described
+    parts = [
+        f"{n} {words}"
+        for source, words in _SOURCES
+        if (n := getattr(history, f"{source}{suffix}", 0))
+    ]
+    if not parts:
+        return reason
+    return {**reason, "message": f"{lead}: {', '.join(parts)}"}
 
 
 def _said_spam(comment: Comment) -> bool | None:
@@ -307,6 +334,7 @@ def teach(decision: Decision, **signal) -> None:
             transaction.on_commit(lambda: remote.submit(comment, is_spam))
         else:
             site = learn(THIS_SITE, _lesson(comment), is_spam)
+        _withdraw_earlier_correction(site.pk, comment)
         Lesson.objects.create(
             comment=comment,
             site=site,
@@ -321,3 +349,20 @@ def teach(decision: Decision, **signal) -> None:
         )
         if engine_said_spam is not None and engine_said_spam != is_spam:
             count(site.pk, **({"missed_spam": 1} if is_spam else {"false_positives": 1}))
+
+
+def _withdraw_earlier_correction(site_id: int, comment: Comment) -> None:
+    """A moderator's new decision on a comment replaces their earlier one in the counts.
+
+    Marking a comment spam and then "not spam" (an undo, a second thought) leaves the
+    engine's verdict standing; the first decision's correction is taken back from the day it
+    was counted, so the statistics count each comment's last decision only. The engine
+    itself has learnt both lessons, as it always has.
+    """
+    earlier = Lesson.objects.filter(site_id=site_id, comment=comment).order_by("-pk").first()
+    if earlier is None or not earlier.correction:
+        return
+    field = "missed_spam" if earlier.is_spam else "false_positives"
+    DailyTally.objects.filter(
+        site_id=site_id, day=timezone.localdate(earlier.decided_at), **{f"{field}__gt": 0}
+    ).update(**{field: F(field) - 1})

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -83,11 +83,20 @@ def summarise(site: SpamFilterSite | None, days: int = 30) -> Summary:
             if entry is not None:
                 for field in FIELDS:
                     setattr(entry, field, row[field])
-        judged = Lesson.objects.filter(
-            site=site, decided_at__date__gte=start, engine_said_spam__isnull=False
-        ).aggregate(
-            total=Count("pk"),
-            wrong=Count("pk", filter=~Q(engine_said_spam=F("is_spam"))),
+        # Each comment counts once, as its last decision left it (a decision taken back is
+        # no correction; see filtering.teach).
+        superseded = Lesson.objects.filter(
+            site=site, comment=OuterRef("comment"), pk__gt=OuterRef("pk")
+        )
+        judged = (
+            Lesson.objects.filter(
+                site=site, decided_at__date__gte=start, engine_said_spam__isnull=False
+            )
+            .exclude(Exists(superseded))
+            .aggregate(
+                total=Count("pk"),
+                wrong=Count("pk", filter=~Q(engine_said_spam=F("is_spam"))),
+            )
         )
         reviewed, reviewed_corrections = judged["total"] or 0, judged["wrong"] or 0
     series = list(by_day.values())
@@ -165,7 +174,9 @@ def chart_svg(days: list[Day], width: int = 760, height: int = 240) -> str:
         return top + plot_h - plot_h * value / peak
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" height="{height}" '
+        # As wide as its container up to its own size, so a phone shows it whole.
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="100%" '
+        f'style="max-width:{width}px;height:auto;display:block" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
         "<title>Comments checked per day: spam caught, ham passed, and corrections</title>",
     ]

@@ -7,6 +7,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from salon.discussion.history import source_lines, sources_of
 from salon.discussion.models import Comment, DiscussionSettings, Like
 from salon.discussion.moderation import moderate
 
@@ -52,6 +53,7 @@ class CommentAdmin(admin.ModelAdmin):
         "why",
         "spam_lessons_link",
         "content_html",
+        "sources",
     )
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     date_hierarchy = "created_at"
@@ -59,7 +61,7 @@ class CommentAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("post", "parent", "status", "kind", "content")}),
         (_("Author"), {"fields": ("author_name", "author_email", "author_url", "user")}),
-        (_("Origin"), {"fields": ("author_ip", "user_agent", "created_at")}),
+        (_("Origin"), {"fields": ("author_ip", "user_agent", "created_at", "sources")}),
         (_("Spam filter"), {"fields": ("spam_score", "why", "spam_lessons_link")}),
     )
 
@@ -104,6 +106,17 @@ class CommentAdmin(admin.ModelAdmin):
                 )
                 for r in reasons
             ),
+        )
+
+    @admin.display(description=_("other comments from the same addresses"))
+    def sources(self, obj: Comment) -> str:
+        if not obj.pk:
+            return "—"
+        found = sources_of([obj])[obj.pk]
+        return format_html_join(
+            "",
+            "<p>{}</p>",
+            ((line,) for line in source_lines(found)),
         )
 
     @admin.display(description=_("moderators' lessons"))

@@ -16,6 +16,7 @@ from django.db import transaction
 from salon.discussion import signals
 from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import Comment
+from salon.discussion.rendering import render_comment
 
 
 @dataclass(frozen=True)
@@ -55,3 +56,25 @@ def moderate(
             )
         refresh_comment_counts(post_ids)
     return changed
+
+
+def edit(
+    comment: Comment,
+    *,
+    content: str,
+    author_name: str,
+    author_email: str,
+    author_url: str,
+) -> Comment:
+    """A moderator's correction of a comment's words or its author's details (WordPress's
+    Quick Edit). The text is rendered as every comment's is; the status stays the moderator's
+    to change, so nothing is judged again. Saving recounts the post and renews its thread."""
+    comment.content = content
+    comment.content_html = render_comment(content)
+    comment.author_name = author_name
+    comment.author_email = author_email
+    comment.author_url = author_url
+    comment.save(
+        update_fields=["content", "content_html", "author_name", "author_email", "author_url"]
+    )
+    return comment

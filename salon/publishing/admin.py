@@ -9,7 +9,9 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from salon.publishing.models import Category, Media, Post, Tag
+from salon.publishing import editor
+from salon.publishing.editor import PostForm
+from salon.publishing.models import Autosave, Category, Media, Post, Tag
 from salon.publishing.reblog import DEFAULT_WORDS, ReblogError, reblog
 
 
@@ -51,14 +53,26 @@ class PostAdmin(admin.ModelAdmin):
     search_fields = ("title", "body", "reblog_title", "reblog_site")
     prepopulated_fields = {"slug": ("title",)}
     date_hierarchy = "published_at"
-    filter_horizontal = ("categories", "tags")
     readonly_fields = ("comment_count", "like_count", "created_at", "updated_at")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    form = PostForm
     fieldsets = (
-        (None, {"fields": ("title", "slug", "author", "body", "excerpt")}),
+        (None, {"fields": ("title", "slug", "body_format", "text", "excerpt")}),
         (
             _("Publishing"),
-            {"fields": ("kind", "status", "published_at", "is_sticky", "comments_open")},
+            {
+                "fields": (
+                    "status",
+                    "published_at",
+                    "author",
+                    "kind",
+                    "is_sticky",
+                    "comments_open",
+                ),
+                "description": _(
+                    "To schedule a post, choose Published and a date to come: it appears then."
+                ),
+            },
         ),
         (_("Categories and tags"), {"fields": ("categories", "tags")}),
         (
@@ -83,9 +97,36 @@ class PostAdmin(admin.ModelAdmin):
                 "reblog/",
                 self.admin_site.admin_view(self.reblog_view),
                 name="publishing_post_reblog",
-            )
+            ),
+            path(
+                "editor/preview/",
+                self.admin_site.admin_view(editor.preview),
+                name="publishing_post_editor_preview",
+            ),
+            path(
+                "editor/upload/",
+                self.admin_site.admin_view(editor.upload),
+                name="publishing_post_editor_upload",
+            ),
+            path(
+                "editor/autosave/",
+                self.admin_site.admin_view(editor.autosave),
+                name="publishing_post_editor_autosave",
+            ),
         ]
         return own + super().get_urls()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # The author's autosave, if newer than the post, is offered for restoring.
+        return type(form.__name__, (form,), {"autosave": editor.newer_autosave(request.user, obj)})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Saved: what was autosaved is now the post (or older than it).
+        Autosave.objects.filter(author=request.user, post__in=[obj.pk]).delete()
+        if not change:
+            Autosave.objects.filter(author=request.user, post=None).delete()
 
     def reblog_view(self, request: HttpRequest) -> HttpResponse:
         """Fetch an article and open the new draft reblog of it, or say why it can't be done."""

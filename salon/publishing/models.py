@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from salon.publishing.content import clean_post_html, close_excerpt
+from salon.publishing.markup import render_markdown
 from salon.web_addresses import validate_web_address
 
 
@@ -109,9 +110,20 @@ class Post(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts"
     )
+
+    class Format(models.TextChoices):
+        MARKDOWN = "markdown", _("Markdown")
+        HTML = "html", _("HTML")
+
     body = models.TextField(
         _("body"), blank=True, help_text=_("HTML: paragraphs, quotes, links, images.")
     )
+    # How the author writes the body: Markdown (kept in body_source; ``body`` is its
+    # rendering) or HTML as is (imported posts, and anyone who prefers it).
+    body_format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.HTML
+    )
+    body_source = models.TextField(_("Markdown text"), blank=True)
     excerpt = models.TextField(_("excerpt"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
@@ -186,6 +198,8 @@ class Post(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self.slug:
             self.slug = unique_slug(Post, self.title, self.pk)
+        if self.body_format == self.Format.MARKDOWN:
+            self.body = render_body(self.body_source)
         self.body = clean_post_html(self.body)
         if self.reblog_excerpt:
             self.reblog_excerpt = close_excerpt(clean_post_html(self.reblog_excerpt))
@@ -231,6 +245,11 @@ class Post(models.Model):
         )
 
 
+def render_body(markdown_text: str) -> str:
+    """A Markdown body as the site stores and shows it (the editor's preview uses this too)."""
+    return render_markdown(markdown_text, Media.responsive)
+
+
 def media_path(instance: Media, filename: str) -> str:
     now = timezone.now()
     return f"{now:%Y}/{now:%m}/{filename}"
@@ -246,6 +265,14 @@ class Media(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # An image's size, and its resized copies for srcset: [{"width": 480, "name": path}, …]
+    # (salon.publishing.images makes them at upload).
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    variants = models.JSONField(default=list, blank=True, editable=False)
+
+    # The column posts are shown in is at most about 720 CSS pixels wide.
+    SIZES = "(max-width: 760px) 100vw, 720px"
 
     class Meta:
         verbose_name = _("media file")
@@ -258,3 +285,62 @@ class Media(models.Model):
     @property
     def url(self) -> str:
         return self.file.url
+
+    def srcset(self) -> str:
+        """The resized copies and the original, as ``srcset`` lists them ("" if none)."""
+        if not self.variants or not self.width:
+            return ""
+        entries = [f"{self.file.storage.url(v['name'])} {v['width']}w" for v in self.variants]
+        return ", ".join([*entries, f"{self.file.url} {self.width}w"])
+
+    @classmethod
+    def responsive(cls, sources: set[str]) -> dict[str, dict[str, str]]:
+        """For each address that is one of this site's uploads, the attributes making its
+        ``<img>`` responsive (``srcset``, ``sizes``) and sized (``width``, ``height``): one
+        query for all."""
+        prefix = settings.MEDIA_URL
+        names = {src.removeprefix(prefix): src for src in sources if src.startswith(prefix)}
+        if not names:
+            return {}
+        found = {}
+        for media in cls.objects.filter(file__in=list(names)):
+            attributes = {}
+            if media.width and media.height:
+                attributes.update(width=str(media.width), height=str(media.height))
+            if media.variants:
+                attributes.update(srcset=media.srcset(), sizes=cls.SIZES)
+            found[names[media.file.name]] = attributes
+        return found
+
+
+class Autosave(models.Model):
+    """What an author was writing, saved by the editor every few seconds and kept until the
+    post is saved: a closed tab or a lost connection costs nothing. One per author and post
+    (``post`` empty for a post not yet saved once)."""
+
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE)
+    title = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    body_format = models.CharField(max_length=10, choices=Post.Format.choices)
+    excerpt = models.TextField(blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("autosaved draft")
+        verbose_name_plural = _("autosaved drafts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "post"],
+                condition=models.Q(post__isnull=False),
+                name="one_autosave_per_author_and_post",
+            ),
+            models.UniqueConstraint(
+                fields=["author"],
+                condition=models.Q(post__isnull=True),
+                name="one_autosave_per_author_for_a_new_post",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title or _('Untitled')} ({self.saved_at:%Y-%m-%d %H:%M})"

@@ -84,3 +84,49 @@ def test_each_sites_learning_and_lessons_are_shown(owner, post, post_comment):
     site = Lesson.objects.get().site
     page = staff.get(f"/admin/antispam/spamfiltersite/{site.pk}/change/").content.decode()
     assert THIS_SITE in page and "Careful Reader" in page
+
+
+def _act(staff: Client, action: str, comment: Comment) -> None:
+    response = staff.post(
+        "/admin/discussion/comment/", {"action": action, "_selected_action": [comment.pk]}
+    )
+    assert response.status_code == 302
+
+
+def test_a_reversed_decision_is_no_correction(owner, post, post_comment):
+    """Marking a comment spam and taking it back (the moderation screen's undo) leaves the
+    engine's "not spam" standing: neither missed spam nor a false positive."""
+    post_comment(post, comment=HAM, author="Careful Reader")
+    post_comment(post, comment=SPAM, author="Free Money")
+    ham, spam = Comment.objects.order_by("pk")
+    assert (ham.status, spam.status) == (Comment.Status.APPROVED, Comment.Status.SPAM)
+    staff = Client()
+    staff.force_login(owner)
+
+    _act(staff, "mark_spam", ham)
+    tally = DailyTally.objects.get(site__name=THIS_SITE)
+    assert (tally.missed_spam, tally.false_positives) == (1, 0)
+    _act(staff, "mark_not_spam", ham)  # the moderator takes it back
+    _act(staff, "mark_not_spam", spam)  # a real false positive…
+    _act(staff, "mark_spam", spam)  # …taken back too
+    tally.refresh_from_db()
+    assert (tally.missed_spam, tally.false_positives) == (0, 0)
+
+    page = staff.get("/admin/antispam/spamstatistics/").content.decode()
+    assert "Corrections: 0 missed spam, 0 false positives." in page
+    # Two comments decided on (each counted once, as last decided), the engine right on both.
+    assert "On the 2 comments moderators decided on, the engine had said the same 100.0" in page
+    # The lessons themselves stay: the engine learnt each of them.
+    assert Lesson.objects.count() == 4
+
+
+def test_the_chart_fits_a_phone():
+    """The chart scales to its container instead of keeping a fixed 760-pixel width."""
+    from datetime import date
+
+    from salon.antispam.statistics import Day, chart_svg
+
+    svg = chart_svg([Day(date(2024, 1, n), checked=n, ham=n) for n in range(1, 31)])
+    opening = svg[: svg.index(">") + 1]
+    assert 'viewBox="0 0 760 240"' in opening
+    assert 'width="760"' not in opening and 'width="100%"' in opening

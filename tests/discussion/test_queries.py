@@ -75,4 +75,5 @@ def test_post_page_queries_do_not_grow_with_comments(make_post, owner, as_who):
         quiet = _queries_for(browser, empty.get_absolute_url(), cold)
         loud = _queries_for(browser, busy.get_absolute_url(), cold)
         assert quiet == loud, f"{'cold' if cold else 'warm'} cache"
-        assert loud <= 10
+        # The owner (staff) also sees how many comments wait for moderation: one count.
+        assert loud <= (11 if as_who == "logged-in" else 10)
