@@ -103,7 +103,13 @@ SCAN = """() => {
     try { scheme = new URL(value, document.baseURI).protocol; } catch (e) { return; }
     if (!safe.has(scheme)) found.push(`${el.tagName.toLowerCase()} ${name}="${value.slice(0, 100)}"`);
   };
-  for (const el of document.querySelectorAll("*")) {
+  // The post editor's preview: the site's own frame, sandboxed without scripts. What it shows is
+  // scanned like the page itself.
+  const ownPreview = (el) => el.tagName === "IFRAME" && el.classList.contains("salon-editor-preview")
+    && el.hasAttribute("sandbox") && !el.sandbox.contains("allow-scripts");
+  const frames = [];
+  const scan = (doc) => { for (const el of doc.querySelectorAll("*")) {
+    if (ownPreview(el)) { frames.push(el); continue; }
     for (const attr of el.attributes) {
       const name = attr.name.toLowerCase();
       if (name.startsWith("on")) found.push(`${el.tagName.toLowerCase()} ${name}= (event handler)`);
@@ -116,8 +122,10 @@ SCAN = """() => {
       } else if (addressAttributes.has(name)) check(el, name, attr.value);
     }
     const tag = el.tagName.toLowerCase();
-    if (["iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"].includes(tag))
+    if (["iframe", "frame", "frameset", "object", "embed", "applet", "portal"].includes(tag))
       found.push(`<${tag}> element`);
+    // A <base> that only sets where links open (the preview's) cannot redirect them.
+    if (tag === "base" && el.hasAttribute("href")) found.push("<base href> element");
     if (tag === "meta" && (el.getAttribute("http-equiv") || "").toLowerCase() === "refresh")
       found.push("<meta http-equiv=refresh>");
     if (tag === "script") {
@@ -126,7 +134,9 @@ SCAN = """() => {
                          : el.type === "application/json";
       if (!own) found.push(`<script> not the site's own: ${el.outerHTML.slice(0, 100)}`);
     }
-  }
+  } };
+  scan(document);
+  for (const frame of frames) if (frame.contentDocument) scan(frame.contentDocument);
   return found;
 }"""
 
