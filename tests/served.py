@@ -171,8 +171,9 @@ class Site:
         return self.server.stderr.read() if self.server and self.server.stderr else ""
 
 
-def make_site(tmp_path: Path, name: str, workers: int = 3, **env: str) -> Site:
-    """A migrated site with an owner, one published post and an Akismet API key (10/m)."""
+def make_site(tmp_path: Path, name: str, workers: int = 3, setup: str = "", **env: str) -> Site:
+    """A migrated site with an owner, one published post and an Akismet API key (10/m);
+    ``setup`` is more Python run with the same ``salon shell``."""
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SALON_")}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
@@ -192,7 +193,7 @@ def make_site(tmp_path: Path, name: str, workers: int = 3, **env: str) -> Site:
         environment["SALON_DATABASE_URL"] = database
     site = Site(tmp_path / name, port, environment, workers)
     site.salon("migrate", "--noinput")
-    post_id, post_path, key, key_id = site.python(SETUP).split()
+    post_id, post_path, key, key_id = site.python(setup + SETUP).split()
     site.post_id, site.post_path, site.api_key, site.api_key_id = (
         int(post_id),
         post_path,

@@ -41,9 +41,7 @@ def _at_once(calls, count: int) -> list:
 
 def _count_comments(site) -> int:
     return int(
-        site.python(
-            "from salon.discussion.models import Comment; print(Comment.objects.count())"
-        )
+        site.python("from salon.discussion.models import Comment; print(Comment.objects.count())")
     )
 
 
