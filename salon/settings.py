@@ -214,6 +214,9 @@ else:
                 # Past the size limit, the entries stored longest ago are evicted first.
                 "size_limit": CACHE_MB * 1024 * 1024,
                 "eviction_policy": "least-recently-stored",
+                # Pages (tens of KB) stay in SQLite rather than in a file each: a file per
+                # value cost several milliseconds a write (bench/shared_cache.py).
+                "disk_min_file_size": 1024 * 1024,
             },
         }
     }

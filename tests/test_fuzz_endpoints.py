@@ -225,8 +225,9 @@ def test_the_akismet_compatible_api(client, open_site, data):
     elif how == "raw":
         charset = data.draw(st.sampled_from(["utf-8", "latin-1", "utf-16", "bogus-enc", ""]))
         body = urlencode(fields).encode() + data.draw(st.binary(max_size=40))
-        response = client.post(
-            path, body, content_type=f"application/x-www-form-urlencoded; charset={charset}"
+        # As sent, whatever the charset claims (the test client's post() would re-encode it).
+        response = client.generic(
+            "POST", path, body, content_type=f"application/x-www-form-urlencoded; charset={charset}"
         )
     else:
         response = client.get(path, fields)
