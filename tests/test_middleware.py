@@ -1,4 +1,4 @@
-"""Requests refused before any view reads them."""
+"""Requests refused before any view reads them, and addresses no file can have."""
 
 from __future__ import annotations
 
@@ -15,3 +15,7 @@ def test_a_nul_byte_in_the_address_is_a_clear_400(client, db, address):
 
 def test_ordinary_addresses_pass(client, db):
     assert client.get("/?page=1").status_code == 200
+
+
+def test_a_media_name_too_long_for_the_file_system_is_not_found(client, db):
+    assert client.get("/media/" + "x" * 5000).status_code == 404

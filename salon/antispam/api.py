@@ -243,7 +243,11 @@ def _authenticate(request: HttpRequest, call: Call, check_blog: bool = True) -> 
         return _address_refused(usage)
     known = find_key(call.key)
     if known is None:
-        _address_usage(request, increment=True)
+        # Counted and checked in one step (an atomic increment in the shared cache), so that
+        # requests sent at once get no more "invalid" answers than the rate allows.
+        usage = _address_usage(request, increment=True)
+        if usage and usage["should_limit"]:
+            return _address_refused(usage)
         return _invalid("We were unable to verify your API key.")
     call.known = known
     if known.revoked:
