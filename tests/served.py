@@ -102,6 +102,8 @@ class Site:
 
     def serve(self, **env: str) -> None:
         """Start ``salon serve`` with this site's workers; return once it answers."""
+        # A port of its own each time: the last server's may not be free yet.
+        self.port = free_port()
         self.server = subprocess.Popen(
             [
                 sys.executable,
@@ -122,7 +124,7 @@ class Site:
             stderr=subprocess.PIPE,
             text=True,
         )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while True:
             try:
                 if httpx.get(self.url + "/", timeout=5).status_code == 200:
@@ -130,10 +132,11 @@ class Site:
             except httpx.HTTPError:
                 pass
             assert self.server.poll() is None, self.server.stderr.read()[-3000:]
-            assert time.monotonic() < deadline, "salon serve did not answer within 60 s"
+            assert time.monotonic() < deadline, "salon serve did not answer within 120 s"
             time.sleep(0.2)
         # Every worker up, so that requests spread over all of them.
         while len(psutil.Process(self.server.pid).children(recursive=True)) < self.workers:
+            assert self.server.poll() is None, self.server.stderr.read()[-3000:]
             assert time.monotonic() < deadline, "the workers did not all start"
             time.sleep(0.1)
         self.pids = [self.server.pid] + [
@@ -254,7 +257,8 @@ class Burst:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.windows = 1 if time.monotonic() - self.started < self.left else 2
+        self.took = time.monotonic() - self.started
+        self.windows = 1 if self.took < self.left else 2
 
     def allowed(self, limit: int) -> range:
         """How many requests a limit of ``limit`` per window lets through in this burst."""
