@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "salon.middleware.RefuseNulBytes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -186,6 +187,12 @@ else:
     }
 
 REDIS_URL = _env("REDIS_URL")
+# The cache every process of the site shares: rate-limit counters, the flood guard's claims,
+# Akismet-compatible API limits, and whole pages. A scaled install points SALON_REDIS_URL at
+# Redis; the embedded setup keeps it in SQLite files under SALON_CACHE_DIR (diskcache), which
+# every worker of `salon serve` on the host opens, with atomic increments across processes.
+CACHE_DIR = Path(_env("CACHE_DIR", str(DATA_DIR / "cache"))).resolve()
+CACHE_MB = int(_env("CACHE_MB", "256"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -195,10 +202,25 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(CACHE_DIR),
+            # Eight SQLite files, so that writers rarely wait on one another; a write that
+            # finds its file busy retries (the wait for the lock is per attempt).
+            "SHARDS": 8,
+            "DATABASE_TIMEOUT": 0.1,
+            "OPTIONS": {
+                # Past the size limit, the entries stored longest ago are evicted first.
+                "size_limit": CACHE_MB * 1024 * 1024,
+                "eviction_policy": "least-recently-stored",
+                # Pages (tens of KB) stay in SQLite rather than in a file each: a file per
+                # value cost several milliseconds a write (bench/shared_cache.py).
+                "disk_min_file_size": 1024 * 1024,
+            },
+        }
+    }
 
-# Rate limits count in the cache; locmem is per process, which is right for the embedded
-# single-host setup. Scaled installs set SALON_REDIS_URL so every process shares the counts.
 RATELIMIT_USE_CACHE = "default"
 # Rate limits count per reader address, found by the same rule as everywhere else (behind the
 # owner's proxy, the address it appended to X-Forwarded-For).
@@ -251,7 +273,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
-# Counted in the cache (Redis when SALON_REDIS_URL is set, so every process shares them).
+# Counted in the cache every process shares (Redis when SALON_REDIS_URL is set).
 ACCOUNT_RATE_LIMITS = {
     "login": _env("LOGIN_RATE", "30/m/ip"),
     "login_failed": _env("LOGIN_FAILED_RATE", "10/m/ip,5/5m/key"),

@@ -2,8 +2,18 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.http import Http404
 from django.urls import include, re_path
 from django.views.static import serve
+
+
+def media(request, path: str):
+    """An uploaded file, or 404 for a name no file can have (too long for the file system)."""
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError:
+        raise Http404("No such file") from None
+
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -12,7 +22,7 @@ urlpatterns = [
     re_path(r"^admin/", admin.site.urls),
     # Uploaded media are served by Salon itself, so the embedded setup needs no web server;
     # a front proxy may serve MEDIA_ROOT directly instead.
-    re_path(r"^media/(?P<path>.+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    re_path(r"^media/(?P<path>.+)$", media),
     # Accounts and social log-in (django-allauth): /accounts/login/, /accounts/signup/,
     # /accounts/<provider>/login/callback/ …; then Salon's own identity pages.
     re_path(r"^accounts/", include("allauth.urls")),

@@ -65,12 +65,19 @@ ALERT_ADDRESS_THROTTLED = 90004
 # front-end script adds ak_bfs, the time the form was sent. Forwarded as POST_<field>.
 AK_HONEYPOT = "ak_hp_textarea"
 _EPOCH_MS = re.compile(r"^\d{13}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _header(value: str) -> str:
+    """A header value that may quote what a client sent (a blog address, a field): line
+    breaks and other control characters written as escapes, which a header can carry."""
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], value)
 
 
 def _text(body: str, status: int = 200, **headers: str) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
     for name, value in headers.items():
-        response[name.replace("_", "-")] = value
+        response[name.replace("_", "-")] = _header(value)
     return response
 
 
@@ -81,7 +88,7 @@ def _json(body: object) -> HttpResponse:
 def _alert(response: HttpResponse, code: int, message: str) -> HttpResponse:
     """Add an alert the Akismet plugin stores and shows its owner until an answer lacks it."""
     response["X-akismet-alert-code"] = str(code)
-    response["X-akismet-alert-msg"] = message
+    response["X-akismet-alert-msg"] = _header(message)
     return response
 
 
@@ -236,7 +243,11 @@ def _authenticate(request: HttpRequest, call: Call, check_blog: bool = True) -> 
         return _address_refused(usage)
     known = find_key(call.key)
     if known is None:
-        _address_usage(request, increment=True)
+        # Counted and checked in one step (an atomic increment in the shared cache), so that
+        # requests sent at once get no more "invalid" answers than the rate allows.
+        usage = _address_usage(request, increment=True)
+        if usage and usage["should_limit"]:
+            return _address_refused(usage)
         return _invalid("We were unable to verify your API key.")
     call.known = known
     if known.revoked:

@@ -16,6 +16,7 @@ Who judges, and who does not:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -23,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -165,12 +167,44 @@ def _rejects_duplicate(submission: CommentSubmission) -> None:
         )
 
 
+def _flood_claims(submission: CommentSubmission) -> list[str]:
+    """The cache keys a comment claims for the flood window: its address, its e-mail and
+    its account, each the source of at most one comment per window."""
+    claims = []
+    if submission.ip:
+        claims.append(f"flood:ip:{submission.ip}")
+    if submission.author_email:
+        email = submission.author_email.strip().lower().encode()
+        claims.append(f"flood:email:{hashlib.sha256(email).hexdigest()}")
+    if submission.account is not None:
+        claims.append(f"flood:user:{submission.account.pk}")
+    return claims
+
+
 def _rejects_flood(submission: CommentSubmission) -> None:
+    """Refuse a comment from a source that sent one less than ``FLOOD_SECONDS`` ago.
+
+    The claim is atomic across every process (``cache.add`` on the cache they share), so of
+    several comments sent at once from one source exactly one passes. A refused comment
+    claims nothing. ``FLOOD_SECONDS = 0`` turns the guard off. The stored comments are
+    checked too, for a cache emptied since (a restart on Redis, an eviction).
+    """
+    seconds = settings.SALON["FLOOD_SECONDS"]
     account = submission.account
     # Pingbacks and Webmentions come from servers; their endpoint has its own rate limit.
-    if (account is not None and account.is_staff) or submission.kind != Comment.Kind.COMMENT:
+    if (
+        seconds <= 0
+        or (account is not None and account.is_staff)
+        or submission.kind != Comment.Kind.COMMENT
+    ):
         return
-    since = timezone.now() - timedelta(seconds=settings.SALON["FLOOD_SECONDS"])
+    claimed: list[str] = []
+    for key in _flood_claims(submission):
+        if not cache.add(key, 1, timeout=seconds):
+            cache.delete_many(claimed)
+            raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
+        claimed.append(key)
+    since = timezone.now() - timedelta(seconds=seconds)
     same_source = Q()
     if submission.ip:
         same_source |= Q(author_ip=submission.ip)
@@ -179,6 +213,7 @@ def _rejects_flood(submission: CommentSubmission) -> None:
     if account is not None:
         same_source |= Q(user=account)
     if same_source and Comment.objects.filter(same_source, created_at__gte=since).exists():
+        cache.delete_many(claimed)
         raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
 
 

@@ -263,3 +263,10 @@ def test_nothing_a_client_sends_is_stored(client, key, capsys):
     dump = capsys.readouterr().out
     assert "blog.example.org" in dump
     assert marker not in dump and "192.0.2.77" not in dump
+
+
+def test_a_blog_address_with_a_line_break_is_refused_not_a_server_error(client, key):
+    # The alert quotes the blog the client sent; a header cannot carry its line break.
+    answer = check(client, api_key=key, blog="\r", user_ip="192.0.2.1", comment_content=HAM)
+    assert (answer.status_code, answer.content) == (200, b"invalid")
+    assert answer["X-akismet-alert-msg"].startswith("Salon: this API key is not valid for \\r.")
