@@ -9,3 +9,7 @@ from salon.settings import *  # noqa: E402,F403
 
 # Hashing passwords properly is slow by design; tests create many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The whole suite runs with post pages served from the cache whenever a new reader asks, so
+# every test that looks at a page after a change also checks that no stored page is stale.
+SALON = {**SALON, "PAGE_CACHE": "on"}  # noqa: F405
