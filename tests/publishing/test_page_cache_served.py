@@ -173,7 +173,9 @@ def _warm(site: Site, path: str) -> None:
 
 
 def _shell(site: Site, code: str) -> None:
-    site.python("from salon.discussion.models import *; from salon.publishing.models import *\n" + code)
+    site.python(
+        "from salon.discussion.models import *; from salon.publishing.models import *\n" + code
+    )
 
 
 def test_every_change_shows_on_the_next_request_to_any_worker(site, demo_path):
@@ -283,8 +285,7 @@ def test_no_reader_is_served_another_s_page(site, demo_path):
     password = (Path(site.env["SALON_DATA_DIR"]) / "admin-password.txt").read_text().strip()
     login_page = owner.get("/accounts/login/")
     assert (
-        owner.post("/accounts/login/", {"login": "admin", "password": password}, login_page)
-        == 302
+        owner.post("/accounts/login/", {"login": "admin", "password": password}, login_page) == 302
     )
 
     for _ in range(READS):
