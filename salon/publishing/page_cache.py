@@ -39,7 +39,7 @@ from importlib.metadata import PackageNotFoundError, version
 from django.conf import settings
 from django.core.cache import caches
 from django.core.signals import setting_changed
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -183,8 +183,20 @@ def _key(request: HttpRequest) -> str:
     return f"salon:page:{_fingerprint()}:{get_language()}:{digest}"
 
 
-def _state(post: Post) -> tuple:
-    return tuple(getattr(post, field) for field in STATE_FIELDS)
+@once
+def _state_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Post._meta.get_field(name).column) for name in STATE_FIELDS)
+    return f"SELECT {columns} FROM {quote(Post._meta.db_table)} WHERE {quote('id')} = %s"
+
+
+def _state(post_id: int) -> tuple | None:
+    """The post's state as the database holds it (one query, written once: the ORM would
+    spend more compiling it than the database answering)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [post_id])
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else None
 
 
 @dataclass(frozen=True)
@@ -223,7 +235,13 @@ def note_post(request: HttpRequest, post: Post) -> None:
     """Called by the post page's view with the post as read before the page is rendered."""
     request._salon_post_page = True
     if hasattr(request, "_salon_page_cache"):
-        request._salon_page_cache["post"] = (post.pk, _state(post))
+        # The state as the database holds it, read before the page is rendered; stored only
+        # if the post the view read (and the page shows) still has it, so a change between
+        # the view's read and this one cannot be stored as current.
+        state = _state(post.pk)
+        current = Post.objects.filter(pk=post.pk).values_list(*STATE_FIELDS).first()
+        if current == tuple(getattr(post, field) for field in STATE_FIELDS):
+            request._salon_page_cache["post"] = (post.pk, state)
 
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -268,8 +286,7 @@ class PageCacheMiddleware:
             generation = cache.get(GENERATION_KEY)
         stored: StoredPage | None = found.get(key)
         if stored is not None and stored.generation == generation:
-            state = Post.objects.filter(pk=stored.post_id).values_list(*STATE_FIELDS).first()
-            if state == stored.state:
+            if _state(stored.post_id) == stored.state:
                 return stored.response(request)
 
         request._salon_page_cache = {}
