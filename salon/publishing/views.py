@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
-from salon.publishing import page_cache
+from salon.publishing import fragments, page_cache
 from salon.publishing.models import Category, Post, Tag
 
 
@@ -74,7 +74,11 @@ def render_post_page(
     conversation, likes) with their template tags; ``context`` is passed on to them (the
     comment view's bound form and error, for one)."""
     page_cache.note_post(request, post)
-    return render(request, "publishing/post_detail.html", {**context, "post": post}, status=status)
+    fragments.begin(request)
+    response = render(
+        request, "publishing/post_detail.html", {**context, "post": post}, status=status
+    )
+    return fragments.splice(request, response)
 
 
 def post_detail(request: HttpRequest, year: str, month: str, day: str, slug: str) -> HttpResponse:
