@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -25,8 +26,26 @@ class SalonServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
+        """Load the site once, in gunicorn's master before it forks the workers
+        (``preload_app``): the workers share the loaded code and the spam model's arrays
+        instead of each loading its own copy."""
+        from django.db import connections
+
         from salon.wsgi import application
 
+        if settings.SALON.get("SPAM_FILTER", "").startswith("salon.antispam.filtering."):
+            from salon.antispam.engine import default_engine
+
+            default_engine()
+        # Template loading and URL resolving fill caches on first use; fill them now.
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018
+        connections.close_all()  # no connection may be shared by the forked workers
+        # What is loaded now is never freed: keep the collector from writing to its pages,
+        # so the workers go on sharing them with the master.
+        gc.collect()
+        gc.freeze()
         return application
 
 
@@ -105,6 +124,7 @@ class Command(BaseCommand):
                     "loglevel": "warning",
                     "timeout": 60,
                     "graceful_timeout": 10,
+                    "preload_app": True,
                     "max_requests": 10000,
                     "max_requests_jitter": 1000,
                 }
