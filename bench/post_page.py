@@ -1,18 +1,21 @@
-"""Serving a post page: Salon's production server under load, beside WordPress.
+"""A post page in a millisecond, a comment in five, and the server's memory (issue #19).
 
-Run: ``python bench/post_page.py [--requests N] [--concurrency C] [--workers W]``.
-Prints figures; asserts nothing.
+Run: ``python bench/post_page.py [--repeat N] [--requests N] [--concurrency C] [--workers W]``.
+Prints figures beside their goals and the anchors of issue #19's table; asserts nothing.
 
 It builds a throw-away site (``salon migrate``, ``salon demo``, and a second post with 500
-comments: 400 top-level and 100 replies, every fifth comment a reply), starts ``salon serve`` (gunicorn)
-on a free port, warms it up, then loads each page with C concurrent clients. For each page it
-prints requests/s, p50/p99 latency and the server's CPU time per request: the user + system
-CPU of the gunicorn master and its workers, measured before and after the load. On a shared or
-busy machine the rate and latencies move with the load around them (the load generator runs
-on the same machine); the CPU per request holds, and is what the goals are set on.
+comments: 400 top-level and 100 replies, every fifth comment a reply), then measures:
 
-Anchors: WordPress 6.1 (PHP 8.1, OPcache, no page cache) spends about 21 ms of CPU on a post
-page with 2 comments and about 100 ms with 500. Salon's goals are ≤ 5 ms and ≤ 20 ms.
+- in process, the CPU time (``time.process_time``) of Django's WSGI handler per request for
+  a new reader (2 and 500 comments), for known readers at 500 comments (who liked, with a
+  held comment, logged in) and for posting a comment, with the page cache off and on;
+- through ``salon serve`` (gunicorn) on a free port, with the cache in Redis when it answers,
+  requests/s, p50/p99 and the server's CPU per request under concurrent clients;
+- the memory (PSS, all processes) of ``salon serve`` with its defaults after pages and
+  comments.
+
+WordPress 6.1 and Isso 0.14 are not run side by side: their figures from the issue's table
+(same machine, same data) are printed as fixed anchors.
 """
 
 from __future__ import annotations
@@ -36,8 +39,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# (goal, WordPress 6.1 reference), CPU milliseconds per request.
-ANCHORS = {"demo": (5.0, 21.0), "busy": (20.0, 100.0)}
 BUSY_TOP_LEVEL = 400
 # A reply follows every fourth top-level comment, so every fifth comment on the page is a reply:
 # 400 top-level + 100 replies = 500.
