@@ -17,8 +17,9 @@ A stored page is served only while it is still what a render would show. Its ent
   commits) whenever a row that any page shows changes: the discussion settings, an author's
   name, a category or tag, the log-in options under the form. Apps name their models with
   :func:`shown_on_every_page`.
-- a fingerprint of the configuration and the code (site name, tagline, time zone, Salon's
-  settings and version), so a restart with other settings never serves the old pages.
+- a fingerprint of the configuration and the code (site name, tagline and address, time
+  zone, language, Salon's settings and version, the social log-ins configured in the
+  environment), so a restart with other settings never serves the old pages.
 
 The key is the page's address (scheme, host, path) and the reader's language.
 
@@ -143,8 +144,13 @@ def _fingerprint() -> str:
         code,
         settings.SITE_NAME,
         settings.SITE_TAGLINE,
+        settings.SITE_URL,
         settings.TIME_ZONE,
+        settings.LANGUAGE_CODE,
+        settings.DEBUG,
         repr(sorted(settings.SALON.items())),
+        # The log-in buttons under the form (apps configured in the environment).
+        repr(getattr(settings, "SOCIALACCOUNT_PROVIDERS", {})),
     )
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 

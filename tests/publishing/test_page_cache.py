@@ -155,3 +155,10 @@ def test_a_missing_post_is_never_stored(make_post):
     draft = make_post(title="Not yet", status="draft")
     assert Client().get(draft.get_absolute_url()).status_code == 404
     assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_restart_with_another_site_name_serves_no_old_page(discussed, settings):
+    url = discussed.get_absolute_url()
+    assert "Salon" in Client().get(url).content.decode()
+    settings.SITE_NAME = "The Renamed Blog"
+    assert "The Renamed Blog" in Client().get(url).content.decode()
