@@ -751,6 +751,7 @@ def main() -> int:
 
         databases = [("SQLite", env)]
         if args.postgres:
+            postgres_database(args.postgres, create=True)
             pg_env = {**env, "SALON_DATABASE_URL": args.postgres}
             pg_env["SALON_DATA_DIR"] = str(data_dir / "postgres")
             build(pg_env)
@@ -857,6 +858,23 @@ def main() -> int:
         else:
             shutil.rmtree(data_dir, ignore_errors=True)
         _forget_redis(redis_prefix)
+        if args.postgres:
+            postgres_database(args.postgres, create=False)
+
+
+def postgres_database(url: str, create: bool) -> None:
+    """Create (or drop) the benchmark's own PostgreSQL database named in ``url``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    server = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        if create:
+            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _forget_redis(prefix: str) -> None:
