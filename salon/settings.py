@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "salon.interchange.middleware.OldLinkRedirects",
     "django.middleware.csrf.CsrfViewMiddleware",
+    # New readers' post pages from the shared cache, before the session or user is looked at.
+    "salon.publishing.page_cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "salon.mentions.middleware.AdvertiseEndpoints",
@@ -367,6 +369,9 @@ SALON = {
     # avatars are identicons drawn here.
     "EXTERNAL_AVATARS": _env_bool("EXTERNAL_AVATARS", False),
     "POSTS_PER_PAGE": int(_env("POSTS_PER_PAGE", "10")),
+    # Whole post pages for new readers from the shared cache (salon.publishing.page_cache):
+    # "auto" (on when the default cache is shared by every process), "on" or "off".
+    "PAGE_CACHE": _env("PAGE_CACHE", "auto"),
     "IP_RETENTION_DAYS": int(_env("IP_RETENTION_DAYS", "30")),
     "SPAM_RETENTION_DAYS": int(_env("SPAM_RETENTION_DAYS", "15")),
     "TRASH_RETENTION_DAYS": int(_env("TRASH_RETENTION_DAYS", "30")),

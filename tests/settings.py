@@ -15,3 +15,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # counters another worker's test is reading.
 if CACHES["default"]["BACKEND"] == "diskcache.DjangoCache":  # noqa: F405
     CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="salon-test-cache-")  # noqa: F405
+
+# The whole suite runs with post pages served from the cache whenever a new reader asks, so
+# every test that looks at a page after a change also checks that no stored page is stale.
+SALON = {**SALON, "PAGE_CACHE": "on"}  # noqa: F405

@@ -15,7 +15,7 @@ import threading
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -206,31 +206,92 @@ def learn_from_comments(
 
 def history_for(email: str, ip: str | None, url: str) -> engine.History:
     """How this site has judged earlier comments sharing the author's e-mail, IP or website."""
-    who = Q()
-    if email:
-        who |= Q(author_email__iexact=email)
-    if ip:
-        who |= Q(author_ip=ip)
-    if url:
-        who |= Q(author_url=url)
-    if not who:
+    if not (email or ip or url):
         return engine.History()
+    sql, slots = _history_sql(bool(email), bool(ip), bool(url))
+    # The e-mail is compared case-insensitively, prepared as Django's iexact prepares it.
+    values = {
+        "email": connection.ops.prep_for_iexact_query(email),
+        # As the ORM would pass it (PostgreSQL takes an address type, SQLite the text).
+        "ip": Comment._meta.get_field("author_ip").get_db_prep_value(ip, connection) if ip else ip,
+        "url": url,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values[slot] if slot in values else fixed for slot, fixed in slots])
+        row = cursor.fetchone()
+    return engine.History(**{name: n or 0 for name, n in zip(_HISTORY_COUNTS, row, strict=True)})
 
-    def counted(field: Q, status: str) -> Count:
-        return Count("pk", filter=field & Q(status=status))
 
-    email_q = Q(author_email__iexact=email) if email else Q(pk__in=[])
-    ip_q = Q(author_ip=ip) if ip else Q(pk__in=[])
-    url_q = Q(author_url=url) if url else Q(pk__in=[])
-    counts = Comment.objects.filter(who).aggregate(
-        email_approved=counted(email_q, _APPROVED),
-        email_spam=counted(email_q, _SPAM),
-        ip_approved=counted(ip_q, _APPROVED),
-        ip_spam=counted(ip_q, _SPAM),
-        url_approved=counted(url_q, _APPROVED),
-        url_spam=counted(url_q, _SPAM),
-    )
-    return engine.History(**{k: v or 0 for k, v in counts.items()})
+_HISTORY_COUNTS = (
+    "email_approved",
+    "email_spam",
+    "ip_approved",
+    "ip_spam",
+    "url_approved",
+    "url_spam",
+)
+_history_queries: dict[tuple[str, bool, bool, bool], tuple[str, list[tuple[str, object]]]] = {}
+
+
+def _history_sql(email: bool, ip: bool, url: bool) -> tuple[str, list[tuple[str, object]]]:
+    """The history query for this combination of known fields, compiled by the ORM once per
+    process: compiling its six filtered counts cost ~8 times more than the database running
+    it. Returns the SQL and, for each parameter, which value goes there ("email", "ip",
+    "url", or "fixed" with the value itself)."""
+    key = (connection.vendor, email, ip, url)
+    if key not in _history_queries:
+        marks = {"email": "\x00email\x00", "ip": "192.0.2.255", "url": "\x00url\x00"}
+        who = Q()
+        email_q = ip_q = url_q = Q(pk__in=[])
+        if email:
+            email_q = Q(author_email__iexact=marks["email"])
+            who |= email_q
+        if ip:
+            ip_q = Q(author_ip=marks["ip"])
+            who |= ip_q
+        if url:
+            url_q = Q(author_url=marks["url"])
+            who |= url_q
+
+        def counted(field: Q, status: str) -> Count:
+            return Count("pk", filter=field & Q(status=status))
+
+        counts = dict(
+            zip(
+                _HISTORY_COUNTS,
+                (
+                    counted(email_q, _APPROVED),
+                    counted(email_q, _SPAM),
+                    counted(ip_q, _APPROVED),
+                    counted(ip_q, _SPAM),
+                    counted(url_q, _APPROVED),
+                    counted(url_q, _SPAM),
+                ),
+                strict=True,
+            )
+        )
+        # As QuerySet.aggregate() builds it: the counts over the whole filter, no GROUP BY.
+        query = Comment.objects.filter(who).order_by().query.chain()
+        for name, count in counts.items():
+            query.add_annotation(count, name, select=True)
+        query.select = ()
+        query.default_cols = False
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        prepared = {connection.ops.prep_for_iexact_query(marks["email"]): "email"}
+        slots = []
+        for param in params:
+            if isinstance(param, str) and param in prepared:
+                slots.append((prepared[param], None))
+            elif str(param) == marks["ip"]:
+                slots.append(("ip", None))
+            elif param == marks["url"]:
+                slots.append(("url", None))
+            elif param in (_APPROVED, _SPAM) or isinstance(param, int | bool):
+                slots.append(("fixed", param))  # a status, or a constant for an absent field
+            else:  # pragma: no cover (a parameter this function does not know: say so)
+                raise RuntimeError(f"unexpected parameter {param!r} in the history query")
+        _history_queries[key] = (sql, slots)
+    return _history_queries[key]
 
 
 def _lesson(comment: Comment) -> engine.Submission:

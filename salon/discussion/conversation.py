@@ -35,6 +35,7 @@ from salon.discussion.forms import CommentForm
 from salon.discussion.likes import liked_by_label
 from salon.discussion.models import Comment, DiscussionSettings, Like
 from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
+from salon.publishing import fragments
 from salon.publishing.models import Post
 
 THREAD_TEMPLATE = "discussion/comment_list.html"
@@ -91,6 +92,12 @@ def _entries(post: Post, options: DiscussionSettings, own: Q | None) -> list[Thr
         visible |= own
     rows = post.comments.filter(visible).order_by().values(*SHOWN_COLUMNS)
     entries = arrange((ThreadEntry(**row) for row in rows), options.thread_depth)
+    _decorate(entries)
+    return entries
+
+
+def _decorate(entries: list[ThreadEntry]) -> None:
+    """Fill in what the template shows of each entry (and what other apps add)."""
     avatar_prefix = reverse("discussion:avatar", args=["0" * 24])[: -len("0" * 24 + ".svg")]
     format_date = date_formatter()
     anonymous = _("Anonymous")
@@ -102,23 +109,57 @@ def _entries(post: Post, options: DiscussionSettings, own: Q | None) -> list[Thr
         e.iso_date = e.created_at.isoformat()
         e.date_text = format_date(e.created_at)
     signals.send(signals.thread_arranged, entries=entries)
-    return entries
 
 
 def _template():
     return engines["jinja2"].env.get_template(THREAD_TEMPLATE)
 
 
-def _render(entries: list[ThreadEntry], post_url: str, pressed: set[int | None]) -> list[str]:
+def _layout(e: ThreadEntry) -> tuple[int, int, bool, int]:
+    """What of an entry's HTML depends on its neighbours: its place in the thread."""
+    return (e.depth, e.number, e.opens, e.closes)
+
+
+def _render(
+    entries: list[ThreadEntry],
+    post_url: str,
+    pressed: set[int | None],
+    shared: dict[int, tuple[tuple, str]] | None = None,
+) -> list[str]:
+    """Each entry's HTML; from ``shared`` (id → layout and HTML, as every reader sees it)
+    when the entry is the same there: in the same place, not pressed, not awaiting."""
     comment = _template().module.comment
-    return [str(comment(e, post_url, e.id in pressed)) for e in entries]
+    shared = shared or {}
+    html = []
+    for e in entries:
+        known = shared.get(e.id)
+        if known is not None and not e.awaiting and e.id not in pressed:
+            if known[0] == _layout(e):
+                html.append(known[1])
+                continue
+        html.append(str(comment(e, post_url, e.id in pressed)))
+    return html
 
 
 def _thread_key(post: Post, options: DiscussionSettings) -> str:
     return (
-        f"salon:thread:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
+        f"salon:thread:2:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
         f"{get_language()}:{int(settings.SALON['EXTERNAL_AVATARS'])}"
     )
+
+
+def _own_entries(
+    post: Post, options: DiscussionSettings, own: Q, stored: list[bytes] | None
+) -> list[ThreadEntry]:
+    """The thread with the reader's own comments awaiting moderation: every reader's entries
+    from the cache with only the reader's own read and arranged in (or all read again)."""
+    if stored is None:
+        return _entries(post, options, own)
+    mine = [
+        ThreadEntry(**row) for row in post.comments.filter(own).order_by().values(*SHOWN_COLUMNS)
+    ]
+    _decorate(mine)
+    return arrange([*(pickle.loads(e) for e in stored), *mine], options.thread_depth)
 
 
 def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -> str:
@@ -127,24 +168,30 @@ def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -
     post_url = post.get_absolute_url()
     liked = reader_likes(request, post)
     own = _own_awaiting(request, post)
+    key = _thread_key(post, options)
+    cached: tuple[list[int], list[str], list[tuple]] | None = cache.get(key)
+    stored: list[bytes] | None = None
+    if cached is None:
+        entries = _entries(post, options, None)
+        stored = [pickle.dumps(e) for e in entries]
+        cached = (
+            [e.id for e in entries],
+            _render(entries, post_url, set()),
+            [_layout(e) for e in entries],
+        )
+        # The entries pickled one by one: a reader with likes needs only those they liked.
+        cache.set_many({key: cached, f"{key}:entries": stored}, THREAD_CACHE_SECONDS)
+    ids, comments, layouts = cached
     if own is not None:
-        comments = _render(_entries(post, options, own), post_url, liked)
+        if stored is None:
+            stored = cache.get(f"{key}:entries")
+        shared = dict(zip(ids, zip(layouts, comments, strict=True), strict=True))
+        comments = _render(_own_entries(post, options, own, stored), post_url, liked, shared)
     else:
-        key = _thread_key(post, options)
-        cached: tuple[list[int], list[str]] | None = cache.get(key)
-        if cached is None:
-            entries = _entries(post, options, None)
-            cached = ([e.id for e in entries], _render(entries, post_url, set()))
-            # Each entry pickled on its own, under a key of its own: only a reader with
-            # likes needs them, and only those they liked.
-            cache.set_many(
-                {key: cached, f"{key}:entries": [pickle.dumps(e) for e in entries]},
-                THREAD_CACHE_SECONDS,
-            )
-        ids, comments = cached
         pressed = [i for i, comment_id in enumerate(ids) if comment_id in liked]
         if pressed:
-            stored = cache.get(f"{key}:entries")
+            if stored is None:
+                stored = cache.get(f"{key}:entries")
             entries = (
                 [pickle.loads(stored[i]) for i in pressed]
                 if stored is not None
@@ -166,8 +213,8 @@ def conversation(
     """
     options = DiscussionSettings.current()
     logged_in = request.user.is_authenticated
-    raw_reply = str(form.data.get("parent", "")) if form is not None else request.GET.get(
-        "replytocom", ""
+    raw_reply = (
+        str(form.data.get("parent", "")) if form is not None else request.GET.get("replytocom", "")
     )
     reply_to = None
     if raw_reply.isdigit():
@@ -188,7 +235,8 @@ def conversation(
         "request": request,
         "user": request.user,
         # Rendered by Jinja2 with autoescaping.
-        "thread_html": mark_safe(thread_html(request, post, options)),
+        # Put into the page once it is rendered, not copied through its templates.
+        "thread_html": mark_safe(fragments.late(request, thread_html(request, post, options))),
         "thoughts": thoughts_heading(post.comment_count, post.title) if post.comment_count else "",
         "comment_form": form,
         "comment_error": error,

@@ -14,8 +14,14 @@ class FediverseConfig(AppConfig):
 
         from salon.discussion.signals import thread_arranged
         from salon.fediverse import display, federation, personal_data
+        from salon.fediverse.models import FediverseSettings, RemoteActor
         from salon.privacy.registry import register
+        from salon.publishing import page_cache
         from salon.publishing.models import Post
+
+        # Boosters' and remote repliers' names and avatars, and the fediverse settings.
+        page_cache.shown_on_every_page(FediverseSettings)
+        page_cache.shown_on_every_page(RemoteActor)
 
         post_save.connect(federation.post_saved, sender=Post, dispatch_uid="fediverse.post_saved")
         pre_delete.connect(

@@ -14,7 +14,13 @@ class IdentityConfig(AppConfig):
 
         comment_answered.connect(on_comment_posted, dispatch_uid="salon.identity.comment_posted")
 
+        from allauth.socialaccount.models import SocialApp
+
         from salon.identity import personal_data
+        from salon.publishing import page_cache
+
+        # The comment form offers the configured social log-ins on every post page.
+        page_cache.shown_on_every_page(SocialApp)
         from salon.privacy.registry import register
 
         register(*personal_data.SOURCES, personal_data.page_facts)

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from salon.publishing import fragments, page_cache
 from salon.publishing.models import Category, Post, Tag
 
 
@@ -72,7 +73,12 @@ def render_post_page(
     """Render a post's page. The page's template pulls in what other apps show under it (the
     conversation, likes) with their template tags; ``context`` is passed on to them (the
     comment view's bound form and error, for one)."""
-    return render(request, "publishing/post_detail.html", {**context, "post": post}, status=status)
+    page_cache.note_post(request, post)
+    fragments.begin(request)
+    response = render(
+        request, "publishing/post_detail.html", {**context, "post": post}, status=status
+    )
+    return fragments.splice(request, response)
 
 
 def post_detail(request: HttpRequest, year: str, month: str, day: str, slug: str) -> HttpResponse:

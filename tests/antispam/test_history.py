@@ -1,67 +1,41 @@
-"""What the spam filter knows of a commenter's past is said as what it is: by e-mail address,
-by IP address and by website, never lumped together as "this author"."""
+"""The spam check weighs what this site decided before about the same e-mail, IP or website."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.test import Client
-from django.utils import timezone
 
+from salon.antispam.filtering import history_for
 from salon.discussion.models import Comment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.spam_filter]
-
-SHARED_IP = "203.0.113.7"
+pytestmark = pytest.mark.django_db
 
 
-def _earlier(post, n: int, **fields) -> None:
-    for i in range(n):
-        Comment.objects.create(
-            post=post,
-            content=f"An earlier remark {i} about the treaty's terms.",
-            created_at=timezone.now() - timedelta(days=1),
-            **fields,
-        )
-
-
-def test_a_shared_ip_is_not_called_the_authors_history(owner, post, post_comment):
-    # Three people behind one address (a library, a school) were approved before; someone
-    # new writes from it, and an address of theirs was once marked spam.
-    for n in range(3):
-        _earlier(
-            post,
-            1,
-            author_name=f"Reader {n}",
-            author_email=f"r{n}@example.net",
-            author_ip=SHARED_IP,
-            status=Comment.Status.APPROVED,
-        )
-    _earlier(
-        post,
-        1,
-        author_name="Newcomer",
-        author_email="new@example.net",
-        author_ip="198.51.100.2",
-        status=Comment.Status.SPAM,
+def _comment(post, status, email="", ip=None, url=""):
+    return Comment.objects.create(
+        post=post,
+        author_name="Someone",
+        author_email=email,
+        author_ip=ip,
+        author_url=url,
+        content="words",
+        status=status,
     )
-    post_comment(
-        post,
-        ip=SHARED_IP,
-        author="Newcomer",
-        email="new@example.net",
-        comment="I wonder whether the treaty says anything about withdrawal at all.",
-    )
-    comment = Comment.objects.latest("pk")
-    reasons = {r["signal"]: r["message"] for r in comment.spam_reasons}
-    assert "this author" not in reasons["history_approved"]
-    assert reasons["history_approved"] == "approved before: 3 from this IP address"
-    assert reasons["history_spam"] == "marked spam before: 1 from this e-mail address"
 
-    # The admin shows both histories, each for what it is.
-    staff = Client()
-    staff.force_login(owner)
-    page = staff.get(f"/admin/discussion/comment/{comment.pk}/change/").content.decode()
-    assert "Other comments from this e-mail address (new@example.net): 0 approved, 1 spam" in page
-    assert f"Other comments from this IP address ({SHARED_IP}): 3 approved, 0 spam" in page
+
+def test_history_counts_each_way_of_knowing_the_author_apart(post):
+    _comment(post, "approved", email="Ann_Lee@Example.org", ip="203.0.113.7")
+    _comment(post, "spam", email="ann_lee@example.org", url="https://ann.example/")
+    _comment(post, "approved", url="https://ann.example/")
+    _comment(post, "pending", email="ann_lee@example.org")
+    # A wildcard in the address matches only itself: "annxlee" is someone else.
+    _comment(post, "spam", email="annxlee@example.org", ip="203.0.113.8")
+
+    history = history_for("ANN_LEE@example.org", "203.0.113.7", "https://ann.example/")
+    assert (history.email_approved, history.email_spam) == (1, 1)
+    assert (history.ip_approved, history.ip_spam) == (1, 0)
+    assert (history.url_approved, history.url_spam) == (1, 1)
+
+    only_ip = history_for("", "203.0.113.8", "")
+    assert (only_ip.email_approved, only_ip.email_spam, only_ip.ip_spam) == (0, 0, 1)
+    nothing = history_for("", None, "")
+    assert (nothing.email_approved, nothing.ip_approved, nothing.url_spam) == (0, 0, 0)

@@ -49,3 +49,35 @@ def test_a_reader_who_liked_sees_their_own_like(post, post_comment):
     fan.post("/likes/", {"post": post.pk, "comment": comment.pk})
     assert 'aria-pressed="true">Liked</button>' in fan.get(post.get_absolute_url()).content.decode()
     assert 'aria-pressed="true"' not in anonymous.get(post.get_absolute_url()).content.decode()
+
+
+def test_a_reader_with_a_held_reply_sees_the_thread_a_full_render_shows(post, post_comment):
+    """Their thread reuses every reader's cached comments where nothing moved; where their
+    held reply shifts the numbering or opens a list of replies, comments are rendered again."""
+    from salon.discussion import conversation
+    from salon.discussion.models import DiscussionSettings
+
+    for n in range(6):
+        post_comment(post, author=f"Voice {n}", comment=f"remark {n}")
+    parent = Comment.objects.get(author_name="Voice 2")
+    Client().post("/likes/", {"post": post.pk, "comment": parent.pk})
+    Client().get(post.get_absolute_url())  # every reader's thread is cached
+    options = DiscussionSettings.current()
+    options.hold_all = True
+    options.save()
+    author = Client()
+    post_comment(post, using=author, author="Held Voice", comment="my reply", parent=parent.pk)
+    page = author.get(post.get_absolute_url()).content.decode()
+
+    # The thread as rendered from scratch for them: every comment through the template.
+    from django.db.models import Q
+
+    held = Comment.objects.get(author_name="Held Voice")
+    own = Q(visitor_key=held.visitor_key, status__in=conversation.AWAITING)
+    entries = conversation._entries(post, options, own)
+    fresh = conversation._template().render(
+        comments=conversation._render(entries, post.get_absolute_url(), set())
+    )
+
+    assert "my reply" in page and "awaiting moderation" in page
+    assert fresh in page

@@ -1,0 +1,324 @@
+"""A post's whole page for new readers, from the cache every worker shares.
+
+A reader who carries no cookie but the CSRF and language ones (no session, no guest key, no
+saved name, no recent comment, no like) sees exactly what every other such reader sees, but
+for two values in its forms: the CSRF token, and the signed time the comment form was shown.
+Such a reader's page (``GET``/``HEAD``, no query string, not asking for JSON) is stored once,
+split around those two values, in ``caches["default"]``, and served to the next one with
+their own token and a fresh time put back in. Everyone else gets the page rendered for them.
+
+A stored page is served only while it is still what a render would show. Its entry holds:
+
+- the post's **state** as it was read before the page was rendered: ``updated_at`` (every
+  edit), ``conversation_version`` (bumped in the same UPDATE as every change to its comments,
+  comment likes and boosts), and its like and comment counts, status and whether comments are
+  open. One query per hit reads them again; any difference is a miss.
+- the site's **generation**, a random value in the cache replaced (after the transaction
+  commits) whenever a row that any page shows changes: the discussion settings, an author's
+  name, a category or tag, the log-in options under the form. Apps name their models with
+  :func:`shown_on_every_page`.
+- a fingerprint of the configuration and the code (site name, tagline and address, time
+  zone, language, Salon's settings and version, the social log-ins configured in the
+  environment), so a restart with other settings never serves the old pages.
+
+The key is the page's address (scheme, host, path) and the reader's language.
+
+``SALON_PAGE_CACHE``: ``auto`` (on when the default cache is shared by all processes: not
+Django's per-process memory cache), ``on`` or ``off``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache as once
+from importlib.metadata import PackageNotFoundError, version
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
+from django.utils.translation import get_language
+
+from salon.publishing.models import Post
+
+GENERATION_KEY = "salon:page:generation"
+PAGE_SECONDS = 24 * 3600
+
+STATE_FIELDS = (
+    "updated_at",
+    "conversation_version",
+    "like_count",
+    "comment_count",
+    "status",
+    "comments_open",
+)
+"""The post's columns a stored page must still match (one query per hit reads them)."""
+
+
+# Cookies that do not change what the page shows: CSRF's own (its token is put back per
+# reader) and the language (part of the key). Any other cookie may make the page personal.
+def _harmless_cookies() -> frozenset[str]:
+    return frozenset({settings.CSRF_COOKIE_NAME, settings.LANGUAGE_COOKIE_NAME})
+
+
+CACHE_CONTROL = "private, no-cache"
+"""Browsers may keep the page but ask again; shared caches may not keep it (its forms carry
+the reader's CSRF token)."""
+
+VARY = ("Cookie",)
+
+_PER_READER: dict[str, Callable[[HttpRequest], str]] = {
+    "csrfmiddlewaretoken": get_token,
+}
+
+
+def per_reader_field(name: str, value: Callable[[HttpRequest], str]) -> None:
+    """A hidden form field (``<input … name="NAME" value="…">``) whose value is made for
+    each reader: a stored page holds a gap there, filled with ``value(request)``."""
+    _PER_READER[name] = value
+    _field_pattern.cache_clear()
+
+
+@once
+def _field_pattern() -> re.Pattern[bytes]:
+    names = b"|".join(re.escape(name.encode()) for name in _PER_READER)
+    return re.compile(rb'name="(' + names + rb')" value="[^"]*"')
+
+
+def shown_on_every_page(model, ignore: Callable[..., bool] | None = None) -> None:
+    """Declare that rows of ``model`` are shown on post pages beyond one post's own: any save
+    or delete of one makes every stored page stale. ``ignore(instance, **signal)`` may tell
+    saves that change nothing shown (a user's last log-in time)."""
+
+    def changed(sender, instance=None, **signal) -> None:
+        if ignore is not None and instance is not None and ignore(instance, **signal):
+            return
+        _stale_now_and_after_commit()
+
+    uid = f"salon.page_cache.{model._meta.label}"
+    post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}.save")
+    post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{uid}.delete")
+
+
+def _m2m_changed(sender, action: str = "", **signal) -> None:
+    if action.startswith("post_"):
+        _stale_now_and_after_commit()
+
+
+def _stale_now_and_after_commit() -> None:
+    # Now, for this transaction's own later reads; after the commit too, because a page
+    # rendered meanwhile by another process read the rows as they were before it.
+    new_generation()
+    transaction.on_commit(new_generation)
+
+
+def connect_post_relations() -> None:
+    """A post's categories and tags changed without the post being saved."""
+    for relation in (Post.categories.through, Post.tags.through):
+        m2m_changed.connect(
+            _m2m_changed, sender=relation, weak=False, dispatch_uid=f"salon.page_cache.{relation}"
+        )
+
+
+def new_generation() -> None:
+    """Make every stored page stale (they are replaced as readers ask for them)."""
+    caches["default"].set(GENERATION_KEY, secrets.token_hex(8), None)
+
+
+@once
+def _fingerprint() -> str:
+    try:
+        code = version("salon")
+    except PackageNotFoundError:  # pragma: no cover (run from a checkout without install)
+        code = "?"
+    parts = (
+        code,
+        settings.SITE_NAME,
+        settings.SITE_TAGLINE,
+        settings.SITE_URL,
+        settings.TIME_ZONE,
+        settings.LANGUAGE_CODE,
+        settings.DEBUG,
+        repr(sorted(settings.SALON.items())),
+        # The log-in buttons under the form (apps configured in the environment).
+        repr(getattr(settings, "SOCIALACCOUNT_PROVIDERS", {})),
+    )
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def _settings_changed(setting: str = "", **signal) -> None:
+    # Settings change while the site runs only in tests (override_settings).
+    _fingerprint.cache_clear()
+
+
+setting_changed.connect(_settings_changed, dispatch_uid="salon.page_cache.settings")
+
+
+def enabled() -> bool:
+    choice = settings.SALON.get("PAGE_CACHE", "auto")
+    if choice in ("on", "off"):
+        return choice == "on"
+    backend = settings.CACHES["default"]["BACKEND"]
+    return not backend.endswith(("LocMemCache", "DummyCache"))
+
+
+def eligible(request: HttpRequest) -> bool:
+    """Whether the reader sees what every new reader sees (see the module's docstring)."""
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    if "json" in request.headers.get("Accept", "").lower():  # ActivityStreams, on the same URL
+        return False
+    if "HTTP_AUTHORIZATION" in request.META:
+        return False
+    harmless = _harmless_cookies()
+    return all(name in harmless for name in request.COOKIES)
+
+
+def _key(request: HttpRequest) -> str:
+    address = f"{request.scheme}://{request.get_host()}{request.path}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"salon:page:{_fingerprint()}:{get_language()}:{digest}"
+
+
+@once
+def _state_sql() -> str:
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(Post._meta.get_field(name).column) for name in STATE_FIELDS)
+    return f"SELECT {columns} FROM {quote(Post._meta.db_table)} WHERE {quote('id')} = %s"
+
+
+def _state(post_id: int) -> tuple | None:
+    """The post's state as the database holds it (one query, written once: the ORM would
+    spend more compiling it than the database answering)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(), [post_id])
+        row = cursor.fetchone()
+    return tuple(row) if row is not None else None
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    post_id: int
+    state: tuple
+    generation: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    # The body split around the per-reader values: parts[0], field[0], parts[1], …
+    parts: tuple[bytes, ...]
+    fields: tuple[str, ...]
+
+    def response(self, request: HttpRequest) -> HttpResponse:
+        values = {name: escape(_PER_READER[name](request)).encode() for name in set(self.fields)}
+        pieces = [self.parts[0]]
+        for name, part in zip(self.fields, self.parts[1:], strict=True):
+            pieces += (b'name="', name.encode(), b'" value="', values[name], b'"', part)
+        response = HttpResponse(b"".join(pieces), status=self.status)
+        for header, value in self.headers:
+            response.headers[header] = value
+        return response
+
+
+def _split(body: bytes) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
+    parts, fields, start = [], [], 0
+    for match in _field_pattern().finditer(body):
+        parts.append(body[start : match.start()])
+        fields.append(match.group(1).decode())
+        start = match.end()
+    parts.append(body[start:])
+    return tuple(parts), tuple(fields)
+
+
+def note_post(request: HttpRequest, post: Post) -> None:
+    """Called by the post page's view with the post as read before the page is rendered."""
+    request._salon_post_page = True
+    if hasattr(request, "_salon_page_cache"):
+        # The state as the database holds it, read before the page is rendered; stored only
+        # if the post the view read (and the page shows) still has it, so a change between
+        # the view's read and this one cannot be stored as current.
+        state = _state(post.pk)
+        current = Post.objects.filter(pk=post.pk).values_list(*STATE_FIELDS).first()
+        if current == tuple(getattr(post, field) for field in STATE_FIELDS):
+            request._salon_page_cache["post"] = (post.pk, state)
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    varies = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return varies <= {"accept", "cookie", "accept-language"}
+
+
+class PageCacheMiddleware:
+    """Serve stored post pages to new readers; store the pages rendered for them.
+
+    Placed after CSRF's middleware (so the reader's CSRF cookie is read, and set again on
+    the way out as for any page with a form) and before authentication: a stored page is
+    answered without the session or the user being looked at.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.on = enabled()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not (self.on and eligible(request)):
+            response = self.get_response(request)
+            if getattr(request, "_salon_post_page", False):
+                self._headers(response)
+            return response
+        cache = caches["default"]
+        key = _key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            cache.add(GENERATION_KEY, secrets.token_hex(8), None)
+            generation = cache.get(GENERATION_KEY)
+        stored: StoredPage | None = found.get(key)
+        if stored is not None and stored.generation == generation:
+            if _state(stored.post_id) == stored.state:
+                return stored.response(request)
+
+        request._salon_page_cache = {}
+        response = self.get_response(request)
+        noted = request._salon_page_cache.get("post")
+        if noted is None:
+            return response
+        self._headers(response)
+        if generation is not None and _storable(request, response):
+            parts, fields = _split(response.content)
+            cache.set(
+                key,
+                StoredPage(
+                    post_id=noted[0],
+                    state=noted[1],
+                    generation=generation,
+                    status=response.status_code,
+                    headers=tuple(response.items()),
+                    parts=parts,
+                    fields=fields,
+                ),
+                PAGE_SECONDS,
+            )
+        return response
+
+    @staticmethod
+    def _headers(response: HttpResponse) -> None:
+        response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+        patch_vary_headers(response, VARY)

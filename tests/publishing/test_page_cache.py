@@ -1,0 +1,164 @@
+"""New readers get the post page from the cache: the same page, with their own CSRF token,
+and never a stale one or someone else's. (The suite runs with the page cache on; the checks
+through `salon serve` with several workers and Redis are in test_page_cache_served.py.)"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from salon.discussion.models import Comment, DiscussionSettings
+from salon.publishing.models import Category
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="(csrfmiddlewaretoken|shown)" value="([^"]*)"')
+
+
+def _without_tokens(html: str) -> str:
+    return TOKEN.sub(lambda m: f'name="{m.group(1)}" value="…"', html)
+
+
+def _token(html: str) -> str:
+    return TOKEN.search(html).group(2)
+
+
+@pytest.fixture
+def discussed(post, post_comment):
+    post_comment(post, author="First Reader", comment="The first remark.")
+    post_comment(post, author="Second Reader", comment="A second remark.")
+    return post
+
+
+def test_a_stored_page_is_the_page_a_render_shows_but_for_the_reader_s_token(
+    discussed, settings, django_assert_num_queries
+):
+    url = discussed.get_absolute_url()
+    first = Client().get(url)  # rendered, and stored
+    with django_assert_num_queries(1):  # from the store: one query checks it is still true
+        second = Client().get(url)
+    settings.SALON = {**settings.SALON, "PAGE_CACHE": "off"}
+    rendered = Client().get(url)
+    assert second.status_code == 200
+    assert _without_tokens(second.content.decode()) == _without_tokens(rendered.content.decode())
+    assert _without_tokens(first.content.decode()) == _without_tokens(rendered.content.decode())
+    assert _token(first.content.decode()) != _token(second.content.decode())
+    for header in ("Content-Type", "Vary", "Cache-Control", "Link", "X-Pingback"):
+        assert second[header] == rendered[header], header
+    assert second["Cache-Control"] == "private, no-cache"
+    assert {"Cookie", "Accept", "Accept-Language"} <= {v.strip() for v in second["Vary"].split(",")}
+
+
+def test_each_new_reader_s_form_works_with_their_own_token(discussed, comment_form):
+    url = discussed.get_absolute_url()
+    Client().get(url)  # stored
+    for n in range(2):
+        reader = Client(enforce_csrf_checks=True)
+        page = reader.get(url).content.decode()
+        answer = reader.post(
+            "/comments/post/",
+            {**comment_form(discussed), "csrfmiddlewaretoken": _token(page)},
+            REMOTE_ADDR=f"198.51.100.{n + 1}",
+        )
+        assert answer.status_code == 302, answer.content[:300]
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.get(url)
+    answer = stranger.post(
+        "/comments/post/",
+        {**comment_form(discussed), "csrfmiddlewaretoken": "x" * 64},
+        REMOTE_ADDR="198.51.100.9",
+    )
+    assert answer.status_code == 403
+
+
+def test_the_form_s_shown_time_is_made_for_each_reader(discussed):
+    url = discussed.get_absolute_url()
+    shown = set()
+    for _ in range(3):
+        html = Client().get(url).content.decode()
+        shown.add(re.search(r'name="shown" value="([^"]+)"', html).group(1))
+    assert len(shown) == 3
+
+
+def test_a_new_comment_approved_shows_at_once(discussed, post_comment, owner):
+    url = discussed.get_absolute_url()
+    settings_row = DiscussionSettings.current()
+    settings_row.hold_all = True
+    settings_row.save()
+    post_comment(discussed, author="Held Reader", comment="Wait for it.")
+    assert "Wait for it." not in Client().get(url).content.decode()
+    from salon.discussion.moderation import moderate
+
+    moderate(Comment.objects.filter(author_name="Held Reader"), Comment.Status.APPROVED, owner)
+    page = Client().get(url).content.decode()
+    assert "Wait for it." in page
+    assert "3 thoughts on" in page
+
+
+def test_a_category_renamed_shows_at_once(discussed):
+    category = Category.objects.create(name="Politics", slug="politics")
+    discussed.categories.add(category)
+    url = discussed.get_absolute_url()
+    assert ">Politics</a>" in Client().get(url).content.decode()
+    category.name = "World affairs"
+    category.save()
+    assert ">World affairs</a>" in Client().get(url).content.decode()
+    discussed.categories.remove(category)
+    assert ">World affairs</a>" not in Client().get(url).content.decode()
+
+
+def test_the_post_s_like_count_shows_at_once(discussed):
+    url = discussed.get_absolute_url()
+    Client().get(url)
+    liker = Client()
+    liker.post("/likes/", {"post": discussed.pk})
+    assert "Liked by 1 person" in Client().get(url).content.decode()
+    assert 'aria-pressed="true"' in liker.get(url).content.decode()
+    assert 'aria-pressed="true"' not in Client().get(url).content.decode()
+
+
+def test_readers_with_their_own_page_are_never_served_the_stored_one(
+    discussed, post_comment, client
+):
+    url = discussed.get_absolute_url()
+    Client().get(url)  # the new readers' page is stored
+    settings_row = DiscussionSettings.current()
+    settings_row.hold_all = True
+    settings_row.save()
+    author = Client()
+    post_comment(discussed, using=author, author="Held Reader", comment="My own held words.")
+    assert "My own held words." in author.get(url).content.decode()
+    assert "awaiting moderation" in author.get(url).content.decode()
+    assert "My own held words." not in Client().get(url).content.decode()
+
+    get_user_model().objects.create_user("member", "member@example.org", "pw-member-1")
+    member = Client()
+    assert member.login(username="member", password="pw-member-1")
+    assert 'class="logged-in-as' in member.get(url).content.decode()
+    assert 'class="logged-in-as' not in Client().get(url).content.decode()
+
+
+def test_activity_json_query_strings_and_other_cookies_are_not_served_from_the_store(discussed):
+    url = discussed.get_absolute_url()
+    Client().get(url)
+    article = Client().get(url, HTTP_ACCEPT="application/activity+json")
+    assert article["Content-Type"].startswith("application/activity+json")
+    reply = Client().get(url, {"replytocom": discussed.comments.first().pk})
+    assert "Leave a Reply to" in reply.content.decode()
+    assert 'id="cancel-comment-reply-link" href' in reply.content.decode()
+
+
+def test_a_missing_post_is_never_stored(make_post):
+    draft = make_post(title="Not yet", status="draft")
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+    assert Client().get(draft.get_absolute_url()).status_code == 404
+
+
+def test_a_restart_with_another_site_name_serves_no_old_page(discussed, settings):
+    url = discussed.get_absolute_url()
+    assert "Salon" in Client().get(url).content.decode()
+    settings.SITE_NAME = "The Renamed Blog"
+    assert "The Renamed Blog" in Client().get(url).content.decode()
