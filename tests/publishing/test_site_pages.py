@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from salon.discussion.models import Comment
 from salon.publishing.models import Category, Post, Tag
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,16 @@ def test_category_tag_and_author_feeds_hold_only_their_posts(client, world, kind
         assert parsed.feed.link.startswith(SITE + "/")
     assert client.get(f"/category/nothing/{suffix}").status_code == 404
     assert client.get(f"/author/nobody/{suffix}").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/comments/feed/", "/comments/feed/atom/"])
+def test_comment_feeds_validate(client, world, post_comment, url):
+    post_comment(world["first"], comment="Lovely herons.", author="Ada")
+    Comment.objects.update(status=Comment.Status.APPROVED)
+    _, parsed = _feed(client, url)
+    assert [e.title for e in parsed.entries] == ["By: Ada"]
+    assert "Lovely herons." in parsed.entries[0].summary
+    assert parsed.entries[0].link.startswith(SITE + world["first"].get_absolute_url())
 
 
 def test_pages_announce_their_feeds(client, world):
