@@ -154,3 +154,31 @@ def test_notify_me_boxes_sit_on_their_labels_line(phone_page, live_server, site,
         # The box is beside the label's first line, not on a line of its own above it.
         assert first["y"] <= middle <= first["y"] + first["height"], (box_id, box, first)
         assert box["x"] + box["width"] <= first["x"] + 1, (box_id, box, first)
+
+
+def test_spam_statistics_chart_fits_a_phone(browser, live_server, transactional_db, owner):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(owner)
+    context = _open_context(browser, viewport={"width": 390, "height": 800})
+    try:
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/antispam/spamstatistics/")
+        chart = page.locator("figure svg")
+        expect(chart).to_be_visible()
+        box = chart.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert page_width(page) <= 390
+        assert serious_violations(page, "#content") == []
+    finally:
+        context.close()
