@@ -158,10 +158,13 @@ def recent_comments(request: HttpRequest, post_id: int) -> list[RecentComment]:
     mine = [(c, posted) for c, on_post, posted in _recent(request) if on_post == post_id]
     if not mine:
         return []
+    # Only those their author may still change (see author_refusal): a trashed comment is
+    # neither offered nor quoted back.
+    changeable = (Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM)
     texts = dict(
-        Comment.objects.filter(pk__in=[c for c, _ in mine], post_id=post_id).values_list(
-            "pk", "content"
-        )
+        Comment.objects.filter(
+            pk__in=[c for c, _ in mine], post_id=post_id, status__in=changeable
+        ).values_list("pk", "content")
     )
     return [
         RecentComment(
@@ -172,5 +175,5 @@ def recent_comments(request: HttpRequest, post_id: int) -> list[RecentComment]:
             opening=Truncator(" ".join(texts[comment_id].split())).words(8, truncate="…"),
         )
         for comment_id, posted in mine
-        if comment_id in texts  # deleted since: nothing left to change
+        if comment_id in texts
     ]

@@ -1,6 +1,6 @@
 """Searching posts: SQLite's FTS5 on the embedded setup, PostgreSQL's full-text search at scale.
 
-Both index the title, the excerpt and the body (migration 0006 creates the index: an FTS5 table
+Both index the title, the excerpt, the body and a reblog's quoted excerpt (migration 0006 creates the index: an FTS5 table
 kept up to date by triggers on SQLite, a GIN index over the same expression as below on
 PostgreSQL), and both rank a title's words above the body's. The reader's words are matched
 as words, never as the engine's query syntax: anything typed is a valid search.
@@ -26,7 +26,8 @@ FTS_TABLE = "publishing_post_search"
 PG_DOCUMENT = (
     "(setweight(to_tsvector('simple'::regconfig, coalesce(publishing_post.title, '')), 'A')"
     " || setweight(to_tsvector('simple'::regconfig, coalesce(publishing_post.excerpt, '')), 'B')"
-    " || setweight(to_tsvector('simple'::regconfig, coalesce(publishing_post.body, '')), 'C'))"
+    " || setweight(to_tsvector('simple'::regconfig, coalesce(publishing_post.body, '')"
+    " || ' ' || coalesce(publishing_post.reblog_excerpt, '')), 'C'))"
 )
 
 
@@ -63,7 +64,7 @@ def search_posts(query: str):
         )
         # bm25: lower is better; the title weighs ten times the body, the excerpt five.
         rank = RawSQL(
-            f"(SELECT bm25({FTS_TABLE}, 10.0, 5.0, 1.0) FROM {FTS_TABLE}"
+            f"(SELECT bm25({FTS_TABLE}, 10.0, 5.0, 1.0, 1.0) FROM {FTS_TABLE}"
             f" WHERE {FTS_TABLE} MATCH %s AND rowid = publishing_post.id)",
             [match],
             output_field=FloatField(),
@@ -72,6 +73,9 @@ def search_posts(query: str):
     # Another database: every word somewhere in the title, excerpt or body, newest first.
     for word in words:
         posts = posts.filter(
-            Q(title__icontains=word) | Q(excerpt__icontains=word) | Q(body__icontains=word)
+            Q(title__icontains=word)
+            | Q(excerpt__icontains=word)
+            | Q(body__icontains=word)
+            | Q(reblog_excerpt__icontains=word)
         )
     return posts

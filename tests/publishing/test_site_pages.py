@@ -169,6 +169,39 @@ def test_search_finds_live_posts_by_their_words_best_first(client, world):
     assert "Egrets at dusk" not in client.get("/search/", {"q": "heron"}).content.decode()
 
 
+def test_search_finds_the_words_a_reblog_quotes(client, make_post):
+    make_post(
+        title="Worth reading",
+        body="<p>My note.</p>",
+        reblog_url="https://elsewhere.example/article/",
+        reblog_title="An article",
+        reblog_site="elsewhere",
+        reblog_excerpt="<p>Cormorants dive deeper than most birds […]</p>",
+    )
+    assert "Worth reading" in client.get("/search/", {"q": "cormorants"}).content.decode()
+
+
+def test_search_uses_the_databases_full_text_index(world):
+    """SQLite answers from its FTS5 table; PostgreSQL can answer from the GIN index."""
+    from salon.publishing.search import PG_DOCUMENT
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT rowid FROM publishing_post_search WHERE publishing_post_search MATCH ?",
+                ['"heron"*'],
+            )
+            assert {row[0] for row in cursor.fetchall()} >= {world["first"].pk}
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(
+                f"EXPLAIN SELECT id FROM publishing_post WHERE {PG_DOCUMENT}"
+                " @@ to_tsquery('simple'::regconfig, 'heron:*')"
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+            assert "publishing_post_search_gin" in plan, plan
+
+
 def test_search_takes_any_text_as_words(client, world):
     for query in ('"unbalanced', "NEAR(a b)", "budget OR *", "a:b", "-budget", "'); DROP"):
         response = client.get("/search/", {"q": query})

@@ -7,21 +7,21 @@ FTS = "publishing_post_search"
 
 SQLITE_FORWARD = [
     f"""CREATE VIRTUAL TABLE {FTS} USING fts5(
-        title, excerpt, body, content='publishing_post', content_rowid='id',
+        title, excerpt, body, reblog_excerpt, content='publishing_post', content_rowid='id',
         tokenize='unicode61 remove_diacritics 2')""",
     f"""CREATE TRIGGER {FTS}_insert AFTER INSERT ON publishing_post BEGIN
-        INSERT INTO {FTS}(rowid, title, excerpt, body)
-        VALUES (new.id, new.title, new.excerpt, new.body);
+        INSERT INTO {FTS}(rowid, title, excerpt, body, reblog_excerpt)
+        VALUES (new.id, new.title, new.excerpt, new.body, new.reblog_excerpt);
     END""",
     f"""CREATE TRIGGER {FTS}_delete AFTER DELETE ON publishing_post BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, title, excerpt, body)
-        VALUES ('delete', old.id, old.title, old.excerpt, old.body);
+        INSERT INTO {FTS}({FTS}, rowid, title, excerpt, body, reblog_excerpt)
+        VALUES ('delete', old.id, old.title, old.excerpt, old.body, old.reblog_excerpt);
     END""",
     f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON publishing_post BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, title, excerpt, body)
-        VALUES ('delete', old.id, old.title, old.excerpt, old.body);
-        INSERT INTO {FTS}(rowid, title, excerpt, body)
-        VALUES (new.id, new.title, new.excerpt, new.body);
+        INSERT INTO {FTS}({FTS}, rowid, title, excerpt, body, reblog_excerpt)
+        VALUES ('delete', old.id, old.title, old.excerpt, old.body, old.reblog_excerpt);
+        INSERT INTO {FTS}(rowid, title, excerpt, body, reblog_excerpt)
+        VALUES (new.id, new.title, new.excerpt, new.body, new.reblog_excerpt);
     END""",
     f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
 ]
@@ -36,7 +36,8 @@ PG_FORWARD = [
     """CREATE INDEX publishing_post_search_gin ON publishing_post USING gin ((
         setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A')
         || setweight(to_tsvector('simple'::regconfig, coalesce(excerpt, '')), 'B')
-        || setweight(to_tsvector('simple'::regconfig, coalesce(body, '')), 'C')))"""
+        || setweight(to_tsvector('simple'::regconfig,
+                                 coalesce(body, '') || ' ' || coalesce(reblog_excerpt, '')), 'C')))"""
 ]
 PG_BACKWARD = ["DROP INDEX IF EXISTS publishing_post_search_gin"]
 
