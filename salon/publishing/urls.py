@@ -22,9 +22,7 @@ urlpatterns = [
     # Date archives, as WordPress: /2026/, /2026/12/, /2026/12/04/.
     re_path(r"^(?P<year>\d{4})/$", views.date_archive, name="year"),
     re_path(r"^(?P<year>\d{4})/(?P<month>\d{2})/$", views.date_archive, name="month"),
-    re_path(
-        r"^(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/$", views.date_archive, name="day"
-    ),
+    re_path(r"^(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/$", views.date_archive, name="day"),
     re_path(
         r"^(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<slug>[-\w]+)/$",
         views.post_detail,

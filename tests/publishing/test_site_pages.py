@@ -183,7 +183,7 @@ def test_search_finds_the_words_a_reblog_quotes(client, make_post):
 
 def test_search_uses_the_databases_full_text_index(world):
     """SQLite answers from its FTS5 table; PostgreSQL can answer from the GIN index."""
-    from salon.publishing.search import PG_DOCUMENT
+    from salon.publishing.search import PG_COLUMN
 
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -195,7 +195,7 @@ def test_search_uses_the_databases_full_text_index(world):
         else:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute(
-                f"EXPLAIN SELECT id FROM publishing_post WHERE {PG_DOCUMENT}"
+                f"EXPLAIN SELECT id FROM publishing_post WHERE {PG_COLUMN}"
                 " @@ to_tsquery('simple'::regconfig, 'heron:*')"
             )
             plan = "\n".join(row[0] for row in cursor.fetchall())

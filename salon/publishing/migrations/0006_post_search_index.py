@@ -1,5 +1,5 @@
 """The search index of posts (see salon/publishing/search.py): an FTS5 table kept in step by
-triggers on SQLite, a GIN index over the searched document on PostgreSQL."""
+triggers on SQLite, a generated tsvector column with a GIN index on PostgreSQL."""
 
 from django.db import migrations
 
@@ -17,7 +17,9 @@ SQLITE_FORWARD = [
         INSERT INTO {FTS}({FTS}, rowid, title, excerpt, body, reblog_excerpt)
         VALUES ('delete', old.id, old.title, old.excerpt, old.body, old.reblog_excerpt);
     END""",
-    f"""CREATE TRIGGER {FTS}_update AFTER UPDATE ON publishing_post BEGIN
+    # Only when the searched text changes: counts and versions are updated on every like.
+    f"""CREATE TRIGGER {FTS}_update
+        AFTER UPDATE OF title, excerpt, body, reblog_excerpt ON publishing_post BEGIN
         INSERT INTO {FTS}({FTS}, rowid, title, excerpt, body, reblog_excerpt)
         VALUES ('delete', old.id, old.title, old.excerpt, old.body, old.reblog_excerpt);
         INSERT INTO {FTS}(rowid, title, excerpt, body, reblog_excerpt)
@@ -31,15 +33,21 @@ SQLITE_BACKWARD = [
     f"DROP TRIGGER IF EXISTS {FTS}_update",
     f"DROP TABLE IF EXISTS {FTS}",
 ]
-# The same expression as salon.publishing.search.PG_DOCUMENT (without the table name).
+# A stored generated column (salon.publishing.search.PG_COLUMN): PostgreSQL computes it on
+# every write, whoever writes, and neither matching nor ranking parses a body again.
 PG_FORWARD = [
-    """CREATE INDEX publishing_post_search_gin ON publishing_post USING gin ((
+    """ALTER TABLE publishing_post ADD COLUMN search_document tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('simple'::regconfig, coalesce(title, '')), 'A')
         || setweight(to_tsvector('simple'::regconfig, coalesce(excerpt, '')), 'B')
         || setweight(to_tsvector('simple'::regconfig,
-                                 coalesce(body, '') || ' ' || coalesce(reblog_excerpt, '')), 'C')))"""
+                                 coalesce(body, '') || ' ' || coalesce(reblog_excerpt, '')), 'C')
+    ) STORED""",
+    "CREATE INDEX publishing_post_search_gin ON publishing_post USING gin (search_document)",
 ]
-PG_BACKWARD = ["DROP INDEX IF EXISTS publishing_post_search_gin"]
+PG_BACKWARD = [
+    "DROP INDEX IF EXISTS publishing_post_search_gin",
+    "ALTER TABLE publishing_post DROP COLUMN IF EXISTS search_document",
+]
 
 
 def _run(statements_by_vendor):
