@@ -2,9 +2,13 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.http import Http404
-from django.urls import include, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve
+
+from salon.publishing.site_files import favicon, robots_txt
+from salon.publishing.sitemaps import SITEMAPS
 
 
 def media(request, path: str):
@@ -20,6 +24,9 @@ admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     re_path(r"^admin/", admin.site.urls),
+    path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Uploaded media are served by Salon itself, so the embedded setup needs no web server;
     # a front proxy may serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>.+)$", media),

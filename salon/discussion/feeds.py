@@ -1,11 +1,11 @@
-"""RSS feeds of comments: the whole site's, and one post's."""
+"""Feeds of comments: the whole site's (RSS and Atom), and one post's (RSS)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
-from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from salon.discussion.models import Comment
@@ -48,6 +48,13 @@ class AllCommentsFeed(_CommentFeed):
             .select_related("post")
             .order_by("-created_at")[:30]
         )
+
+
+class AllCommentsAtomFeed(AllCommentsFeed):
+    feed_type = Atom1Feed
+
+    def subtitle(self) -> str:
+        return settings.SITE_TAGLINE
 
 
 class PostCommentsFeed(_CommentFeed):

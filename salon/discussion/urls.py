@@ -7,6 +7,7 @@ app_name = "discussion"
 urlpatterns = [
     path("comments/post/", views.post_comment, name="post-comment"),
     path("comments/feed/", feeds.AllCommentsFeed(), name="comments-feed"),
+    path("comments/feed/atom/", feeds.AllCommentsAtomFeed(), name="comments-atom"),
     path("likes/", views.like, name="like"),
     re_path(r"^avatar/(?P<key>[0-9a-f]{8,64})\.svg$", views.avatar, name="avatar"),
     re_path(

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -146,22 +147,33 @@ class RecentComment:
     minutes_left: int
     edit_url: str
     delete_url: str
+    opening: str  # its first words, so that two such lines never read the same
 
 
 def recent_comments(request: HttpRequest, post_id: int) -> list[RecentComment]:
-    """The reader's comments on this post whose edit window is still open (from the cookie)."""
+    """The reader's comments on this post whose edit window is still open (from the cookie),
+    each with its opening words (one query, and none when there are none)."""
     now = time.time()
     window = edit_window().total_seconds()
-    found = []
-    for comment_id, on_post, posted in _recent(request):
-        if on_post != post_id:
-            continue
-        found.append(
-            RecentComment(
-                id=comment_id,
-                minutes_left=max(1, -(-int(posted + window - now) // 60)),
-                edit_url=reverse("identity:edit-comment", args=[comment_id]),
-                delete_url=reverse("identity:delete-comment", args=[comment_id]),
-            )
+    mine = [(c, posted) for c, on_post, posted in _recent(request) if on_post == post_id]
+    if not mine:
+        return []
+    # Only those their author may still change (see author_refusal): a trashed comment is
+    # neither offered nor quoted back.
+    changeable = (Comment.Status.APPROVED, Comment.Status.PENDING, Comment.Status.SPAM)
+    texts = dict(
+        Comment.objects.filter(
+            pk__in=[c for c, _ in mine], post_id=post_id, status__in=changeable
+        ).values_list("pk", "content")
+    )
+    return [
+        RecentComment(
+            id=comment_id,
+            minutes_left=max(1, -(-int(posted + window - now) // 60)),
+            edit_url=reverse("identity:edit-comment", args=[comment_id]),
+            delete_url=reverse("identity:delete-comment", args=[comment_id]),
+            opening=Truncator(" ".join(texts[comment_id].split())).words(8, truncate="…"),
         )
-    return found
+        for comment_id, posted in mine
+        if comment_id in texts
+    ]

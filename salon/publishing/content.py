@@ -104,3 +104,27 @@ def close_excerpt(html: str) -> str:
         inner = _TRAILING_ELLIPSIS.sub("", html[: match.start()])
         return f"{inner} {ELLIPSIS}{match.group(1)}"
     return f"{_TRAILING_ELLIPSIS.sub('', html)} {ELLIPSIS}"
+
+
+_LINK_ATTRIBUTE = re.compile(r'\b(src|href|poster|cite)="([^"]*)"')
+_SRCSET = re.compile(r'\bsrcset="([^"]*)"')
+
+
+def absolute_links(html: str, base: str) -> str:
+    """``html`` (a cleaned post body, so attributes in double quotes) with every address in
+    ``src``, ``href``, ``poster``, ``cite`` and ``srcset`` made absolute against ``base``: a
+    feed reader shows a post away from the site, where "/media/…" leads nowhere."""
+    from urllib.parse import urljoin
+
+    def one(match: re.Match) -> str:
+        return f'{match[1]}="{urljoin(base, match[2].strip())}"'
+
+    def srcset(match: re.Match) -> str:
+        candidates = []
+        for candidate in match[1].split(","):
+            parts = candidate.split()
+            if parts:
+                candidates.append(" ".join([urljoin(base, parts[0]), *parts[1:]]))
+        return f'srcset="{", ".join(candidates)}"'
+
+    return _SRCSET.sub(srcset, _LINK_ATTRIBUTE.sub(one, html))

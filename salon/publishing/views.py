@@ -1,17 +1,26 @@
-"""Reader-facing pages of the blog: the home page, archives and a post's own page."""
+"""Reader-facing pages of the blog: the home page, archives (category, tag, author, year,
+month, day, search results) and a post's own page."""
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from salon.publishing import fragments, page_cache
 from salon.publishing.models import Category, Post, Tag
+from salon.publishing.search import SEARCH_MAX, search_posts
 
 
 def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) -> HttpResponse:
@@ -26,7 +35,9 @@ def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) ->
             return (
                 reverse("publishing:home") if n == 1 else reverse("publishing:home-page", args=[n])
             )
-        return "?page=1" if n == 1 else f"?page={n}"
+        query = request.GET.copy()  # a search keeps its words from page to page
+        query["page"] = str(n)
+        return f"?{query.urlencode()}"
 
     context = {
         "page_obj": page,
@@ -44,14 +55,110 @@ def home(request: HttpRequest, page_number: int = 1) -> HttpResponse:
     return _post_list(request, posts, {"page_number": page_number})
 
 
+class Archive:
+    """What an archive page is about: its heading, and its feeds when it has any."""
+
+    def __init__(self, name: str, feed: str = "", atom: str = "") -> None:
+        self.name, self.feed, self.atom = name, feed, atom
+
+
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     cat = get_object_or_404(Category, slug=slug)
-    return _post_list(request, Post.objects.live().posts().filter(categories=cat), {"archive": cat})
+    archive = Archive(
+        cat.name,
+        reverse("publishing:category-feed", args=[slug]),
+        reverse("publishing:category-atom", args=[slug]),
+    )
+    posts = Post.objects.live().posts().filter(categories=cat).order_by("-published_at", "-id")
+    return _post_list(request, posts, {"archive": archive})
 
 
 def tag(request: HttpRequest, slug: str) -> HttpResponse:
     tg = get_object_or_404(Tag, slug=slug)
-    return _post_list(request, Post.objects.live().posts().filter(tags=tg), {"archive": tg})
+    archive = Archive(
+        tg.name,
+        reverse("publishing:tag-feed", args=[slug]),
+        reverse("publishing:tag-atom", args=[slug]),
+    )
+    posts = Post.objects.live().posts().filter(tags=tg).order_by("-published_at", "-id")
+    return _post_list(request, posts, {"archive": archive})
+
+
+def published_author(username: str):
+    """The account ``username`` if it has a live post: nobody else has an author page or feed
+    (they would list the site's accounts)."""
+    published = Post.objects.live().posts().filter(author=OuterRef("pk"))
+    authors = get_user_model().objects.filter(Exists(published))
+    return get_object_or_404(authors, username=username)
+
+
+def author(request: HttpRequest, username: str) -> HttpResponse:
+    """The posts of one author."""
+    person = published_author(username)
+    name = person.get_full_name() or person.get_username()
+    archive = Archive(
+        _("Posts by %(name)s") % {"name": name},
+        reverse("publishing:author-feed", args=[username]),
+        reverse("publishing:author-atom", args=[username]),
+    )
+    posts = Post.objects.live().posts().filter(author=person).order_by("-published_at", "-id")
+    return _post_list(request, posts, {"archive": archive})
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def date_archive(
+    request: HttpRequest, year: str, month: str | None = None, day: str | None = None
+) -> HttpResponse:
+    """The posts of a year (``/2026/``), a month (``/2026/12/``) or a day (``/2026/12/04/``),
+    in the site's time zone, as their permalinks date them."""
+    try:
+        if day:
+            start = date(int(year), int(month), int(day))
+            end = start + timedelta(days=1)
+            name = date_format(start, "F j, Y")
+        elif month:
+            start = date(int(year), int(month), 1)
+            end = start + timedelta(days=calendar.monthrange(start.year, start.month)[1])
+            name = date_format(start, "F Y")
+        else:
+            start, end = date(int(year), 1, 1), date(int(year) + 1, 1, 1)
+            name = year
+    except (ValueError, OverflowError):
+        raise Http404(_("There is no such date.")) from None
+    posts = (
+        Post.objects.live()
+        .posts()
+        .filter(published_at__gte=_local_midnight(start), published_at__lt=_local_midnight(end))
+        .order_by("-published_at", "-id")
+    )
+    archive = Archive(_("Archives: %(date)s") % {"date": name})
+    return _post_list(request, posts, {"archive": archive})
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    """Posts matching the words in ``?q=``, best first (a plain GET form: no script needed)."""
+    query = request.GET.get("q", "").strip()
+    if len(query) > SEARCH_MAX:
+        return render(
+            request,
+            "publishing/post_list.html",
+            {
+                "archive": Archive(_("Search")),
+                "search_query": query[:SEARCH_MAX],
+                "search_error": _("Please search for at most %(n)s characters.")
+                % {"n": SEARCH_MAX},
+                "posts": [],
+            },
+            status=400,
+        )
+    archive = Archive(_("Search results for “%(q)s”") % {"q": query} if query else _("Search"))
+    posts = search_posts(query) if query else Post.objects.none()
+    return _post_list(
+        request, posts, {"archive": archive, "search_query": query, "searched": bool(query)}
+    )
 
 
 def visible_post(request: HttpRequest, slug: str, kind: str | None = None) -> Post:

@@ -137,7 +137,7 @@ def test_change_identity_keeps_the_comment_being_typed(local_only, demo, oidc, d
     page.click("a[title^='Log in with your']")  # the site's own account
     page.fill("input[name=login]", "wren")
     page.fill("input[name=password]", "pw-wren-12345")
-    page.click("form button[type=submit]")
+    page.click("#content form button[type=submit]")
     page.wait_for_url(re.compile(re.escape(demo.url) + "#respond$"))
     expect(page.locator(".comment-identity")).to_contain_text(
         "You are commenting using your Salon account."
@@ -148,7 +148,7 @@ def test_change_identity_keeps_the_comment_being_typed(local_only, demo, oidc, d
     page.wait_for_url(re.compile(r"/accounts/login/\?next="))
     page.click(f"a[title='{PROVIDER_NAME}']")
     # allauth asks to confirm before leaving for the provider (log-ins start with a POST).
-    page.click("form button[type=submit]")
+    page.click("#content form button[type=submit]")
     _log_in_at_the_provider(page, oidc)
     page.wait_for_url(re.compile(re.escape(demo.url) + "#respond$"))
     expect(page.locator(".comment-identity")).to_contain_text(

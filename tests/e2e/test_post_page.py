@@ -278,6 +278,38 @@ def test_like_without_javascript_posts_the_form(page_without_js, demo):
     expect(own_part(page, demo.reply_id, ".likes-label")).to_have_text("Liked by 1 person")
 
 
+def test_liking_by_keyboard_keeps_the_focus_on_the_like_button(page, demo):
+    page.goto(demo.url)
+    button = own_part(page, demo.first_comment_id, ".like-button")
+    button.focus()
+
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-pressed", "true")
+    expect(button).to_be_focused()
+
+    # Still there: the next key press acts on the same button, taking the like back.
+    page.keyboard.press("Space")
+    expect(button).to_have_attribute("aria-pressed", "false")
+    expect(button).to_be_focused()
+    expect(own_part(page, demo.first_comment_id, ".likes-label")).to_have_text("")
+
+
+def test_liking_by_keyboard_without_javascript_comes_back_to_the_comment(page_without_js, demo):
+    page = page_without_js
+    page.goto(demo.url)
+    own_part(page, demo.reply_id, ".like-button").focus()
+    page.keyboard.press("Enter")
+
+    page.wait_for_url(re.compile(rf"#comment-{demo.reply_id}$"))
+    expect(own_part(page, demo.reply_id, ".like-button")).to_have_attribute("aria-pressed", "true")
+    # The reader's place is the comment: Tab goes on from there, not from the top of the page.
+    page.keyboard.press("Tab")
+    inside = page.evaluate(
+        f"document.getElementById('comment-{demo.reply_id}').contains(document.activeElement)"
+    )
+    assert inside, page.evaluate("document.activeElement.outerHTML")
+
+
 def test_page_fits_a_phone_screen(phone_page, demo):
     page = phone_page
     page.goto(demo.url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,23 @@ def test_the_post_page_offers_the_author_edit_and_delete(client, post, post_comm
     assert f'href="/comments/{comment.pk}/delete/"' in page
     assert "for 15 more minutes" in page
     assert "/edit/" not in Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_each_comment_the_reader_may_still_change_is_named_by_its_own_words(
+    client, post, post_comment
+):
+    """Three comments posted in the same minute used to give three identical lines."""
+    for text in ("I agree with the first part.", "Although the second part", "Typo: *third*"):
+        post_comment(post, comment=text)
+    page = client.get(post.get_absolute_url()).content.decode()
+    lines = re.findall(r"<li>You can change .*?</li>", page)
+    assert len(lines) == 3
+    shown = {re.sub(r"<[^>]+>", "", line) for line in lines}  # what a reader reads
+    assert len(shown) == 3
+    for comment in Comment.objects.all():
+        line = next(x for x in lines if f'href="#comment-{comment.pk}"' in x)
+        assert comment.content.split()[0] in line
+        assert f"/comments/{comment.pk}/edit/" in line
 
 
 def test_a_guest_edits_their_comment_and_the_page_shows_the_new_text(client, post, post_comment):

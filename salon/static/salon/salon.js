@@ -47,9 +47,12 @@
       var button = event.submitter || form.querySelector(".like-button");
       if (!button) return;
       event.preventDefault();
+      // A second press while the first is on its way is ignored. The button is not disabled
+      // for that: a disabled button loses the keyboard focus, and the reader their place.
+      if (button.getAttribute("aria-busy") === "true") return;
       var data = new FormData(form);
       if (button.name) data.append(button.name, button.value);
-      button.disabled = true;
+      button.setAttribute("aria-busy", "true");
       fetch(form.action, {
         method: "POST",
         body: data,
@@ -71,7 +74,7 @@
           appendButton(form, button).submit();
         })
         .finally(function () {
-          button.disabled = false;
+          button.removeAttribute("aria-busy");
         });
     });
   }

@@ -1,0 +1,184 @@
+"""Every kind of public page, in Chromium at a phone's width (390 px) and a laptop's (1280 px):
+nothing scrolls sideways, axe-core finds nothing serious or critical, and the pages that take
+input (search) work with JavaScript off.
+
+The demo post carries an 800-px image, and one more post a 1600-px one: the home page and the
+archives show them in their summaries, where they once made a phone's page 1016 px wide.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.e2e.accessibility import page_width, serious_violations
+from tests.e2e.conftest import _open_context
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="the browser tests need Playwright (pip install -e '.[test]')"
+)
+expect = sync_api.expect
+
+pytestmark = pytest.mark.e2e
+
+WIDE_IMAGE = (
+    '<p>A panorama.</p><p><img src="/static/salon/apple-touch-icon.png" alt="A wide panorama" '
+    'width="1600" height="400"></p><pre>a_long_line_of_code_that_would_push_the_page_sideways'
+    "_if_it_were_not_kept_in_its_box()_" + "x" * 120 + "</pre>"
+)
+
+
+@pytest.fixture
+def site(demo, live_server):
+    """The demo site, plus a page, a post with a very wide image, and an account to log in."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from salon.publishing.models import Category, Post, Tag
+
+    owner = get_user_model().objects.get(username="admin")
+    wide = Post.objects.create(
+        title="A panorama too wide for a phone",
+        slug="panorama",
+        author=owner,
+        body=WIDE_IMAGE,
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(hours=1),
+    )
+    category = Category.objects.order_by("pk").first()
+    tag = Tag.objects.order_by("pk").first()
+    wide.categories.add(category)
+    wide.tags.add(tag)
+    Post.objects.create(
+        title="About this blog",
+        slug="about",
+        kind=Post.Kind.PAGE,
+        author=owner,
+        body="<p>Who writes here, and why.</p>",
+        status=Post.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(days=1),
+    )
+    local = timezone.localtime(wide.published_at)
+    demo_post = demo.url.removeprefix(live_server.url)
+    year, month, day = demo_post.strip("/").split("/")[:3]
+    return {
+        "home": "/",
+        "post": demo_post,
+        "wide post": wide.get_absolute_url(),
+        "page": "/about/",
+        "category": category.get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+        "author": f"/author/{owner.username}/",
+        "year": f"/{year}/",
+        "month": f"/{year}/{month}/",
+        "day": f"/{year}/{month}/{day}/",
+        "this month": f"/{local.year}/{local.month:02d}/",
+        "search results": "/search/?q=panorama",
+        "search, nothing found": "/search/?q=zzzqqq",
+        "search form": "/search/",
+        "not found": "/no-such-page/",
+        "log in": "/accounts/login/",
+        "sign up": "/accounts/signup/",
+        "password reset": "/accounts/password/reset/",
+        "privacy": "/privacy/",
+        "your data": "/privacy/your-data/",
+    }
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_public_page_fits_and_passes_axe(browser, live_server, site, width):
+    context = _open_context(browser, viewport={"width": width, "height": 900})
+    problems = []
+    try:
+        page = context.new_page()
+        for name, path in site.items():
+            response = page.goto(live_server.url + path)
+            expected = 404 if name == "not found" else 200
+            if response.status != expected:
+                problems.append(f"{name} ({path}): HTTP {response.status}")
+            page.wait_for_load_state("load")
+            wide = page_width(page)
+            if wide > width:
+                problems.append(f"{name} ({path}): {wide} px wide at {width} px")
+            for violation in serious_violations(page):
+                problems.append(f"{name} ({path}): axe {violation}")
+    finally:
+        context.close()
+    assert problems == []
+
+
+def test_images_in_post_summaries_shrink_to_a_phone(phone_page, live_server, site):
+    page = phone_page
+    for path in (site["home"], site["category"]):
+        page.goto(live_server.url + path)
+        image = page.get_by_role("img", name="A wide panorama")
+        expect(image).to_be_visible()
+        box = image.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, (path, box)
+        # Shrunk in proportion (height: auto), not squashed by its width and height attributes.
+        natural = image.evaluate("img => img.naturalWidth / img.naturalHeight")
+        assert abs(box["width"] / box["height"] - natural) < 0.05, (box, natural)
+        assert page_width(page) <= 375, path
+
+
+def test_search_from_the_header_works_without_javascript(page_without_js, live_server, site):
+    page = page_without_js
+    page.goto(live_server.url + site["post"])
+    page.get_by_role("searchbox", name="Search posts").fill("panorama")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"/search/\?q=panorama$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Search results for “panorama”")
+    page.get_by_role("link", name="A panorama too wide for a phone", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("A panorama too wide for a phone")
+
+
+def test_notify_me_boxes_sit_on_their_labels_line(phone_page, live_server, site, settings):
+    # The boxes are offered only when the site can send mail (nothing is sent here).
+    settings.SALON = {
+        **settings.SALON,
+        "SMTP_URL": "smtp://127.0.0.1:2525",
+        "MAIL_FROM": "blog@example.org",
+    }
+    page = phone_page
+    page.goto(live_server.url + site["post"])
+    for box_id in ("notify_replies", "notify_posts", "save_identity"):
+        box = page.locator(f"#{box_id}").bounding_box()
+        # The label's first line (it may wrap onto more on a phone).
+        first = page.locator(f"label[for={box_id}]").evaluate(
+            "label => { const r = label.getClientRects()[0];"
+            " return {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+        )
+        middle = box["y"] + box["height"] / 2
+        # The box is beside the label's first line, not on a line of its own above it.
+        assert first["y"] <= middle <= first["y"] + first["height"], (box_id, box, first)
+        assert box["x"] + box["width"] <= first["x"] + 1, (box_id, box, first)
+
+
+def test_spam_statistics_chart_fits_a_phone(browser, live_server, transactional_db, owner):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(owner)
+    context = _open_context(browser, viewport={"width": 390, "height": 800})
+    try:
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/antispam/spamstatistics/")
+        chart = page.locator("figure svg")
+        expect(chart).to_be_visible()
+        box = chart.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert page_width(page) <= 390
+        assert serious_violations(page, "#content") == []
+    finally:
+        context.close()
