@@ -20,6 +20,7 @@ from urllib.parse import unquote, urlsplit
 from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import AUTHOR_MAX, CONTENT_MAX, EMAIL_MAX, URL_MAX, Comment
 from salon.discussion.rendering import render_comment
+from salon.interchange.fields import imported_address, valid_ip
 from salon.interchange.models import ImportedItem, latest_record
 from salon.interchange.reading import (
     ImportProblem,
@@ -32,7 +33,6 @@ from salon.interchange.reading import (
     stream_elements,
     text_of,
 )
-from salon.interchange.wordpress import imported_address, valid_ip
 from salon.publishing.models import Post
 
 DISQUS = "http://disqus.com"
