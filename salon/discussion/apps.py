@@ -14,6 +14,4 @@ class DiscussionConfig(AppConfig):
         )
         from salon.privacy.registry import register
 
-        register(
-            *personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts
-        )
+        register(*personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts)

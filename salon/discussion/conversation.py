@@ -166,8 +166,8 @@ def conversation(
     """
     options = DiscussionSettings.current()
     logged_in = request.user.is_authenticated
-    raw_reply = str(form.data.get("parent", "")) if form is not None else request.GET.get(
-        "replytocom", ""
+    raw_reply = (
+        str(form.data.get("parent", "")) if form is not None else request.GET.get("replytocom", "")
     )
     reply_to = None
     if raw_reply.isdigit():
