@@ -154,11 +154,17 @@ def read_wxr(handle: IO[bytes], label: str) -> Iterator[Header | WxrItem]:
             continue
         name = prefixed(element.tag)
         if name == "item":
+            item = _item(element)
             if not header_sent:
+                # Older or hand-made files (no wp:wxr_version, no authors or terms in the
+                # channel) are WordPress's all the same when their items carry wp: elements.
+                header.wordpress = header.wordpress or any(
+                    key.startswith("wp:") for key in item.fields
+                )
                 _check_header(header, label)
                 header_sent = True
                 yield header
-            yield _item(element)
+            yield item
         elif name == "wp:author":
             header.authors.append(_fields(element))
         elif name == "wp:category":

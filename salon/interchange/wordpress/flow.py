@@ -14,7 +14,7 @@ from salon.interchange.models import ImportedItem
 from salon.interchange.reading import Progress, Tally, file_size, open_export
 from salon.interchange.wordpress.attachments import attach_attachments, import_attachment
 from salon.interchange.wordpress.authors import header_authors
-from salon.interchange.wordpress.flush import flush
+from salon.interchange.wordpress.flush import flush, reset_comment_ids
 from salon.interchange.wordpress.posts import import_post
 from salon.interchange.wordpress.run import WxrRun
 from salon.interchange.wordpress.terms import header_terms
@@ -83,6 +83,13 @@ def finish(run: WxrRun) -> None:
         with connection.cursor() as cursor:
             for model in (ImportedItem, Comment, Post):
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    if run.kept_ids or run.renumbered:
+        reset_comment_ids()
+    if run.renumbered:
+        run.tally.notes.append(
+            f"{run.renumbered} comment(s) got a new number because this site already had a "
+            "comment with theirs: old links to them (#comment-N) land on their post's page."
+        )
     if run.protected:
         run.tally.notes.append(
             f"{run.protected} password-protected post(s) imported as private: Salon has "

@@ -3,6 +3,10 @@ categories and tags, in a few large INSERTs instead of several small ones per po
 
 from __future__ import annotations
 
+from django.core.management.color import no_style
+from django.db import connection
+from django.db.models import Max
+
 from salon.discussion.models import Comment
 from salon.interchange.models import ImportedItem
 from salon.interchange.wordpress.run import PendingComment, WxrRun
@@ -51,7 +55,32 @@ def levels(pending: list[PendingComment]) -> list[list[PendingComment]]:
     return out
 
 
+def number_comments(run: WxrRun) -> None:
+    """Give each queued comment its WordPress id as its Salon id when that id is free, so a
+    WordPress ``#comment-123`` link still lands on it (Salon's anchors are ``comment-<id>``
+    too). A comment whose id another comment here already has gets a number above every id
+    stored or queued, so it takes no later comment's number either."""
+    wanted: dict[int, Comment] = {}
+    for key, comment, _, _ in run.pending:
+        if key[1].isdigit() and 0 < int(key[1]) < 2**62:
+            wanted.setdefault(int(key[1]), comment)
+    taken = set(Comment.objects.filter(pk__in=list(wanted)).values_list("pk", flat=True))
+    for pk, comment in wanted.items():
+        if pk not in taken:
+            comment.pk = pk
+    run.kept_ids += len(wanted) - len(taken)
+    others = [comment for _, comment, _, _ in run.pending if comment.pk is None]
+    if not others:
+        return
+    run.renumbered += len(others)
+    highest = Comment.objects.aggregate(highest=Max("pk"))["highest"] or 0
+    next_pk = max([highest, *wanted]) + 1
+    for comment in others:
+        comment.pk, next_pk = next_pk, next_pk + 1
+
+
 def _store_comments(run: WxrRun) -> None:
+    number_comments(run)
     # Each level is one INSERT (a handful per flush, as deep as the deepest thread), which
     # is cheaper than updating parents afterwards.
     pks: dict[tuple[int, str], int] = {}
@@ -88,6 +117,16 @@ def _store_terms(run: WxrRun) -> None:
         ignore_conflicts=True,
     )
     run.pending_terms = []
+
+
+def reset_comment_ids() -> None:
+    """Let the database's next comment id follow the highest stored one (PostgreSQL keeps a
+    sequence that rows stored with their own id do not move; SQLite needs nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
+            cursor.execute(sql)
 
 
 def flush(run: WxrRun) -> None:

@@ -49,3 +49,7 @@ class WxrRun:
     created_posts: dict[str, int] = field(default_factory=dict)
     protected: int = 0
     orphans: int = 0
+    # Comments stored under their WordPress id (so #comment-123 links still land), and
+    # those whose id was already another comment's.
+    kept_ids: int = 0
+    renumbered: int = 0
