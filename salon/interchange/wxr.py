@@ -26,6 +26,10 @@ KNOWN_NAMESPACES = {
     "http://wellformedweb.org/CommentAPI/": "wfw",
 }
 
+# Salon's one addition to WXR: the postmeta of a private page that stands for the
+# conversation under a page of another site (``Post.Kind.ELSEWHERE``), holding its address.
+EXTERNAL_URL_META = "_salon_external_url"
+
 _names: dict[str, str] = {}
 # A comment's text may be as long as WordPress allows (wp_check_comment_data_max_lengths).
 FIELD_LIMITS = {"comment_content": CONTENT_MAX}

@@ -3,8 +3,11 @@ created with WordPress's slug when it is free, or brought up to date with ``--up
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from salon.embed.addresses import AddressError, page_address
+from salon.embed.pages import imported_conversation
 from salon.interchange.models import ImportedItem
 from salon.interchange.wordpress.authors import author, default_author
 from salon.interchange.wordpress.comments import queue_comments
@@ -22,7 +25,7 @@ from salon.interchange.wordpress.values import (
     slug_from,
     wordpress_login,
 )
-from salon.interchange.wxr import WxrItem, wordpress_date
+from salon.interchange.wxr import EXTERNAL_URL_META, WxrItem, wordpress_date
 from salon.publishing.content import clean_post_html
 from salon.publishing.models import Post
 
@@ -73,6 +76,10 @@ def import_post(run: WxrRun, item: WxrItem, kind: str) -> None:
     if wp_status in SKIPPED_POST_STATUS:
         run.tally.add(f"{kind} ({wp_status}, not imported)", "skipped")
         return
+    address = elsewhere_address(item)
+    if address and kind == Kind.PAGE:
+        import_conversation(run, item, address)
+        return
     wp_id = item.get("wp:post_id")[:100]
     guid = item.get("guid")
     values = post_values(run, item, kind)
@@ -104,7 +111,22 @@ def import_post(run: WxrRun, item: WxrItem, kind: str) -> None:
         run.tally.add(kind, "skipped")
 
     extra = post_extra(item, other_terms)
-    link = old_path(item.get("link"))
+    record_and_comments(run, item, kind, found, post, is_new, extra, old_path(item.get("link")))
+
+
+def record_and_comments(
+    run: WxrRun,
+    item: WxrItem,
+    kind: str,
+    found: ImportedItem | None,
+    post: Post,
+    is_new: bool,
+    extra: dict,
+    link: str,
+) -> None:
+    """Record where a post came from, then queue its comments."""
+    wp_id = item.get("wp:post_id")[:100]
+    guid = item.get("guid")
     if found is None and is_new:
         run.created_posts[wp_id] = post.pk
         run.pending_records.append(
@@ -127,6 +149,44 @@ def import_post(run: WxrRun, item: WxrItem, kind: str) -> None:
         queue_comments(run, post, item.comments, is_new)
     if len(run.pending_records) + len(run.pending_terms) >= FLUSH_EVERY:
         flush(run)
+
+
+def elsewhere_address(item: WxrItem) -> str | None:
+    """The address of the page elsewhere this item is the conversation of (Salon's export
+    writes it in the postmeta), if it is one and the address is a web page's."""
+    for key, value in item.meta:
+        if key == EXTERNAL_URL_META:
+            try:
+                return page_address(value)
+            except AddressError:
+                return None
+    return None
+
+
+def import_conversation(run: WxrRun, item: WxrItem, address: str) -> None:
+    """The conversation under a page of another site, as Salon exported it: found by its
+    address (or its record), else opened, then its comments."""
+    wp_id = item.get("wp:post_id")[:100]
+    guid = item.get("guid")
+    if wp_id in run.created_posts:
+        run.tally.add("conversation elsewhere", "skipped")
+        return
+    values = post_values(run, item, Kind.PAGE)
+    found = None
+    if run.known_posts or (guid and run.other_sources):
+        found = find(run, POST_KINDS, wp_id, guid)
+    post = Post.objects.elsewhere().filter(pk=found.object_id).first() if found else None
+    is_new = False
+    if post is None:
+        owner = get_user_model().objects.get(pk=values["author_id"])
+        post, is_new = imported_conversation(
+            address, values["title"], values["published_at"], author=owner
+        )
+        if is_new and not values["comments_open"]:
+            Post.objects.filter(pk=post.pk).update(comments_open=False)
+    run.tally.add("conversation elsewhere", "created" if is_new else "skipped")
+    # No old link: the page lives on its own site, and no path here should lead to it.
+    record_and_comments(run, item, Kind.PAGE, found, post, is_new, post_extra(item, []), "")
 
 
 def free_slug(post_name: str, title: str, kind: str) -> str:
