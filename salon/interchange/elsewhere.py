@@ -322,12 +322,14 @@ def link_replies(run: ForeignRun) -> None:
                 pk__in=[pk for pk in parents.values() if pk] + [pk for pk, _, _ in chunk]
             ).values_list("pk", "post_id")
         )
+        linked = []
         for pk, source, parent in chunk:
             parent_pk = parents.get((source, parent))
             if parent_pk and posts.get(parent_pk) == posts.get(pk):
-                Comment.objects.filter(pk=pk).update(parent_id=parent_pk)
+                linked.append(Comment(pk=pk, parent_id=parent_pk))
             else:
                 run.orphans += 1
+        Comment.objects.bulk_update(linked, ["parent"], batch_size=BATCH)
 
 
 def command_run(
