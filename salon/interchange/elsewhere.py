@@ -43,6 +43,7 @@ from salon.interchange.fields import imported_address, valid_ip
 from salon.interchange.matching import normalised_path, post_paths
 from salon.interchange.models import ImportedItem
 from salon.interchange.reading import ImportProblem, Progress, Tally
+from salon.publishing.models import Post
 
 Kind = ImportedItem.Kind
 BATCH = 500
@@ -68,6 +69,7 @@ class ForeignComment:
     created_at: datetime | None
     likes: int = 0
     where: str = ""  # "line 12", "comment 7": named in a refusal
+    page_closed: bool = False  # the old system took no more comments on that page
 
 
 @dataclass
@@ -188,6 +190,8 @@ def post_for(run: ForeignRun, comment: ForeignComment) -> int:
     if post_id is None:
         try:
             post, opened = imported_conversation(address, comment.page_title, comment.created_at)
+            if opened and comment.page_closed:
+                Post.objects.filter(pk=post.pk).update(comments_open=False)
         except NoOwner as error:
             raise ImportProblem(
                 f"{error} A conversation needs an owner; nothing was imported."

@@ -106,6 +106,11 @@ def read_remark42(handle: IO[bytes], label: str) -> Iterator[tuple[str, ForeignC
             f"{label}, line {line}: backup version {header['version']!r}; Salon reads "
             f"version {VERSION}. Nothing was imported."
         )
+    # Pages the site had made read-only: their conversations here are closed too.
+    posts = header.get("posts") if isinstance(header.get("posts"), list) else []
+    read_only = {
+        str(p.get("url")) for p in posts if isinstance(p, dict) and p.get("read_only") is True
+    }
     for line, record in values:
         if not isinstance(record, dict):
             raise ImportProblem(f"{label}, line {line:,}: a comment must be a JSON object.")
@@ -139,5 +144,6 @@ def read_remark42(handle: IO[bytes], label: str) -> Iterator[tuple[str, ForeignC
                 created_at=parse_time(record.get("time")),
                 likes=_likes(record),
                 where=f"line {line:,}",
+                page_closed=str(locator["url"]) in read_only,
             ),
         )

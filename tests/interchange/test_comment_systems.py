@@ -148,6 +148,9 @@ def test_remark42_backup_arrives(run, owner):
     assert first.author_name == "user name" and first.author_ip is None  # a hash, not an IP
     assert first.created_at.isoformat() == "2017-12-20T21:18:22+00:00"
     # Its parent "1234" is not in the file: it stands at the top, and the summary says so.
+    # The header made https://radio-t.com read-only: its conversation here is closed.
+    assert home.comments_open is False
+    assert conversation("https://radio-t.com/2").comments_open is True
     orphan = conversation("https://radio-t.com/2").comments.get()
     assert orphan.parent is None
     assert "1 comment(s) replied to a comment missing from the file" in output
