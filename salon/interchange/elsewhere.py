@@ -38,6 +38,7 @@ from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import AUTHOR_MAX, CONTENT_MAX, EMAIL_MAX, URL_MAX, Comment, Like
 from salon.discussion.rendering import clean_comment_html, render_comment
 from salon.embed.addresses import AddressError, origin_of, page_address
+from salon.embed.origins import is_allowed
 from salon.embed.pages import NoOwner, imported_conversation
 from salon.interchange.fields import imported_address, valid_ip
 from salon.interchange.matching import normalised_path, post_paths
@@ -88,6 +89,7 @@ class ForeignRun:
     seen: set[tuple[str, str]] = field(default_factory=set)
     replies: list[tuple[int, str, str]] = field(default_factory=list)  # (pk, source, parent)
     touched: set[int] = field(default_factory=set)
+    opened: set[int] = field(default_factory=set)  # conversations elsewhere found or opened
     deleted: int = 0
     orphans: int = 0
 
@@ -144,6 +146,13 @@ def import_comments(
             f"{run.deleted} comment(s) deleted in {run.system} were kept in the trash, so "
             "their replies keep their place; the moderation screen shows them."
         )
+    elsewhere = {origin_of(a) for a, pk in run.pages.items() if pk in run.opened}
+    waiting = sorted(o for o in elsewhere if not is_allowed(o))
+    if waiting:
+        run.tally.notes.append(
+            "The widget shows these conversations once their sites are allowed "
+            f"(SALON_EMBED_ORIGINS, or the admin): {', '.join(waiting)}."
+        )
     if run.orphans:
         run.tally.notes.append(
             f"{run.orphans} comment(s) replied to a comment missing from the file or under "
@@ -198,6 +207,7 @@ def post_for(run: ForeignRun, comment: ForeignComment) -> int:
             ) from None
         run.tally.add("page (elsewhere)", "created" if opened else "skipped")
         post_id = post.pk
+        run.opened.add(post_id)
     run.pages[address] = post_id
     return post_id
 

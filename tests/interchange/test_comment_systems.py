@@ -44,6 +44,10 @@ def test_isso_database_arrives_whole(run, owner):
     by_status = {s: Comment.objects.filter(status=s).count() for s in Comment.Status.values}
     assert by_status["approved"] == 11 and by_status["pending"] == 1 and by_status["trash"] == 2
     assert "2 comment(s) deleted in Isso were kept in the trash" in output
+    assert (
+        "once their sites are allowed (SALON_EMBED_ORIGINS, or the admin): https://isso.example"
+        in output
+    )
 
     # Isso's pages become conversations under those pages, titled as Isso knew them.
     test_page = conversation(f"{SITE}/2014/test/")
@@ -76,9 +80,11 @@ def test_isso_database_arrives_whole(run, owner):
     assert "<script" not in held.content_html
 
 
-def test_isso_import_runs_again_without_duplicates(run, owner):
+def test_isso_import_runs_again_without_duplicates(run, owner, settings):
     run("import_isso", ISSO, "--site", SITE)
+    settings.SALON = {**settings.SALON, "EMBED_ORIGINS": [SITE]}
     again = run("import_isso", ISSO, "--site", SITE)
+    assert "SALON_EMBED_ORIGINS" not in again  # the site is allowed now: nothing to say
     assert Comment.objects.count() == 14 and Like.objects.count() == 3
     assert Post.objects.elsewhere().count() == 3
     assert "comment                  0         0        14" in again
