@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 
@@ -244,3 +245,11 @@ def test_commento_refuses_other_files(run, owner, tmp_path):
         run("import_commento", newer)
     with pytest.raises(CommandError, match=r"remark42-backup.jsonl, line 2: not JSON"):
         run("import_commento", REMARK42)
+
+
+def test_remark42_daily_backup_is_read_gzipped(run, owner, tmp_path):
+    # Remark42's automatic backups are backup-SITE-YYYYMMDD.gz.
+    path = tmp_path / "backup-radio-t-20171220.gz"
+    path.write_bytes(gzip.compress(REMARK42_REPLY.read_bytes()))
+    run("import_remark42", path)
+    assert conversation("https://radio-t.com/").comments.count() == 2
