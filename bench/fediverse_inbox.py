@@ -149,14 +149,18 @@ def run(n: int) -> None:
             statuses[status] = statuses.get(status, 0) + 1
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         per = cpu / n * 1000
-        print(f"{label:<22} {n} replies  CPU {per:6.2f} ms each  wall {wall / n * 1000:6.2f} ms each  statuses {statuses}")
+        print(
+            f"{label:<22} {n} replies  CPU {per:6.2f} ms each  wall {wall / n * 1000:6.2f} ms each  statuses {statuses}"
+        )
         return per
 
     form = measure("comment form (anchor)", form_comment)
     inbox = measure("fediverse inbox", inbox_reply)
     kinds = Comment.objects.values_list("kind", flat=True)
-    print(f"comments stored: {sum(1 for k in kinds if k == 'fediverse')} from the inbox, "
-          f"{sum(1 for k in kinds if k == 'comment')} from the form")
+    print(
+        f"comments stored: {sum(1 for k in kinds if k == 'fediverse')} from the inbox, "
+        f"{sum(1 for k in kinds if k == 'comment')} from the form"
+    )
     print(f"inbox / form CPU per reply: {inbox / form:.2f}×")
 
 

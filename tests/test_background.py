@@ -47,7 +47,5 @@ def test_run_once_lets_errors_reach_the_caller():
 
 @pytest.mark.django_db
 def test_background_says_what_it_runs_and_nothing_when_all_is_off(capsys):
-    call_command(
-        "background", "--no-retention", "--no-mail", "--no-mentions", "--no-fediverse"
-    )
+    call_command("background", "--no-retention", "--no-mail", "--no-mentions", "--no-fediverse")
     assert "Nothing to do" in capsys.readouterr().out

@@ -98,9 +98,7 @@ def test_publishing_knows_nothing_of_the_conversation():
 
 
 def test_privacy_imports_no_other_apps_models():
-    foreign = {
-        t for t in _app_imports("privacy") if t.endswith(".models") and ".privacy." not in t
-    }
+    foreign = {t for t in _app_imports("privacy") if t.endswith(".models") and ".privacy." not in t}
     assert foreign == set()
 
 

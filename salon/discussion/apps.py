@@ -22,6 +22,4 @@ class DiscussionConfig(AppConfig):
         page_cache.per_reader_field("shown", lambda request: visitors.render_time_token())
         page_cache.shown_on_every_page(DiscussionSettings)
 
-        register(
-            *personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts
-        )
+        register(*personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts)

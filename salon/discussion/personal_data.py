@@ -157,9 +157,7 @@ SOURCES = [
 ]
 
 RETENTION = [
-    RetentionTask(
-        "addresses", _strip_addresses, "addresses removed from %(count)d comments"
-    ),
+    RetentionTask("addresses", _strip_addresses, "addresses removed from %(count)d comments"),
     RetentionTask(
         "spam",
         _delete_old(Comment.Status.SPAM, "SPAM_RETENTION_DAYS"),

@@ -57,9 +57,14 @@ _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
 def render_comment(text: str) -> str:
     """Render a comment's text to sanitised HTML; every link gets rel="nofollow ugc"."""
-    html = _markdown.render(text or "")
+    return clean_comment_html(_markdown.render(text or ""))
+
+
+def clean_comment_html(html: str) -> str:
+    """A comment's HTML (written by another comment system) sanitised to the same allow-list
+    as a rendered comment; every link gets rel="nofollow ugc"."""
     return nh3.clean(
-        html,
+        html or "",
         tags=COMMENT_TAGS,
         attributes=COMMENT_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},

@@ -126,3 +126,24 @@ def open_conversation(address: str, claimed_title: str) -> Post:
         if found is None:
             raise
         return found
+
+
+def imported_conversation(address: str, title: str, opened_at, author=None) -> tuple[Post, bool]:
+    """The conversation under ``address`` for comments moved in from another comment system
+    (Isso, Remark42, Commento): found, else opened with the title the export gave, or the
+    address. An import reads no pages: it runs offline and inside one transaction. Returns
+    the conversation and whether it was opened now. It belongs to ``author`` if given (an
+    export names who owned it), else to the first administrator."""
+    existing = find(address)
+    if existing is not None:
+        return existing, False
+    post = Post.objects.create(
+        kind=Post.Kind.ELSEWHERE,
+        external_url=address,
+        title=_clean_title(title) or address[:TITLE_MAX],
+        slug=_slug(address),
+        author=author or owner(),
+        status=Post.Status.PUBLISHED,
+        published_at=opened_at or timezone.now(),
+    )
+    return post, True

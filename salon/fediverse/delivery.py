@@ -39,7 +39,7 @@ RETRY_DELAYS = (
 after the last, the delivery has failed (the admin shows each answer)."""
 LEASE = timedelta(minutes=5)
 """How long a claimed delivery is left to the process that claimed it."""
-CONTENT_TYPE = 'application/activity+json'
+CONTENT_TYPE = "application/activity+json"
 
 
 def queue(

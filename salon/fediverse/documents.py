@@ -167,7 +167,11 @@ def webfinger(name: str) -> dict[str, Any]:
         "aliases": [uri],
         "links": [
             {"rel": "self", "type": ACTIVITY_JSON, "href": uri},
-            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": absolute("/")},
+            {
+                "rel": "http://webfinger.net/rel/profile-page",
+                "type": "text/html",
+                "href": absolute("/"),
+            },
         ],
     }
 
@@ -294,9 +298,10 @@ def replies_collection(post: Post) -> dict[str, Any]:
     """The post's approved direct replies: ours as comment Notes, the fediverse's by their
     own addresses."""
     comments = list(
-        post.comments.approved().filter(parent=None).order_by("created_at", "id").values_list(
-            "id", flat=True
-        )
+        post.comments.approved()
+        .filter(parent=None)
+        .order_by("created_at", "id")
+        .values_list("id", flat=True)
     )
     remote = dict(
         RemoteReply.objects.filter(comment_id__in=comments).values_list("comment_id", "note_uri")

@@ -70,9 +70,7 @@ def authenticate(request: SignedRequest, found: Claim) -> RemoteActor:
         try:
             actor, _fresh = remote.actor_for_key(found.key_id, refresh=True)
         except RemoteError as error:
-            raise SignatureRefused(
-                f"The signer's key could not be had: {error.message}"
-            ) from None
+            raise SignatureRefused(f"The signer's key could not be had: {error.message}") from None
         verify(request, found, actor.public_key_pem)
     return actor
 
@@ -91,7 +89,11 @@ def is_blocked(uri_or_host: str, actor: RemoteActor | None = None) -> bool:
         if entry in names:
             return True
         domain = entry.lstrip("@").lstrip("*.")
-        if "/" not in entry and "@" not in entry and (host == domain or host.endswith(f".{domain}")):
+        if (
+            "/" not in entry
+            and "@" not in entry
+            and (host == domain or host.endswith(f".{domain}"))
+        ):
             return True
     return False
 
@@ -128,12 +130,16 @@ def _follow(document: dict[str, Any], actor: RemoteActor) -> Outcome:
         return IGNORED
     if not follow_uri:
         return Outcome(400, "The Follow has no id.")
-    accept = activity("Accept", local, {
-        "id": follow_uri,
-        "type": "Follow",
-        "actor": actor.uri,
-        "object": jsonld.ref(_object(document)),
-    })
+    accept = activity(
+        "Accept",
+        local,
+        {
+            "id": follow_uri,
+            "type": "Follow",
+            "actor": actor.uri,
+            "object": jsonld.ref(_object(document)),
+        },
+    )
     with transaction.atomic():
         Follower.objects.update_or_create(
             actor=actor, local=local, defaults={"follow_uri": follow_uri}

@@ -187,9 +187,7 @@ class Reaction(models.Model):
         verbose_name_plural = _("likes and boosts")
         ordering = ["-created_at"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["actor", "post", "kind"], name="one_reaction_per_kind"
-            )
+            models.UniqueConstraint(fields=["actor", "post", "kind"], name="one_reaction_per_kind")
         ]
 
     def __str__(self) -> str:
@@ -273,4 +271,3 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity.kind} → {self.inbox}: {self.status}"
-

@@ -103,8 +103,10 @@ def store_actor(document: dict[str, Any], key_id: str | None = None) -> RemoteAc
     shared = jsonld.ref(endpoints.get("sharedInbox")) if isinstance(endpoints, dict) else ""
     username = jsonld.text(document.get("preferredUsername"))
     icon = next(
-        (jsonld.ref(i.get("url")) if isinstance(i, dict) else jsonld.ref(i)
-         for i in jsonld.as_list(document.get("icon"))),
+        (
+            jsonld.ref(i.get("url")) if isinstance(i, dict) else jsonld.ref(i)
+            for i in jsonld.as_list(document.get("icon"))
+        ),
         "",
     )
     profile = next(

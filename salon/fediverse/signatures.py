@@ -98,7 +98,8 @@ def sign(
         names.append("accept")
     lookup = {k.lower(): v for k, v in out.items()}
     signing_string = "\n".join(
-        f"(request-target): {method.lower()} {target}" if name == "(request-target)"
+        f"(request-target): {method.lower()} {target}"
+        if name == "(request-target)"
         else f"{name}: {lookup[name]}"
         for name in names
     )
@@ -284,9 +285,7 @@ class _OneKey(hms.HTTPSignatureKeyResolver):
 
 def verify_rfc9421(request: SignedRequest, key_id: str, public_key, now: datetime) -> None:
     inputs = _rfc9421_inputs(request)
-    params = next(
-        (p for _label, (_c, p) in inputs.items() if p.get("keyid") == key_id), None
-    )
+    params = next((p for _label, (_c, p) in inputs.items() if p.get("keyid") == key_id), None)
     if params is None:
         raise SignatureRefused("The signature names no key.")
     alg = params.get("alg")

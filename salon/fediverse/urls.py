@@ -25,5 +25,7 @@ urlpatterns = [
     path("fediverse/posts/<int:pk>/", views.post_object, name="post"),
     path("fediverse/posts/<int:pk>/replies/", views.post_replies, name="post-replies"),
     path("fediverse/comments/<int:pk>/", views.comment_object, name="comment"),
-    re_path(r"^fediverse/activities/(?P<key>[0-9a-f]{32})/$", views.activity_object, name="activity"),
+    re_path(
+        r"^fediverse/activities/(?P<key>[0-9a-f]{32})/$", views.activity_object, name="activity"
+    ),
 ]

@@ -37,7 +37,10 @@ def _on() -> None:
 
 def as_json(document: dict[str, Any], status: int = 200, content_type: str = ACTIVITY_TYPE):
     response = JsonResponse(
-        document, status=status, content_type=content_type, json_dumps_params={"ensure_ascii": False}
+        document,
+        status=status,
+        content_type=content_type,
+        json_dumps_params={"ensure_ascii": False},
     )
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -184,7 +187,9 @@ def _icon_png(seed: str) -> bytes:
         for col in range(3):
             if digest[2 + row * 3 + col] % 2:
                 for x in {col, 4 - col}:
-                    draw.rectangle([35 + x * 70, 35 + row * 70, 104 + x * 70, 104 + row * 70], fill=colour)
+                    draw.rectangle(
+                        [35 + x * 70, 35 + row * 70, 104 + x * 70, 104 + row * 70], fill=colour
+                    )
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -15,11 +15,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import AUTHOR_MAX, CONTENT_MAX, EMAIL_MAX, URL_MAX, Comment
 from salon.discussion.rendering import render_comment
+from salon.interchange.fields import imported_address, valid_ip
+from salon.interchange.matching import normalised_path, post_paths
 from salon.interchange.models import ImportedItem, latest_record
 from salon.interchange.reading import (
     ImportProblem,
@@ -32,7 +34,6 @@ from salon.interchange.reading import (
     stream_elements,
     text_of,
 )
-from salon.interchange.wordpress import imported_address, valid_ip
 from salon.publishing.models import Post
 
 DISQUS = "http://disqus.com"
@@ -111,15 +112,6 @@ def _date(text: str) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def normalised_path(url: str) -> str:
-    """``http://host/blog/a/index.html`` → ``/blog/a/``: how thread links and posts compare."""
-    path = unquote(urlsplit(url.strip()).path or "/")
-    for index in ("index.html", "index.htm", "index.php"):
-        if path.endswith("/" + index):
-            path = path[: -len(index)]
-    return path if path.endswith("/") else path + "/"
 
 
 class DisqusImport:
@@ -202,14 +194,7 @@ class DisqusImport:
     def _post_addresses(self) -> dict[str, int]:
         """Every post's path, new and old, to match thread links against."""
         if self._addresses is None:
-            addresses: dict[str, int] = {}
-            for record in ImportedItem.objects.filter(
-                kind__in=(Kind.POST, Kind.PAGE), object_id__isnull=False
-            ).exclude(old_link=""):
-                addresses[normalised_path(record.old_link)] = record.object_id
-            for post in Post.objects.only("pk", "slug", "kind", "published_at").iterator():
-                addresses[normalised_path(post.get_absolute_url())] = post.pk
-            self._addresses = addresses
+            self._addresses = post_paths()
         return self._addresses
 
     def _match(self, thread: Thread) -> int | None:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from salon.discussion.models import Comment
 from salon.interchange.models import Attachment, ImportedItem
-from salon.interchange.wxr import WXR_HEAD, WXR_TAIL, cdata, element, escape
+from salon.interchange.wxr import EXTERNAL_URL_META, WXR_HEAD, WXR_TAIL, cdata, element, escape
 from salon.publishing.models import Category, Post, Tag
 
 Kind = ImportedItem.Kind
@@ -176,10 +176,21 @@ def _post_item(
 ) -> str:
     site = settings.SITE_URL
     guid = record.guid if record and record.guid else f"{site}/?p={post.pk}"
+    link = site + post.get_absolute_url()
+    kind, status = post.kind, WP_STATUS.get(post.status, "draft")
+    meta = list(record.extra.get("postmeta", [])) if record else []
+    if post.kind == Post.Kind.ELSEWHERE:
+        # The conversation under a page of another site. WordPress knows no such thing: it
+        # becomes a private page (its comments kept, nothing shown) whose link is that page;
+        # Salon reads it back as the conversation, from the address in its postmeta.
+        link, kind, status = post.external_url, Post.Kind.PAGE, "private"
+        guid = record.guid if record and record.guid else post.external_url
+        meta = [(k, v) for k, v in meta if k != EXTERNAL_URL_META]
+        meta.append((EXTERNAL_URL_META, post.external_url))
     parts = [
         "\t<item>\n",
         f"\t\t{element('title', post.title)}\n",
-        f"\t\t{element('link', site + post.get_absolute_url())}\n",
+        f"\t\t{element('link', link)}\n",
         f"\t\t{element('pubDate', format_datetime(post.published_at.astimezone(UTC), usegmt=True))}\n",
         f"\t\t{element('dc:creator', post.author.get_username(), as_cdata=True)}\n",
         f'\t\t<guid isPermaLink="false">{escape(guid)}</guid>\n',
@@ -194,10 +205,10 @@ def _post_item(
         f"\t\t{element('wp:comment_status', 'open' if post.comments_open else 'closed', as_cdata=True)}\n",
         f"\t\t{element('wp:ping_status', 'closed', as_cdata=True)}\n",
         f"\t\t{element('wp:post_name', post.slug, as_cdata=True)}\n",
-        f"\t\t{element('wp:status', WP_STATUS.get(post.status, 'draft'), as_cdata=True)}\n",
+        f"\t\t{element('wp:status', status, as_cdata=True)}\n",
         "\t\t<wp:post_parent>0</wp:post_parent>\n",
         "\t\t<wp:menu_order>0</wp:menu_order>\n",
-        f"\t\t{element('wp:post_type', post.kind, as_cdata=True)}\n",
+        f"\t\t{element('wp:post_type', kind, as_cdata=True)}\n",
         f"\t\t{element('wp:post_password', '', as_cdata=True)}\n",
         f"\t\t{element('wp:is_sticky', 1 if post.is_sticky else 0)}\n",
     ]
@@ -211,8 +222,8 @@ def _post_item(
             f'\t\t<category domain="post_tag" nicename="{escape(tag.slug)}">'
             f"{cdata(tag.name)}</category>\n"
         )
-    if record and record.extra.get("postmeta"):
-        parts.append(_meta("postmeta", record.extra["postmeta"]))
+    if meta:
+        parts.append(_meta("postmeta", meta))
     for comment in comments:
         comment_record = comment_records.get(comment.pk)
         parts.append(

@@ -7,6 +7,7 @@ The middleware costs nothing on ordinary pages: it looks at the database only fo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
@@ -15,6 +16,7 @@ from salon.interchange.models import Attachment, ImportedItem, latest_record
 from salon.publishing.models import Post
 
 Kind = ImportedItem.Kind
+_COMMENT_PAGE = re.compile(r"/comment-page-\d+/?$")
 
 
 def _live_address(post_id: int | None) -> str | None:
@@ -39,7 +41,9 @@ def address_for_wordpress_id(wp_id: str) -> str | None:
 
 def address_for_old_path(path: str) -> str | None:
     """Where an item's old permalink now lives: a post or page, or for an attachment's page,
-    the post the attachment belongs to."""
+    the post the attachment belongs to. WordPress's paged comments
+    (``/2010/01/07/hello/comment-page-2/``) lead to the post: its thread is one page here."""
+    path = _COMMENT_PAGE.sub("/", path)
     candidates = {path, path.rstrip("/"), path.rstrip("/") + "/"} - {"", "/"}
     if not candidates:
         return None

@@ -26,6 +26,10 @@ KNOWN_NAMESPACES = {
     "http://wellformedweb.org/CommentAPI/": "wfw",
 }
 
+# Salon's one addition to WXR: the postmeta of a private page that stands for the
+# conversation under a page of another site (``Post.Kind.ELSEWHERE``), holding its address.
+EXTERNAL_URL_META = "_salon_external_url"
+
 _names: dict[str, str] = {}
 # A comment's text may be as long as WordPress allows (wp_check_comment_data_max_lengths).
 FIELD_LIMITS = {"comment_content": CONTENT_MAX}
@@ -154,11 +158,17 @@ def read_wxr(handle: IO[bytes], label: str) -> Iterator[Header | WxrItem]:
             continue
         name = prefixed(element.tag)
         if name == "item":
+            item = _item(element)
             if not header_sent:
+                # Older or hand-made files (no wp:wxr_version, no authors or terms in the
+                # channel) are WordPress's all the same when their items carry wp: elements.
+                header.wordpress = header.wordpress or any(
+                    key.startswith("wp:") for key in item.fields
+                )
                 _check_header(header, label)
                 header_sent = True
                 yield header
-            yield _item(element)
+            yield item
         elif name == "wp:author":
             header.authors.append(_fields(element))
         elif name == "wp:category":

@@ -27,9 +27,7 @@ class NotificationsConfig(AppConfig):
         from salon.notifications import personal_data
         from salon.privacy.registry import register
 
-        register(
-            *personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts
-        )
+        register(*personal_data.SOURCES, *personal_data.RETENTION, personal_data.page_facts)
 
 
 def check_mail_settings(app_configs, **kwargs) -> list[checks.CheckMessage]:

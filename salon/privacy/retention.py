@@ -22,6 +22,8 @@ def apply_retention() -> dict[str, int]:
 def retention_round() -> str:
     """Apply retention once and say what it did (a job for the background loop)."""
     done = apply_retention()
-    return "Retention: " + "; ".join(
-        task.report % {"count": done[task.name]} for task in retention_tasks
-    ) + "."
+    return (
+        "Retention: "
+        + "; ".join(task.report % {"count": done[task.name]} for task in retention_tasks)
+        + "."
+    )

@@ -143,9 +143,7 @@ def test_deciding_a_held_comment_teaches_but_corrects_nothing(owner, post, post_
     assert (held.status, held.spam_outcome) == (Comment.Status.PENDING, "hold")
     staff = Client()
     staff.force_login(owner)
-    staff.post(
-        "/admin/discussion/comment/", {"action": "mark_spam", "_selected_action": [held.pk]}
-    )
+    staff.post("/admin/discussion/comment/", {"action": "mark_spam", "_selected_action": [held.pk]})
     lesson = Lesson.objects.get()
     assert lesson.is_spam and lesson.engine_said_spam is None and not lesson.correction
     tally = DailyTally.objects.get()

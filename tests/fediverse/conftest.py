@@ -72,7 +72,9 @@ class RemoteAccount:
             },
         }
         self.server.page(
-            f"/users/{self.username}", json.dumps(document), content_type="application/activity+json"
+            f"/users/{self.username}",
+            json.dumps(document),
+            content_type="application/activity+json",
         )
         self.server.page(f"/users/{self.username}/inbox", "", status=202)
         self.server.page("/inbox", "", status=202)
@@ -102,8 +104,15 @@ class RemoteAccount:
         }
 
 
-def deliver(client, activity: dict, account: RemoteAccount, path: str = "/fediverse/inbox/",
-            key: rsa.RSAPrivateKey | None = None, body: bytes | None = None, **sign_options):
+def deliver(
+    client,
+    activity: dict,
+    account: RemoteAccount,
+    path: str = "/fediverse/inbox/",
+    key: rsa.RSAPrivateKey | None = None,
+    body: bytes | None = None,
+    **sign_options,
+):
     """POST ``activity`` to Salon's inbox, signed (draft-cavage) by ``account`` (or with
     ``key`` under the account's key id)."""
     from django.conf import settings
@@ -119,8 +128,11 @@ def deliver(client, activity: dict, account: RemoteAccount, path: str = "/fedive
         headers={"Content-Type": "application/activity+json"},
         **sign_options,
     )
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()
-             if k not in ("Content-Type", "Host")}
+    extra = {
+        f"HTTP_{k.upper().replace('-', '_')}": v
+        for k, v in headers.items()
+        if k not in ("Content-Type", "Host")
+    }
     return client.post(path, body, content_type="application/activity+json", **extra)
 
 

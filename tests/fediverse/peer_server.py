@@ -69,9 +69,15 @@ def make_authority(directory: Path) -> TestAuthority:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, key_cert_sign=True, crl_sign=True,
-                content_commitment=False, key_encipherment=False, data_encipherment=False,
-                key_agreement=False, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                key_cert_sign=True,
+                crl_sign=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -167,7 +173,9 @@ def ensure_node_modules() -> None:
     version = subprocess.run([node, "--version"], capture_output=True, text=True).stdout.strip()
     major = int(version.lstrip("v").split(".")[0] or 0) if version[:1] == "v" else 0
     if major < 20:
-        pytest.skip(f"the federation test runs Fedify, which needs Node.js 20 or later, not {version}")
+        pytest.skip(
+            f"the federation test runs Fedify, which needs Node.js 20 or later, not {version}"
+        )
     installed = PEER / "node_modules" / "@fedify" / "fedify" / "package.json"
     if installed.is_file():
         return

@@ -23,16 +23,27 @@ def test_webfinger_finds_the_blog_by_its_handle(client, fediverse_site):
 
 
 def test_webfinger_says_no_for_other_accounts_and_hosts(client, fediverse_site, author, post):
-    assert client.get("/.well-known/webfinger", {"resource": "acct:blog@elsewhere.example"}).status_code == 404
+    assert (
+        client.get(
+            "/.well-known/webfinger", {"resource": "acct:blog@elsewhere.example"}
+        ).status_code
+        == 404
+    )
     # Authors are accounts only when the owner turns it on.
-    assert client.get("/.well-known/webfinger", {"resource": "acct:owner@testserver"}).status_code == 404
+    assert (
+        client.get("/.well-known/webfinger", {"resource": "acct:owner@testserver"}).status_code
+        == 404
+    )
     assert client.get("/.well-known/webfinger").status_code == 400
     FediverseSettings.objects.update_or_create(pk=1, defaults={"author_actors": True})
     found = client.get("/.well-known/webfinger", {"resource": "acct:owner@testserver"})
     assert found.status_code == 200
     assert found.json()["links"][0]["href"] == "http://testserver/fediverse/authors/owner/"
     # An account without posts is not offered.
-    assert client.get("/.well-known/webfinger", {"resource": "acct:writer@testserver"}).status_code == 404
+    assert (
+        client.get("/.well-known/webfinger", {"resource": "acct:writer@testserver"}).status_code
+        == 404
+    )
 
 
 def test_the_actor_has_what_servers_need(client, fediverse_site):

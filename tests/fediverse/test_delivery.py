@@ -184,7 +184,9 @@ def test_authors_as_accounts_send_their_posts_and_the_blog_boosts_them(
     assert boost["type"] == "Announce" and boost["actor"] == "http://testserver/fediverse/blog/"
     assert boost["object"] == f"http://testserver/fediverse/posts/{post.pk}/"
     # The author's actor document is what signed the Create.
-    author = client.get(create["actor"].removeprefix("http://testserver"), HTTP_ACCEPT="application/activity+json").json()
+    author = client.get(
+        create["actor"].removeprefix("http://testserver"), HTTP_ACCEPT="application/activity+json"
+    ).json()
     assert author["type"] == "Person"
     request = followers.posts_to("/users/cat/inbox")[0]
     assert request.headers["Signature"].startswith(f'keyId="{author["publicKey"]["id"]}"')

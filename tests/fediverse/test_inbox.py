@@ -39,10 +39,14 @@ def test_a_follow_is_kept_and_accepted(client, alice):
     assert send_due() == 1
     (accept,) = alice.server.posts_to("/users/alice/inbox")
     assert b'"type": "Accept"' in accept.body
-    assert accept.headers["Signature"].startswith('keyId="http://testserver/fediverse/blog/#main-key"')
+    assert accept.headers["Signature"].startswith(
+        'keyId="http://testserver/fediverse/blog/#main-key"'
+    )
     assert Delivery.objects.get().status == Delivery.Status.DELIVERED
     # Undo ends it.
-    undo = alice.activity("Undo", {"id": follower.follow_uri, "type": "Follow", "actor": alice.uri, "object": BLOG})
+    undo = alice.activity(
+        "Undo", {"id": follower.follow_uri, "type": "Follow", "actor": alice.uri, "object": BLOG}
+    )
     assert deliver(client, undo, alice).status_code == 202
     assert not Follower.objects.exists()
 
@@ -77,7 +81,9 @@ def test_a_reply_becomes_a_comment_shown_with_its_handle(client, alice, post):
 def test_a_reply_to_a_comment_is_threaded_under_it(client, alice, post, comment_form, post_comment):
     post_comment(post)
     parent = Comment.objects.get()
-    note = alice.note(f"http://testserver{post.get_absolute_url()}#comment-{parent.pk}", "<p>Agreed.</p>")
+    note = alice.note(
+        f"http://testserver{post.get_absolute_url()}#comment-{parent.pk}", "<p>Agreed.</p>"
+    )
     assert deliver(client, alice.activity("Create", note), alice).status_code == 202
     reply = Comment.objects.exclude(pk=parent.pk).get()
     assert reply.parent == parent
@@ -94,7 +100,9 @@ def test_the_owner_can_hold_every_reply_or_take_none(client, alice, post):
     assert held.status == Comment.Status.PENDING
     assert held.spam_reasons[-1]["signal"] == "hold_channel"
     FediverseSettings.objects.filter(pk=1).update(replies="off")
-    response = deliver(client, alice.activity("Create", alice.note(article_id(post), "<p>Off?</p>")), alice)
+    response = deliver(
+        client, alice.activity("Create", alice.note(article_id(post), "<p>Off?</p>")), alice
+    )
     assert response.status_code == 202
     assert "does not take replies" in response.content.decode()
     assert Comment.objects.count() == 1
@@ -104,7 +112,9 @@ def test_moderation_words_apply_to_replies(client, alice, post):
     from salon.discussion.models import DiscussionSettings
 
     DiscussionSettings.objects.update_or_create(pk=1, defaults={"moderation_words": "casino"})
-    deliver(client, alice.activity("Create", alice.note(article_id(post), "<p>casino night</p>")), alice)
+    deliver(
+        client, alice.activity("Create", alice.note(article_id(post), "<p>casino night</p>")), alice
+    )
     assert Comment.objects.get().status == Comment.Status.PENDING
 
 
@@ -183,7 +193,10 @@ def test_activities_about_other_things_are_ignored(client, alice, post):
     assert response.status_code == 202 and "Ignored" in response.content.decode()
     private = alice.note(article_id(post), "<p>Just between us</p>", to=[BLOG], cc=[])
     assert deliver(client, alice.activity("Create", private), alice).status_code == 202
-    assert deliver(client, alice.activity("Like", "https://elsewhere.example/x"), alice).status_code == 202
+    assert (
+        deliver(client, alice.activity("Like", "https://elsewhere.example/x"), alice).status_code
+        == 202
+    )
     assert not Comment.objects.exists() and not Like.objects.exists()
 
 
@@ -215,12 +228,16 @@ def test_a_deleted_account_takes_what_it_left(client, alice, post):
 
 def test_comments_closed_refuses_the_reply(client, alice, make_post):
     closed = make_post(comments_open=False)
-    response = deliver(client, alice.activity("Create", alice.note(article_id(closed), "<p>Hi</p>")), alice)
+    response = deliver(
+        client, alice.activity("Create", alice.note(article_id(closed), "<p>Hi</p>")), alice
+    )
     assert response.status_code == 403
     assert not Comment.objects.exists() and not RemoteReply.objects.exists()
 
 
-def test_a_reply_shows_an_identicon_unless_outside_avatars_are_allowed(client, alice, post, settings):
+def test_a_reply_shows_an_identicon_unless_outside_avatars_are_allowed(
+    client, alice, post, settings
+):
     deliver(client, alice.activity("Create", alice.note(article_id(post), "<p>Hi</p>")), alice)
     page = client.get(post.get_absolute_url()).content.decode()
     assert "files.example/alice.png" not in page  # the remote server learns nothing
@@ -268,7 +285,9 @@ def test_a_forged_key_id_cannot_use_up_a_servers_share(client, alice, settings):
     for n in range(3):
         forged = alice.activity("Follow", BLOG)
         client.post(
-            "/fediverse/inbox/", forged, content_type="application/activity+json",
+            "/fediverse/inbox/",
+            forged,
+            content_type="application/activity+json",
             HTTP_SIGNATURE=f'keyId="{alice.key_id}",headers="date",signature="AAAA"',
             REMOTE_ADDR=f"192.0.2.{n + 1}",
         )

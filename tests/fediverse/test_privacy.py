@@ -27,7 +27,9 @@ def article_id(post) -> str:
 @pytest.fixture
 def alice_was_here(client, alice, post):
     deliver(client, alice.activity("Follow", BLOG), alice)
-    deliver(client, alice.activity("Create", alice.note(article_id(post), "<p>Hello there</p>")), alice)
+    deliver(
+        client, alice.activity("Create", alice.note(article_id(post), "<p>Hello there</p>")), alice
+    )
     deliver(client, alice.activity("Like", article_id(post)), alice)
     return alice
 
@@ -86,8 +88,11 @@ def test_retention_forgets_old_deliveries_and_idle_accounts(alice_was_here, clie
     OutgoingActivity.objects.update(created_at=old)
     # An account that left nothing behind (it undid its follow, its reply was deleted…).
     idle = RemoteActor.objects.create(
-        uri="https://idle.example/users/x", inbox="https://idle.example/inbox",
-        key_id="https://idle.example/users/x#k", public_key_pem="-", fetched_at=old,
+        uri="https://idle.example/users/x",
+        inbox="https://idle.example/inbox",
+        key_id="https://idle.example/users/x#k",
+        public_key_pem="-",
+        fetched_at=old,
     )
     call_command("retention")
     assert not OutgoingActivity.objects.exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from salon.discussion.models import Comment
 from salon.interchange.models import ImportedItem
 from salon.publishing.models import Post
 
@@ -56,3 +57,44 @@ def test_hidden_or_unknown_items_are_not_revealed(client, imported):
     assert client.get("/?p=not-a-number").status_code == 200
     assert client.get("/no/such/old/link/").status_code == 404
     assert client.post("/level-1/level-2/").status_code != 301
+
+
+def _comment_record(wp_id: str) -> ImportedItem:
+    return ImportedItem.objects.get(kind="comment", source_id=wp_id)
+
+
+def test_old_comment_anchors_land_on_the_same_comment(client, imported):
+    # A WordPress link to a comment is /?p=1148#comment-ID; the fragment stays with the
+    # browser through the redirect, and the imported comment answers at that anchor.
+    record = ImportedItem.objects.filter(kind="comment").order_by("pk").first()
+    comment = Comment.objects.get(pk=record.object_id)
+    assert comment.pk == int(record.source_id)
+    old_id = ImportedItem.objects.get(kind__in=["post", "page"], object_id=comment.post_id)
+    response = client.get(f"/?p={old_id.source_id}", follow=True)
+    assert f'id="comment-{record.source_id}"' in response.content.decode()
+    assert comment.get_absolute_url().endswith(f"#comment-{record.source_id}")
+
+
+def test_paged_comment_links_lead_to_the_post(client, imported):
+    record = ImportedItem.objects.get(kind="post", source_id="1148")
+    response = client.get(record.old_link.rstrip("/") + "/comment-page-2/")
+    assert response.status_code == 301
+    assert response["Location"] == _post("1148").get_absolute_url()
+
+
+def test_a_comment_number_already_taken_is_renumbered_and_said(run, theme_file, make_post):
+    # The site already has a comment numbered like one in the file.
+    wp_id = "881"  # a comment on "Template: Comments"
+    assert f"<wp:comment_id>{wp_id}</wp:comment_id>" in theme_file.read_text(encoding="utf-8")
+    here = Comment.objects.create(
+        pk=int(wp_id), post=make_post(), author_name="Already here", content="Mine."
+    )
+    output = run("import_wxr", theme_file)
+    assert "1 comment(s) got a new number" in output
+    moved = Comment.objects.get(pk=_comment_record(wp_id).object_id)
+    assert moved.pk != here.pk and moved.post != here.post
+    assert Comment.objects.get(pk=here.pk).content == "Mine."
+    assert Comment.objects.count() == 34
+    # The next comment written here gets a number of its own (PostgreSQL's sequence moved).
+    after = Comment.objects.create(post=here.post, content="Later.")
+    assert after.pk > max(Comment.objects.exclude(pk=after.pk).values_list("pk", flat=True))

@@ -11,6 +11,8 @@ from salon.discussion.models import Comment
 from salon.interchange.models import Attachment, ImportedItem
 from salon.publishing.models import Category, Post, Tag
 
+from .conftest import DATA
+
 pytestmark = pytest.mark.django_db
 
 WP = "{http://wordpress.org/export/1.2/}"
@@ -149,3 +151,39 @@ def test_native_posts_and_comments_round_trip(run, post, tmp_path):
     Post.objects.all().delete()
     run("import_wxr", path)
     assert site_state()["posts"] == before["posts"]
+
+
+def test_conversations_elsewhere_go_out_and_come_back(run, owner, tmp_path):
+    # Comments moved in from Isso live under conversations elsewhere (pages of another site).
+    run("import_isso", DATA / "isso-comments.db", "--site", "https://isso.example")
+    before = site_state()
+    addresses = sorted(Post.objects.elsewhere().values_list("external_url", flat=True))
+    path = tmp_path / "export.xml"
+    run("export_wxr", path)
+
+    # As WordPress reads it: a private page (nothing shown, its comments kept) linking to
+    # the page elsewhere, its comments inside, the address again in the postmeta.
+    channel = ET.parse(path).getroot().find("channel")
+    items = [i for i in channel.iter("item") if i.findtext("link").startswith("https://isso.")]
+    assert sorted(i.findtext("link") for i in items) == addresses
+    for item in items:
+        assert item.findtext(f"{WP}post_type") == "page"
+        assert item.findtext(f"{WP}status") == "private"
+        meta = {
+            m.findtext(f"{WP}meta_key"): m.findtext(f"{WP}meta_value")
+            for m in item.iter(f"{WP}postmeta")
+        }
+        assert meta["_salon_external_url"] == item.findtext("link")
+    assert sum(len(i.findall(f"{WP}comment")) for i in items) == 14
+
+    # Into an empty site and back: the same conversations, comments, states and threads.
+    Comment.objects.all().delete()
+    Post.objects.all().delete()
+    ImportedItem.objects.all().delete()
+    run("import_wxr", path)
+    assert sorted(Post.objects.elsewhere().values_list("external_url", flat=True)) == addresses
+    assert Post.objects.exclude(kind=Post.Kind.ELSEWHERE).count() == 0
+    assert site_state() == before
+    # Read again, nothing doubles.
+    run("import_wxr", path)
+    assert site_state() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -190,6 +191,28 @@ def test_every_wxr_namespace_is_read(run, theme_variant, namespace):
     assert Post.objects.pages().count() == 21
     assert Comment.objects.count() == 33
     assert Post.objects.exclude(excerpt="").exists()
+
+
+def test_an_older_or_hand_made_export_without_wxr_version_is_read(run, theme_file, tmp_path):
+    # WXR 1.0 namespaces, and the channel stripped of every wp: element (no wxr_version, no
+    # site address, no authors, categories or tags): only the items say it is WordPress's.
+    text = theme_file.read_text(encoding="utf-8")
+    text = text.replace("https://wordpress.org/export/1.2/", "http://wordpress.org/export/1.0/")
+    names = ("wxr_version", "base_site_url", "base_blog_url", "author", "category", "tag", "term")
+    for name in names:
+        text, n = re.subn(rf"<wp:{name}>.*?</wp:{name}>\s*", "", text, flags=re.DOTALL)
+        assert n, name
+    head = text[: text.index("<item>")]
+    assert "<wp:" not in head
+    path = tmp_path / "old.xml"
+    path.write_text(text, encoding="utf-8")
+
+    run("import_wxr", path)
+    assert Post.objects.posts().count() == 58
+    assert Comment.objects.count() == 33
+    # Authors come from each item's dc:creator, categories and tags from the items' own.
+    assert get_user_model().objects.filter(username="themedemos").exists()
+    assert Post.objects.get(title="Template: Sticky").categories.exists()
 
 
 def test_a_doctype_is_refused(run, tmp_path):

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discussion', '0002_identity_and_webmentions'),
+        ("discussion", "0002_identity_and_webmentions"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='comment',
-            name='kind',
-            field=models.CharField(choices=[('comment', 'Comment'), ('pingback', 'Pingback'), ('trackback', 'Trackback'), ('webmention', 'Webmention'), ('fediverse', 'Fediverse reply')], default='comment', max_length=10, verbose_name='type'),
+            model_name="comment",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("comment", "Comment"),
+                    ("pingback", "Pingback"),
+                    ("trackback", "Trackback"),
+                    ("webmention", "Webmention"),
+                    ("fediverse", "Fediverse reply"),
+                ],
+                default="comment",
+                max_length=10,
+                verbose_name="type",
+            ),
         ),
     ]

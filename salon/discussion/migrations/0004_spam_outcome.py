@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('discussion', '0003_fediverse_replies'),
+        ("discussion", "0003_fediverse_replies"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='spam_outcome',
-            field=models.CharField(blank=True, editable=False, help_text='What the spam filter said: approve, hold or spam (empty: not checked).', max_length=8, verbose_name="spam filter's outcome"),
+            model_name="comment",
+            name="spam_outcome",
+            field=models.CharField(
+                blank=True,
+                editable=False,
+                help_text="What the spam filter said: approve, hold or spam (empty: not checked).",
+                max_length=8,
+                verbose_name="spam filter's outcome",
+            ),
         ),
     ]

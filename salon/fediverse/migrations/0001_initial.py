@@ -6,164 +6,392 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('discussion', '0003_fediverse_replies'),
-        ('publishing', '0002_pages_and_sticky_posts'),
+        ("discussion", "0003_fediverse_replies"),
+        ("publishing", "0002_pages_and_sticky_posts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ActorKey',
+            name="ActorKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, unique=True)),
-                ('private_key_pem', models.TextField(editable=False)),
-                ('public_key_pem', models.TextField(editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, unique=True)),
+                ("private_key_pem", models.TextField(editable=False)),
+                ("public_key_pem", models.TextField(editable=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': 'signing key',
-                'verbose_name_plural': 'signing keys',
+                "verbose_name": "signing key",
+                "verbose_name_plural": "signing keys",
             },
         ),
         migrations.CreateModel(
-            name='FediverseSettings',
+            name="FediverseSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('replies', models.CharField(choices=[('accept', 'Take them, judged like any comment'), ('hold', 'Take them, and hold every one for moderation'), ('off', 'Do not take them')], default='accept', help_text='Replies to a post from Mastodon and other fediverse servers become comments. Likes and boosts are counted in every case but “Do not take them”.', max_length=6, verbose_name='replies from the fediverse')),
-                ('author_actors', models.BooleanField(default=False, help_text="Besides the blog's own account, each author can be found and followed as @username@this-site; their posts are sent by them, and boosted by the blog.", verbose_name='each author is an account too')),
-                ('blocked', models.TextField(blank=True, help_text="One a line: a server's domain (mastodon.example), a handle (@someone@server) or an account's address. Nothing they send is taken, and they cannot follow.", verbose_name='blocked servers and people')),
-                ('summary', models.TextField(blank=True, help_text="Shown on the blog's fediverse profile; empty: the site's tagline.", verbose_name='profile text')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "replies",
+                    models.CharField(
+                        choices=[
+                            ("accept", "Take them, judged like any comment"),
+                            ("hold", "Take them, and hold every one for moderation"),
+                            ("off", "Do not take them"),
+                        ],
+                        default="accept",
+                        help_text="Replies to a post from Mastodon and other fediverse servers become comments. Likes and boosts are counted in every case but “Do not take them”.",
+                        max_length=6,
+                        verbose_name="replies from the fediverse",
+                    ),
+                ),
+                (
+                    "author_actors",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Besides the blog's own account, each author can be found and followed as @username@this-site; their posts are sent by them, and boosted by the blog.",
+                        verbose_name="each author is an account too",
+                    ),
+                ),
+                (
+                    "blocked",
+                    models.TextField(
+                        blank=True,
+                        help_text="One a line: a server's domain (mastodon.example), a handle (@someone@server) or an account's address. Nothing they send is taken, and they cannot follow.",
+                        verbose_name="blocked servers and people",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown on the blog's fediverse profile; empty: the site's tagline.",
+                        verbose_name="profile text",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fediverse settings',
-                'verbose_name_plural': 'fediverse settings',
+                "verbose_name": "fediverse settings",
+                "verbose_name_plural": "fediverse settings",
             },
         ),
         migrations.CreateModel(
-            name='RemoteActor',
+            name="RemoteActor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uri', models.URLField(max_length=2000, unique=True, verbose_name='address')),
-                ('handle', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='handle')),
-                ('name', models.CharField(blank=True, max_length=245, verbose_name='display name')),
-                ('profile_url', models.URLField(blank=True, max_length=2000, verbose_name='profile page')),
-                ('icon_url', models.URLField(blank=True, max_length=2000, verbose_name='avatar')),
-                ('inbox', models.URLField(max_length=2000, verbose_name='inbox')),
-                ('shared_inbox', models.URLField(blank=True, max_length=2000, verbose_name='shared inbox')),
-                ('key_id', models.URLField(db_index=True, max_length=2000, verbose_name='key address')),
-                ('public_key_pem', models.TextField(verbose_name='public key')),
-                ('fetched_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='fetched')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uri", models.URLField(max_length=2000, unique=True, verbose_name="address")),
+                (
+                    "handle",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, verbose_name="handle"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=245, verbose_name="display name")),
+                (
+                    "profile_url",
+                    models.URLField(blank=True, max_length=2000, verbose_name="profile page"),
+                ),
+                ("icon_url", models.URLField(blank=True, max_length=2000, verbose_name="avatar")),
+                ("inbox", models.URLField(max_length=2000, verbose_name="inbox")),
+                (
+                    "shared_inbox",
+                    models.URLField(blank=True, max_length=2000, verbose_name="shared inbox"),
+                ),
+                (
+                    "key_id",
+                    models.URLField(db_index=True, max_length=2000, verbose_name="key address"),
+                ),
+                ("public_key_pem", models.TextField(verbose_name="public key")),
+                (
+                    "fetched_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="fetched"),
+                ),
             ],
             options={
-                'verbose_name': 'fediverse account',
-                'verbose_name_plural': 'fediverse accounts',
-                'ordering': ['handle'],
+                "verbose_name": "fediverse account",
+                "verbose_name_plural": "fediverse accounts",
+                "ordering": ["handle"],
             },
         ),
         migrations.CreateModel(
-            name='FederatedPost',
+            name="FederatedPost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_uri', models.URLField(max_length=2000, unique=True)),
-                ('published', models.BooleanField(default=False)),
-                ('post_updated_at', models.DateTimeField(blank=True, null=True)),
-                ('sender', models.CharField(default='blog', max_length=150)),
-                ('post', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='publishing.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_uri", models.URLField(max_length=2000, unique=True)),
+                ("published", models.BooleanField(default=False)),
+                ("post_updated_at", models.DateTimeField(blank=True, null=True)),
+                ("sender", models.CharField(default="blog", max_length=150)),
+                (
+                    "post",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="publishing.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'post on the fediverse',
-                'verbose_name_plural': 'posts on the fediverse',
+                "verbose_name": "post on the fediverse",
+                "verbose_name_plural": "posts on the fediverse",
             },
         ),
         migrations.CreateModel(
-            name='OutgoingActivity',
+            name="OutgoingActivity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uri', models.URLField(max_length=2000, unique=True, verbose_name='address')),
-                ('kind', models.CharField(max_length=20, verbose_name='type')),
-                ('sender', models.CharField(default='blog', max_length=150, verbose_name='sent by')),
-                ('document', models.JSONField(verbose_name='activity')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='publishing.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uri", models.URLField(max_length=2000, unique=True, verbose_name="address")),
+                ("kind", models.CharField(max_length=20, verbose_name="type")),
+                (
+                    "sender",
+                    models.CharField(default="blog", max_length=150, verbose_name="sent by"),
+                ),
+                ("document", models.JSONField(verbose_name="activity")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="publishing.post",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sent activity',
-                'verbose_name_plural': 'sent activities',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "sent activity",
+                "verbose_name_plural": "sent activities",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RemoteReply',
+            name="RemoteReply",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note_uri', models.URLField(max_length=2000, unique=True, verbose_name='address')),
-                ('url', models.URLField(blank=True, max_length=2000, verbose_name='original')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='last changed')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='fediverse.remoteactor')),
-                ('comment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='discussion.comment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note_uri", models.URLField(max_length=2000, unique=True, verbose_name="address")),
+                ("url", models.URLField(blank=True, max_length=2000, verbose_name="original")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="last changed"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="fediverse.remoteactor",
+                    ),
+                ),
+                (
+                    "comment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="discussion.comment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'fediverse reply',
-                'verbose_name_plural': 'fediverse replies',
-                'ordering': ['-received_at'],
+                "verbose_name": "fediverse reply",
+                "verbose_name_plural": "fediverse replies",
+                "ordering": ["-received_at"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inbox', models.URLField(max_length=2000, verbose_name='inbox')),
-                ('status', models.CharField(choices=[('waiting', 'Waiting'), ('delivered', 'Delivered'), ('failed', 'Failed')], default='waiting', max_length=9, verbose_name='status')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('retry_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='next attempt')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='last attempt')),
-                ('answer', models.CharField(blank=True, max_length=500, verbose_name='answer')),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='fediverse.outgoingactivity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("inbox", models.URLField(max_length=2000, verbose_name="inbox")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "Waiting"),
+                            ("delivered", "Delivered"),
+                            ("failed", "Failed"),
+                        ],
+                        default="waiting",
+                        max_length=9,
+                        verbose_name="status",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "retry_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="next attempt"
+                    ),
+                ),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last attempt"),
+                ),
+                ("answer", models.CharField(blank=True, max_length=500, verbose_name="answer")),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="fediverse.outgoingactivity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'delivery',
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-id'],
-                'constraints': [models.UniqueConstraint(fields=('activity', 'inbox'), name='one_delivery_per_inbox')],
+                "verbose_name": "delivery",
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("activity", "inbox"), name="one_delivery_per_inbox"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reaction',
+            name="Reaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity_uri', models.URLField(max_length=2000, unique=True, verbose_name='activity')),
-                ('kind', models.CharField(choices=[('like', 'Like'), ('boost', 'Boost')], max_length=5, verbose_name='type')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received')),
-                ('like', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='discussion.like')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='publishing.post')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reactions', to='fediverse.remoteactor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "activity_uri",
+                    models.URLField(max_length=2000, unique=True, verbose_name="activity"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("like", "Like"), ("boost", "Boost")],
+                        max_length=5,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
+                (
+                    "like",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="discussion.like",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="publishing.post",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reactions",
+                        to="fediverse.remoteactor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'like or boost',
-                'verbose_name_plural': 'likes and boosts',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('actor', 'post', 'kind'), name='one_reaction_per_kind')],
+                "verbose_name": "like or boost",
+                "verbose_name_plural": "likes and boosts",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("actor", "post", "kind"), name="one_reaction_per_kind"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Follower',
+            name="Follower",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local', models.CharField(default='blog', max_length=150, verbose_name='follows')),
-                ('follow_uri', models.URLField(max_length=2000, verbose_name='Follow activity')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='since')),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follows', to='fediverse.remoteactor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("local", models.CharField(default="blog", max_length=150, verbose_name="follows")),
+                ("follow_uri", models.URLField(max_length=2000, verbose_name="Follow activity")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="since"),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follows",
+                        to="fediverse.remoteactor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follower',
-                'verbose_name_plural': 'followers',
-                'ordering': ['-created_at'],
-                'constraints': [models.UniqueConstraint(fields=('actor', 'local'), name='one_follow_per_actor')],
+                "verbose_name": "follower",
+                "verbose_name_plural": "followers",
+                "ordering": ["-created_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("actor", "local"), name="one_follow_per_actor")
+                ],
             },
         ),
     ]

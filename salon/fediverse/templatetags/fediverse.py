@@ -1,8 +1,8 @@
 """The post page's fediverse parts, pulled in by its template:
 
-    {% load fediverse %}
-    {% activity_link post %}    <link rel="alternate" type="application/activity+json" …>
-    {% render_boosts post %}    "Boosted by … on the fediverse"
+{% load fediverse %}
+{% activity_link post %}    <link rel="alternate" type="application/activity+json" …>
+{% render_boosts post %}    "Boosted by … on the fediverse"
 """
 
 from __future__ import annotations

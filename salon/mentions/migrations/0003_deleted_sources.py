@@ -5,23 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mentions', '0002_sent_mention_retries'),
+        ("mentions", "0002_sent_mention_retries"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeletedSource',
+            name="DeletedSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.URLField(max_length=2000, verbose_name='address of the deleted post')),
-                ('links', models.JSONField(default=list)),
-                ('deleted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='deleted')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.URLField(max_length=2000, verbose_name="address of the deleted post"),
+                ),
+                ("links", models.JSONField(default=list)),
+                (
+                    "deleted_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="deleted"),
+                ),
             ],
             options={
-                'verbose_name': 'deleted post to announce',
-                'verbose_name_plural': 'deleted posts to announce',
+                "verbose_name": "deleted post to announce",
+                "verbose_name_plural": "deleted posts to announce",
             },
         ),
     ]

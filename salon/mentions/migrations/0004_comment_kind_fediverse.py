@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('mentions', '0003_deleted_sources'),
+        ("mentions", "0003_deleted_sources"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='receivedmention',
-            name='kind',
-            field=models.CharField(choices=[('comment', 'Comment'), ('pingback', 'Pingback'), ('trackback', 'Trackback'), ('webmention', 'Webmention'), ('fediverse', 'Fediverse reply')], max_length=10, verbose_name='type'),
+            model_name="receivedmention",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("comment", "Comment"),
+                    ("pingback", "Pingback"),
+                    ("trackback", "Trackback"),
+                    ("webmention", "Webmention"),
+                    ("fediverse", "Fediverse reply"),
+                ],
+                max_length=10,
+                verbose_name="type",
+            ),
         ),
     ]

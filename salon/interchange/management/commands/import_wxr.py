@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 
 from salon.interchange.importing import ImportCommand
-from salon.interchange.wordpress import WordPressImport
+from salon.interchange.wordpress.flow import import_wxr
 
 
 class Command(ImportCommand):
@@ -33,9 +33,11 @@ class Command(ImportCommand):
     def handle(self, *args, file: str, update: bool, default_author: str | None, **options):
         if default_author and not get_user_model().objects.filter(username=default_author).exists():
             raise CommandError(f"--default-author: no account named {default_author!r}.")
-        importer = WordPressImport(
-            update=update,
-            default_author=default_author,
-            write=self.progress_writer(options),
+        write = self.progress_writer(options)
+        self.run_import(
+            lambda path: import_wxr(
+                path, update=update, default_author=default_author, write=write
+            ),
+            file,
+            options,
         )
-        self.run_import(importer.run, file, options)
