@@ -235,8 +235,9 @@ class Reader:
 def window_left(value: str, period: int) -> float:
     """Seconds left in django-ratelimit's current window for ``value`` (what it counts by:
     an address, ``key:<id>``). Its windows end at a different second of the period for each
-    value (a CRC32 of it)."""
-    return (zlib.crc32(value.encode()) % period - time.time()) % period
+    value (a CRC32 of it), once that whole second has passed: the window is named by its last
+    second, and a request in that second still counts in it."""
+    return (zlib.crc32(value.encode()) % period + 1 - time.time()) % period
 
 
 def most_time_left(values, period: int) -> str:
