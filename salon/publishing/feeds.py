@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Rss201rev2Feed
 
+from salon.publishing import protection
 from salon.publishing.models import Post
 
 
@@ -28,6 +29,8 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item: Post) -> str:
+        if protection.is_locked_for(item, None):
+            return str(protection.NO_EXCERPT)
         return item.excerpt or item.body or item.reblog_excerpt
 
     def item_author_name(self, item: Post) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("feed/", feeds.LatestPostsFeed(), name="feed"),
     path("category/<str:slug>/", views.category, name="category"),
     path("tag/<str:slug>/", views.tag, name="tag"),
+    path("post-password/<int:pk>/", views.post_password, name="post-password"),
     re_path(
         r"^(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<slug>[-\w]+)/$",
         views.post_detail,
