@@ -421,3 +421,18 @@ def test_only_http_and_https_author_and_attachment_addresses_are_stored(run, tmp
     }
     assert Comment.objects.count() == 5  # the comments themselves are all kept
     assert Attachment.objects.get().url == ""
+
+
+def test_a_password_protected_wordpress_post_asks_for_its_password_here(run, theme_file, client):
+    run("import_wxr", theme_file)
+    post = Post.objects.get(slug="template-password-protected")
+    hidden = "should not be visible until the password is entered"
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "This content is password protected." in page
+    assert hidden not in page  # neither the post's text nor its comment
+
+    unlocked = client.post(f"/post-password/{post.pk}/", {"post_password": "enter"})
+    assert unlocked.status_code == 303
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "This content, comments, pingbacks, and trackbacks " + hidden in page
+    assert "This comment " + hidden in page
