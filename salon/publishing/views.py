@@ -117,8 +117,10 @@ def post_password(request: HttpRequest, pk: int) -> HttpResponse:
     """The password form of a protected post: the right password unlocks the post on this
     browser and goes back to it; a wrong one shows the form again, saying so."""
     post = visible_post(request, None, pk=pk)
-    if post.kind == Post.Kind.ELSEWHERE or not post.password:
-        return redirect(post.get_absolute_url(), permanent=False)
+    if post.kind == Post.Kind.ELSEWHERE:
+        raise Http404("No such post.")  # its page is on another site
+    if not post.password:  # nothing to unlock (any more)
+        return redirect_to_post(post)
     if is_ratelimited(
         request,
         group="post-password",
@@ -135,7 +137,13 @@ def post_password(request: HttpRequest, pk: int) -> HttpResponse:
         )
     if not protection.password_matches(post, request.POST.get("post_password", "")):
         return render_post_page(request, post, status=403, password_error=protection.WRONG_PASSWORD)
+    response = redirect_to_post(post)
+    protection.unlock(post, request, response)
+    return response
+
+
+def redirect_to_post(post: Post) -> HttpResponse:
+    """See Other: after a form, the browser GETs the post's page."""
     response = redirect(post.get_absolute_url())
     response.status_code = 303
-    protection.unlock(post, request, response)
     return response

@@ -179,3 +179,11 @@ def test_the_password_is_set_in_the_post_editor_and_shown_in_the_list(owner, mak
     listing = staff.get("/admin/publishing/post/").content.decode()
     assert "column-password_protected" in listing
     assert "Words for friends." not in Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_a_post_without_a_password_has_nothing_to_unlock(client, post):
+    response = unlock(client, post, "anything")
+    assert response.status_code == 303 and response["Location"] == post.get_absolute_url()
+    assert not response.cookies
+    assert client.post("/post-password/999999/", {"post_password": "x"}).status_code == 404
+    assert client.get(f"/post-password/{post.pk}/").status_code == 405
