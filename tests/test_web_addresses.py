@@ -135,8 +135,7 @@ def test_the_admin_refuses_other_schemes_for_a_comment_and_a_reblog(client, owne
         "text": post.body,
         "kind": "post",
         "status": "published",
-        "published_at_0": "2026-01-01",
-        "published_at_1": "10:00:00",
+        "published_at": "2026-01-01T10:00",
         "comments_open": "on",
         "reblog_title": "Elsewhere",
     }
