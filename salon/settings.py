@@ -379,6 +379,8 @@ SALON = {
     "FLOOD_SECONDS": int(_env("FLOOD_SECONDS", "15")),
     "LIKE_RATE": _env("LIKE_RATE", "60/m"),
     "COMMENT_RATE": _env("COMMENT_RATE", "20/m"),
+    # Tries at post passwords, per address (salon.publishing.protection).
+    "POST_PASSWORD_RATE": _env("POST_PASSWORD_RATE", "10/m"),
     # How long after posting a comment its author may still edit or delete it.
     "EDIT_WINDOW_MINUTES": int(_env("EDIT_WINDOW_MINUTES", "15")),
     "WORKERS": int(_env("WORKERS", str(max(2, (os.cpu_count() or 1) + 1)))),

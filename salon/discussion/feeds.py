@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
 from salon.discussion.models import Comment
+from salon.publishing import protection
 from salon.publishing.models import Post
 from salon.publishing.views import visible_post
 
@@ -44,7 +45,7 @@ class AllCommentsFeed(_CommentFeed):
     def items(self):
         return (
             Comment.objects.approved()
-            .filter(post__in=Post.objects.live())
+            .filter(post__in=protection.without_protected(Post.objects.live()))
             .select_related("post")
             .order_by("-created_at")[:30]
         )
@@ -59,7 +60,9 @@ class AllCommentsAtomFeed(AllCommentsFeed):
 
 class PostCommentsFeed(_CommentFeed):
     def get_object(self, request: HttpRequest, slug: str, **date) -> Post:
-        return visible_post(request, slug, Post.Kind.POST if date else Post.Kind.PAGE)
+        post = visible_post(request, slug, Post.Kind.POST if date else Post.Kind.PAGE)
+        post.locked = protection.is_locked_for(post, request)
+        return post
 
     def title(self, obj: Post) -> str:
         return _("Comments on: %(title)s") % {"title": obj.title}
@@ -71,4 +74,6 @@ class PostCommentsFeed(_CommentFeed):
         return obj.title
 
     def items(self, obj: Post):
+        if obj.locked:
+            return []
         return obj.comments.approved().select_related("post").order_by("-created_at")[:50]

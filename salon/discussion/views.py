@@ -26,6 +26,7 @@ from salon.discussion.forms import CommentForm
 from salon.discussion.likes import liked_by_label, toggle_like
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.pipeline import CommentRejected, CommentSubmission, submit_comment
+from salon.publishing import protection
 from salon.publishing.models import Post
 from salon.publishing.views import render_post_page
 
@@ -44,6 +45,10 @@ def post_comment(request: HttpRequest) -> HttpResponse:
     except (ValueError, Post.DoesNotExist):
         raise Http404(_("That post does not exist or is not published.")) from None
 
+    if protection.is_locked_for(post, request):
+        return render_post_page(
+            request, post, status=403, password_error=protection.LOCKED_CONVERSATION
+        )
     options = DiscussionSettings.current()
     form = CommentForm(
         request.POST,
@@ -127,6 +132,11 @@ def like(request: HttpRequest) -> HttpResponse:
         comment = post.comments.approved().get(pk=int(comment_id)) if comment_id else None
     except (ValueError, Post.DoesNotExist, Comment.DoesNotExist):
         raise Http404(_("There is nothing to like there.")) from None
+    if protection.is_locked_for(post, request):
+        message = str(protection.LOCKED_CONVERSATION)
+        if wants_json:
+            return JsonResponse({"error": message}, status=403)
+        return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
 
     user = request.user if request.user.is_authenticated else None
     liker = visitors.liker_id(request, create=True)

@@ -44,6 +44,7 @@ from salon.embed.origins import is_allowed
 from salon.embed.strings import widget_settings
 from salon.identity.identities import display_name
 from salon.identity.ownership import author_refusal, edit_window, edited_submission
+from salon.publishing import protection
 from salon.publishing.models import Post
 
 COUNTS_MAX = 100
@@ -231,7 +232,8 @@ def thread(request: HttpRequest) -> HttpResponse:
     limit = _integer(request, "limit", thread_json.PAGE_DEFAULT, 1, thread_json.PAGE_MAX)
     _allowed_page(address)
     post = pages.find(address)
-    if post is None or not post.is_live:
+    if post is None or not post.is_live or protection.is_locked_for(post, None):
+        # The widget carries no cookies: a password-protected conversation stays hidden.
         response = json_response(_empty_thread(address, offset, limit, post is None))
     else:
         options = DiscussionSettings.current()
@@ -325,6 +327,8 @@ def comments(request: HttpRequest) -> HttpResponse:
         raise ApiError(503, str(no_owner)) from None
     if not post.is_live:
         raise ApiError(403, _("Comments are closed on this post."))
+    if protection.is_locked_for(post, None):
+        raise ApiError(403, str(protection.LOCKED_CONVERSATION))
 
     parent = None
     if fields.get("parent"):
@@ -431,7 +435,7 @@ def like(request: HttpRequest, pk: str) -> HttpResponse:
     target = (
         Comment.objects.select_related("post")
         .filter(pk=comment_id, status=Comment.Status.APPROVED, post__kind=Post.Kind.ELSEWHERE)
-        .filter(post__in=Post.objects.live())
+        .filter(post__in=protection.without_protected(Post.objects.live()))
         .first()
     )
     if target is None:

@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from salon.discussion.models import Comment
 from salon.fediverse.keys import key_for
 from salon.fediverse.models import FediverseSettings, RemoteReply
+from salon.publishing import protection
 from salon.publishing.models import Post
 
 AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
@@ -229,6 +230,12 @@ def _absolute_html(html: str, base: str) -> str:
 
 def post_content(post: Post) -> str:
     page = post.public_url()
+    if protection.is_locked_for(post, None):
+        # The fediverse sees what a reader without the password sees: the way to the form.
+        return (
+            f"<p>{_escape(str(protection.FORM_PROMPT))}</p>"
+            f'<p><a href="{_escape(page)}">{_escape(page)}</a></p>'
+        )
     html = _absolute_html(post.body, page)
     if post.is_reblog:
         html += (
@@ -248,7 +255,10 @@ def article(post: Post, sender: str | None = None) -> dict[str, Any]:
     """The post as an ``Article``."""
     sender = sender or sender_of(post)
     uri = post_uri(post.pk)
-    summary = post.excerpt.strip() or Truncator(strip_tags(post.body)).words(SUMMARY_WORDS)
+    if protection.is_locked_for(post, None):
+        summary = str(protection.NO_EXCERPT)
+    else:
+        summary = post.excerpt.strip() or Truncator(strip_tags(post.body)).words(SUMMARY_WORDS)
     document: dict[str, Any] = {
         "@context": CONTEXT,
         "id": uri,
@@ -297,12 +307,14 @@ def comment_note(comment: Comment) -> dict[str, Any]:
 def replies_collection(post: Post) -> dict[str, Any]:
     """The post's approved direct replies: ours as comment Notes, the fediverse's by their
     own addresses."""
-    comments = list(
-        post.comments.approved()
-        .filter(parent=None)
-        .order_by("created_at", "id")
-        .values_list("id", flat=True)
-    )
+    comments: list[int] = []
+    if not protection.is_locked_for(post, None):
+        comments = list(
+            post.comments.approved()
+            .filter(parent=None)
+            .order_by("created_at", "id")
+            .values_list("id", flat=True)
+        )
     remote = dict(
         RemoteReply.objects.filter(comment_id__in=comments).values_list("comment_id", "note_uri")
     )

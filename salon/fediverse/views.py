@@ -23,6 +23,7 @@ from salon.fediverse.documents import BLOG, CONTEXT, absolute
 from salon.fediverse.models import Follower, OutgoingActivity
 from salon.fediverse.remote import host_of
 from salon.fediverse.signatures import SignatureRefused, SignedRequest, claim
+from salon.publishing import protection
 from salon.publishing.models import Post
 
 ACTIVITY_TYPE = "application/activity+json; charset=utf-8"
@@ -226,7 +227,9 @@ def post_replies(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_object(request: HttpRequest, pk: int) -> HttpResponse:
     _on()
     comment = get_object_or_404(
-        Comment.objects.approved().select_related("post"), pk=pk, post__in=Post.objects.live()
+        Comment.objects.approved().select_related("post"),
+        pk=pk,
+        post__in=protection.without_protected(Post.objects.live()),
     )
     if not wants_activity(request):
         return redirect(comment.get_absolute_url())

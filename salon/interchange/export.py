@@ -209,7 +209,7 @@ def _post_item(
         "\t\t<wp:post_parent>0</wp:post_parent>\n",
         "\t\t<wp:menu_order>0</wp:menu_order>\n",
         f"\t\t{element('wp:post_type', kind, as_cdata=True)}\n",
-        f"\t\t{element('wp:post_password', '', as_cdata=True)}\n",
+        f"\t\t{element('wp:post_password', post.password, as_cdata=True)}\n",
         f"\t\t{element('wp:is_sticky', 1 if post.is_sticky else 0)}\n",
     ]
     for category in post.categories.all():

@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from salon.mentions import links
 from salon.mentions.models import DeletedSource, PostLinks, SentMention
+from salon.publishing import protection
 from salon.publishing.fetching import Fetched, FetchError, check_url, fetch
 from salon.publishing.models import Post
 
@@ -63,7 +64,12 @@ def source_url(post: Post) -> str:
 
 
 def outgoing_links(post: Post) -> list[str]:
-    """The other sites' pages a post links to: its body, its reblog excerpt and source."""
+    """The other sites' pages a post links to: its body, its reblog excerpt and source.
+
+    None for a password-protected post: its links are part of what the password hides, and
+    the pages it links to could not find the link on it anyway."""
+    if protection.is_locked_for(post, None):
+        return []
     own = links.normalise(settings.SITE_URL + "/").split("/")[2]
     found: list[str] = []
     base = source_url(post)

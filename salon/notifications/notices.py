@@ -33,6 +33,7 @@ from salon.notifications.delivery import (
 from salon.notifications.links import moderation_url, new_nonce, unsubscribe_url
 from salon.notifications.models import ModerationLinkUse, PostAnnouncement, Subscription, Topic
 from salon.notifications.subscriptions import normalise, opted_out, request_subscriptions
+from salon.publishing import protection
 from salon.publishing.models import Post
 
 log = logging.getLogger(__name__)
@@ -280,7 +281,10 @@ def announce_new_posts(now: datetime | None = None) -> int:
 
 
 def _announce(post: Post) -> int:
-    summary = Truncator(strip_tags(post.excerpt or post.body)).words(60)
+    if protection.is_locked_for(post, None):
+        summary = str(protection.NO_EXCERPT)
+    else:
+        summary = Truncator(strip_tags(post.excerpt or post.body)).words(60)
     link = absolute_url(post.get_absolute_url())
     emails = Subscription.objects.filter(
         topic=Topic.POSTS, post__isnull=True, confirmed_at__isnull=False

@@ -45,6 +45,7 @@ class PostAdmin(admin.ModelAdmin):
         "kind",
         "author",
         "status",
+        "password_protected",
         "published_at",
         "comment_count",
         "like_count",
@@ -63,6 +64,7 @@ class PostAdmin(admin.ModelAdmin):
             {
                 "fields": (
                     "status",
+                    "password",
                     "published_at",
                     "author",
                     "kind",
@@ -70,7 +72,8 @@ class PostAdmin(admin.ModelAdmin):
                     "comments_open",
                 ),
                 "description": _(
-                    "To schedule a post, choose Published and a date to come: it appears then."
+                    "To schedule a post, choose Published and a date to come: it appears then. "
+                    "A password keeps a published post's text and comments for those who have it."
                 ),
             },
         ),
@@ -159,6 +162,10 @@ class PostAdmin(admin.ModelAdmin):
             "has_view_permission": self.has_view_permission(request),
         }
         return TemplateResponse(request, "admin/publishing/post/reblog.html", context)
+
+    @admin.display(description=_("password protected"), boolean=True, ordering="password")
+    def password_protected(self, obj: Post) -> bool:
+        return bool(obj.password)
 
     @admin.display(description=_("view"))
     def view_link(self, obj: Post) -> str:

@@ -9,9 +9,16 @@ class PublishingConfig(AppConfig):
 
     def ready(self) -> None:
         from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_migrate
 
         from salon.publishing import page_cache
         from salon.publishing.models import Category, Tag
+        from salon.publishing.search import restore_sqlite_triggers
+
+        # SQLite drops the search index's triggers when a migration rebuilds the posts' table.
+        post_migrate.connect(
+            restore_sqlite_triggers, sender=self, dispatch_uid="salon.publishing.search_triggers"
+        )
 
         # A post page shows its author's name, its categories and its tags.
         page_cache.shown_on_every_page(Category)

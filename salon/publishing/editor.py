@@ -89,8 +89,12 @@ class PostForm(forms.ModelForm):
     class Meta:
         model = Post
         # The admin asks for the fields of its fieldsets; these are the editor's own.
-        fields = ("title", "slug", "body_format", "excerpt")
-        widgets = {"body_format": forms.RadioSelect}
+        fields = ("title", "slug", "body_format", "excerpt", "password")
+        # Shown as typed, as WordPress does: it is shared with readers, not the author's secret.
+        widgets = {
+            "body_format": forms.RadioSelect,
+            "password": forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

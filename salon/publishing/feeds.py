@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 
+from salon.publishing import protection
 from salon.publishing.content import absolute_links
 from salon.publishing.models import Category, Post, Tag
 from salon.publishing.views import published_author
@@ -63,6 +64,8 @@ class _PostFeed(Feed):
         return item.title
 
     def item_description(self, item: Post) -> str:
+        if protection.is_locked_for(item, None):
+            return str(protection.NO_EXCERPT)
         html = item.excerpt or item.body or item.reblog_excerpt
         return absolute_links(html, self.request.build_absolute_uri(item.get_absolute_url()))
 

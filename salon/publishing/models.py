@@ -146,6 +146,14 @@ class Post(models.Model):
         default=Kind.POST,
         help_text=_("A page stands outside the blog's timeline, at /slug/."),
     )
+    # As WordPress's post password: readers see the title and a form until they give it
+    # (salon.publishing.protection owns the rule). Kept as typed: it is shared, not secret.
+    password = models.CharField(
+        _("password"),
+        max_length=255,
+        blank=True,
+        help_text=_("Readers must enter it to see the post and its comments. Empty: none."),
+    )
     is_sticky = models.BooleanField(
         _("sticky"), default=False, help_text=_("Shown first on the home page.")
     )

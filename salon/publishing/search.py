@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Q
 
 from salon.publishing.models import Post
+from salon.publishing.protection import without_protected
 
 SEARCH_MAX = 200  # characters of a search; longer is refused (400)
 MAX_WORDS = 12
@@ -26,6 +27,53 @@ FTS_TABLE = "publishing_post_search"
 PG_COLUMN = "publishing_post.search_document"
 
 
+# The triggers that keep the FTS5 table in step with publishing_post (as migration 0006 made
+# them). SQLite drops a table's triggers with it, and Django rebuilds a table to alter it on
+# SQLite (a new column, say), so after every migrate :func:`restore_sqlite_triggers` puts back
+# any that such a rebuild took away.
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_insert": f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_insert
+        AFTER INSERT ON publishing_post BEGIN
+        INSERT INTO {FTS_TABLE}(rowid, title, excerpt, body, reblog_excerpt)
+        VALUES (new.id, new.title, new.excerpt, new.body, new.reblog_excerpt);
+    END""",
+    f"{FTS_TABLE}_delete": f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_delete
+        AFTER DELETE ON publishing_post BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, excerpt, body, reblog_excerpt)
+        VALUES ('delete', old.id, old.title, old.excerpt, old.body, old.reblog_excerpt);
+    END""",
+    # Only when the searched text changes: counts and versions are updated on every like.
+    f"{FTS_TABLE}_update": f"""CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_update
+        AFTER UPDATE OF title, excerpt, body, reblog_excerpt ON publishing_post BEGIN
+        INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, excerpt, body, reblog_excerpt)
+        VALUES ('delete', old.id, old.title, old.excerpt, old.body, old.reblog_excerpt);
+        INSERT INTO {FTS_TABLE}(rowid, title, excerpt, body, reblog_excerpt)
+        VALUES (new.id, new.title, new.excerpt, new.body, new.reblog_excerpt);
+    END""",
+}
+
+
+def restore_sqlite_triggers(using: str = "default", **signal) -> None:
+    """Receives ``post_migrate``: on SQLite, put back the index's triggers a table rebuild
+    dropped, and rebuild the index from the posts (it missed what changed meanwhile)."""
+    from django.db import connections
+
+    db = connections[using]
+    if db.vendor != "sqlite":
+        return
+    with db.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name LIKE %s",
+            [f"{FTS_TABLE}%"],
+        )
+        present = {name for (name,) in cursor.fetchall()}
+        if FTS_TABLE not in present or set(SQLITE_TRIGGERS) <= present:
+            return  # no index yet (before migration 0006), or nothing missing
+        for statement in SQLITE_TRIGGERS.values():
+            cursor.execute(statement)
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
 def search_words(query: str) -> list[str]:
     """The words of a search, lower-cased, at most twelve."""
     return re.findall(r"\w+", query.lower())[:MAX_WORDS]
@@ -33,9 +81,10 @@ def search_words(query: str) -> list[str]:
 
 def search_posts(query: str):
     """Live posts with every word of ``query`` (a word also matches as the start of a longer
-    one: "moder" finds "moderation"), best match first."""
+    one: "moder" finds "moderation"), best match first. Password-protected posts are left
+    out, as WordPress leaves them out: a match would tell what their words hold."""
     words = search_words(query)
-    posts = Post.objects.live().posts()
+    posts = without_protected(Post.objects.live().posts())
     if not words:
         return posts.none()
     if connection.vendor == "postgresql":

@@ -23,6 +23,7 @@ urlpatterns = [
     re_path(r"^(?P<year>\d{4})/$", views.date_archive, name="year"),
     re_path(r"^(?P<year>\d{4})/(?P<month>\d{2})/$", views.date_archive, name="month"),
     re_path(r"^(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/$", views.date_archive, name="day"),
+    path("post-password/<int:pk>/", views.post_password, name="post-password"),
     re_path(
         r"^(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<slug>[-\w]+)/$",
         views.post_detail,

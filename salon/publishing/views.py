@@ -12,13 +12,16 @@ from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
 
-from salon.publishing import fragments, page_cache
+from salon.publishing import fragments, page_cache, protection
 from salon.publishing.models import Category, Post, Tag
 from salon.publishing.search import SEARCH_MAX, search_posts
 
@@ -29,6 +32,8 @@ def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) ->
     on_home = "archive" not in template_context
     page_number = template_context.pop("page_number", None) or request.GET.get("page") or 1
     page = paginator.get_page(page_number)
+    for post in page:
+        post.locked = protection.is_locked_for(post, request)
 
     def page_url(n: int) -> str:
         if on_home:
@@ -44,6 +49,7 @@ def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) ->
         "posts": page,
         "older_url": page_url(page.next_page_number()) if page.has_next() else "",
         "newer_url": page_url(page.previous_page_number()) if page.has_previous() else "",
+        "no_excerpt": protection.NO_EXCERPT,
         **template_context,
     }
     return render(request, "publishing/post_list.html", context)
@@ -161,15 +167,18 @@ def search(request: HttpRequest) -> HttpResponse:
     )
 
 
-def visible_post(request: HttpRequest, slug: str, kind: str | None = None) -> Post:
-    """The post (or page) with ``slug`` if this reader may see it; staff also see drafts."""
+def visible_post(
+    request: HttpRequest, slug: str | None, kind: str | None = None, pk: int | None = None
+) -> Post:
+    """The post (or page) with ``slug`` (or ``pk``) if this reader may see it; staff also see
+    drafts."""
     posts = Post.objects.select_related("author").prefetch_related("categories", "tags")
     if kind:
         posts = posts.filter(kind=kind)
     if not (request.user.is_authenticated and request.user.is_staff):
         posts = posts.live()
     try:
-        return posts.get(slug=slug)
+        return posts.get(slug=slug) if pk is None else posts.get(pk=pk)
     except Post.DoesNotExist:
         raise Http404("No such post.") from None
 
@@ -179,12 +188,22 @@ def render_post_page(
 ) -> HttpResponse:
     """Render a post's page. The page's template pulls in what other apps show under it (the
     conversation, likes) with their template tags; ``context`` is passed on to them (the
-    comment view's bound form and error, for one)."""
+    comment view's bound form and error, for one).
+
+    A password-protected post this reader has not unlocked shows its title and the password
+    form only: the template then calls none of the other apps' tags."""
     page_cache.note_post(request, post)
     fragments.begin(request)
+    locked = protection.is_locked_for(post, request)
     response = render(
-        request, "publishing/post_detail.html", {**context, "post": post}, status=status
+        request,
+        "publishing/post_detail.html",
+        {**context, "post": post, "locked": locked, "password_prompt": protection.FORM_PROMPT},
+        status=status,
     )
+    if post.password:
+        # What this page shows depends on the reader's unlock cookie.
+        patch_vary_headers(response, ("Cookie",))
     return fragments.splice(request, response)
 
 
@@ -200,3 +219,40 @@ def post_detail(request: HttpRequest, year: str, month: str, day: str, slug: str
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A page at ``/slug/``."""
     return render_post_page(request, visible_post(request, slug, Post.Kind.PAGE))
+
+
+@require_POST
+def post_password(request: HttpRequest, pk: int) -> HttpResponse:
+    """The password form of a protected post: the right password unlocks the post on this
+    browser and goes back to it; a wrong one shows the form again, saying so."""
+    post = visible_post(request, None, pk=pk)
+    if post.kind == Post.Kind.ELSEWHERE:
+        raise Http404("No such post.")  # its page is on another site
+    if not post.password:  # nothing to unlock (any more)
+        return redirect_to_post(post)
+    if is_ratelimited(
+        request,
+        group="post-password",
+        key="ip",
+        rate=settings.SALON["POST_PASSWORD_RATE"],
+        method="POST",
+        increment=True,
+    ):
+        return render_post_page(
+            request,
+            post,
+            status=429,
+            password_error=protection.TOO_MANY_TRIES,
+        )
+    if not protection.password_matches(post, request.POST.get("post_password", "")):
+        return render_post_page(request, post, status=403, password_error=protection.WRONG_PASSWORD)
+    response = redirect_to_post(post)
+    protection.unlock(post, request, response)
+    return response
+
+
+def redirect_to_post(post: Post) -> HttpResponse:
+    """See Other: after a form, the browser GETs the post's page."""
+    response = redirect(post.get_absolute_url())
+    response.status_code = 303
+    return response

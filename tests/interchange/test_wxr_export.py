@@ -44,6 +44,7 @@ def site_state() -> dict:
             post.title,
             post.kind,
             post.status,
+            post.password,
             post.published_at.replace(microsecond=0),
             post.body,
             post.excerpt,
@@ -114,9 +115,16 @@ def test_an_import_of_the_export_of_an_import_is_the_same_site(run, theme_file, 
     ImportedItem.objects.all().delete()
     get_user_model().objects.all().delete()
 
+    # The password-protected post goes out with its password, published as it was.
+    exported = ET.parse(path).getroot()
+    passwords = [e.text for e in exported.iter(f"{WP}post_password") if e.text]
+    assert passwords == ["enter"]
+
     run("import_wxr", path)
     after = site_state()
     assert after["posts"].keys() == before["posts"].keys()
+    protected = after["posts"]["template-password-protected"]
+    assert protected[2:4] == (Post.Status.PUBLISHED, "enter")
     for slug, state in before["posts"].items():
         assert after["posts"][slug] == state, slug
     assert after == before

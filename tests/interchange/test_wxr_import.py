@@ -37,17 +37,16 @@ def test_theme_unit_test_data_arrives_whole(run, theme_file):
     posts = Post.objects.posts()
     assert posts.count() == 58
     assert Post.objects.pages().count() == 21
-    # 56 published in WordPress; the password-protected one stays hidden as private.
-    assert posts.filter(status=Post.Status.PUBLISHED).count() == 55
-    assert (
-        posts.filter(status=Post.Status.PRIVATE)
-        .get()
-        .title.startswith("Template: Password Protected")
-    )
+    # 56 published in WordPress, and here: the password-protected one keeps its password.
+    assert posts.filter(status=Post.Status.PUBLISHED).count() == 56
+    assert not posts.filter(status=Post.Status.PRIVATE).exists()
+    protected = posts.exclude(password="").get()
+    assert protected.title.startswith("Template: Password Protected")
+    assert protected.password == "enter"
     assert posts.filter(status=Post.Status.SCHEDULED).count() == 1
     assert posts.filter(status=Post.Status.DRAFT).count() == 1
     assert ImportedItem.objects.filter(kind="post", extra__status="publish").count() == 56
-    assert "password-protected" in output
+    assert "1 password-protected post(s) imported with their passwords" in output
 
     assert list(posts.filter(is_sticky=True).values_list("title", flat=True)) == [
         "Template: Sticky"
@@ -422,3 +421,18 @@ def test_only_http_and_https_author_and_attachment_addresses_are_stored(run, tmp
     }
     assert Comment.objects.count() == 5  # the comments themselves are all kept
     assert Attachment.objects.get().url == ""
+
+
+def test_a_password_protected_wordpress_post_asks_for_its_password_here(run, theme_file, client):
+    run("import_wxr", theme_file)
+    post = Post.objects.get(slug="template-password-protected")
+    hidden = "should not be visible until the password is entered"
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "This content is password protected." in page
+    assert hidden not in page  # neither the post's text nor its comment
+
+    unlocked = client.post(f"/post-password/{post.pk}/", {"post_password": "enter"})
+    assert unlocked.status_code == 303
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "This content, comments, pingbacks, and trackbacks " + hidden in page
+    assert "This comment " + hidden in page

@@ -369,3 +369,18 @@ def test_deleting_a_post_tells_the_pages_it_linked_to(
     ] * 2
     assert not DeletedSource.objects.exists()
     assert client.get(path).status_code == 404  # what the linked page finds there now
+
+
+def test_a_protected_post_tells_no_one_what_it_links_to(make_post, other_site, allow_loopback):
+    target = other_site.page(
+        "/their/post/", linked_page(), headers={"Link": '</endpoint?token=1>; rel="webmention"'}
+    )
+    other_site.page("/endpoint?token=1", "Accepted", status=202, content_type="text/plain")
+    make_post(
+        body=f'<p>As <a href="{target}">they wrote</a>.</p>',
+        password="members",
+        published_at=timezone.now() - timedelta(minutes=5),
+    )
+    assert "Notified 0" in send()
+    assert other_site.posts_to("/endpoint?token=1") == []
+    assert not SentMention.objects.exists()

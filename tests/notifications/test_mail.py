@@ -298,3 +298,21 @@ def test_a_moderation_link_does_not_undo_a_decision_taken_in_the_admin(
     assert late.status_code == 410 and "already moderated" in late.content.decode()
     comment.refresh_from_db()
     assert comment.status == Comment.Status.TRASH
+
+
+def test_the_mail_about_a_protected_post_carries_no_excerpt_of_it(
+    client, post, post_comment, make_post, mail_on, mailbox
+):
+    _subscribe(post, post_comment, mailbox, client, notify_posts="on")
+    locked = make_post(
+        title="For members",
+        body="<p>Words kept behind the password.</p>",
+        password="members",
+        published_at=timezone.now(),
+    )
+    send_mail()
+    (announcement,) = mailbox.to(READER)
+    text = body(announcement)
+    assert locked.get_absolute_url() in text
+    assert "There is no excerpt because this is a protected post." in text
+    assert "Words kept behind the password." not in text

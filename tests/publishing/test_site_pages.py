@@ -309,3 +309,12 @@ def test_a_failing_page_is_a_500_in_the_sites_own_theme(settings):
 
     page = loader.get_template("500.html").render({})
     assert "Something went wrong" in page and 'class="site-header"' in page
+
+
+def test_search_does_not_tell_what_a_protected_post_holds(client, make_post):
+    make_post(title="Open notes", body="<p>Herons nest in colonies.</p>")
+    make_post(title="Family matters", body="<p>Herons and our secret plans.</p>", password="x")
+    page = client.get("/search/", {"q": "herons"}).content.decode()
+    assert "Open notes" in page
+    assert "Family matters" not in page
+    assert "Family matters" not in client.get("/search/", {"q": "secret"}).content.decode()

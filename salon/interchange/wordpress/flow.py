@@ -92,8 +92,8 @@ def finish(run: WxrRun) -> None:
         )
     if run.protected:
         run.tally.notes.append(
-            f"{run.protected} password-protected post(s) imported as private: Salon has "
-            "no post passwords, and publishing them would show what the password hid."
+            f"{run.protected} password-protected post(s) imported with their passwords: "
+            "readers see their titles and a password form, as on WordPress."
         )
     if run.orphans:
         run.tally.notes.append(

@@ -36,15 +36,14 @@ def post_values(run: WxrRun, item: WxrItem, kind: str) -> dict:
     """The Salon fields of a post or page as the file states them."""
     wp_status = item.get("wp:status")
     status = POST_STATUS.get(wp_status, Post.Status.DRAFT)
-    if item.get("wp:post_password") and status != Post.Status.DRAFT:
-        # Publishing it would show what the password hid: it stays hidden, as private.
-        status = Post.Status.PRIVATE
     creator = wordpress_login(item.get("dc:creator"))
     return {
         "title": item.get("title")[:300],
         "body": item.get("content:encoded"),
         "excerpt": item.get("excerpt:encoded"),
         "status": status,
+        # A protected post stays protected by the same password (WordPress's column is 255).
+        "password": item.get("wp:post_password")[:255],
         "published_at": wordpress_date(item.get("wp:post_date_gmt"))
         or wordpress_date(item.get("wp:post_date"))
         or rss_date(item.get("pubDate"))
@@ -65,8 +64,6 @@ def post_extra(item: WxrItem, other_terms: list[list[str]]) -> dict:
         extra["terms"] = other_terms
     if item.get("wp:post_parent", "0") not in ("", "0"):
         extra["parent"] = item.get("wp:post_parent")
-    if item.get("wp:post_password"):
-        extra["password"] = item.get("wp:post_password")
     return extra
 
 
@@ -83,7 +80,7 @@ def import_post(run: WxrRun, item: WxrItem, kind: str) -> None:
     wp_id = item.get("wp:post_id")[:100]
     guid = item.get("guid")
     values = post_values(run, item, kind)
-    if item.get("wp:post_password") and values["status"] == Post.Status.PRIVATE:
+    if values["password"]:
         run.protected += 1
     category_ids, tag_ids, other_terms = item_terms(run, item)
 
