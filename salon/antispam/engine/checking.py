@@ -106,18 +106,39 @@ class SpamEngine:
 
     # -- reading -------------------------------------------------------------------------
 
+    def _prepare(
+        self,
+        content: str,
+        *,
+        author_url: str,
+        author_email: str,
+        permalink: str,
+        title: str,
+        excerpt: str,
+    ) -> features.TextParts:
+        """A submission's text prepared for the model and the rules (what depends on the
+        text and the model's common words only; a benchmark may remember it)."""
+        return features.prepare(
+            content,
+            author_url=author_url,
+            author_email=author_email,
+            permalink=permalink,
+            title=title,
+            common=self.model.common_words,
+            blocklist=self.blocklist,
+            excerpt=excerpt,
+        )
+
     def _read(self, submission: Submission) -> _Reading:
         content = text(submission.content, MAX_CONTENT_CHARS)
         author_url = text(submission.author_url, 2000)
         author_email = text(submission.author_email, 500)
-        parts = features.prepare(
+        parts = self._prepare(
             content,
             author_url=author_url,
             author_email=author_email,
             permalink=text(submission.permalink, 2000),
             title=text(submission.post_title, 500),
-            common=self.model.common_words,
-            blocklist=self.blocklist,
             excerpt=text(submission.post_excerpt, 5000),
         )
         indices, values = features.single_row(parts, self.model.idf)
