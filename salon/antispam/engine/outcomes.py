@@ -25,8 +25,8 @@ lessons (spam and not-spam decisions, ``n``) accumulate, since the site's own le
 then corrects the base model where it is wrong. Its edges for a new site (``H₀``, ``S₀``)
 and a settled one (``H``, ``S``) are chosen in training from scores of comments from
 sources the model had not seen (``model.BAND_SHARES``): a new site holds from the score
-that only 5 % of such ordinary comments reach, and sends to spam from the one 0.2 % reach;
-a settled site holds from the 2 % score, and its spam edge stays where it was (sending a
+that only 3 % of such ordinary comments reach, and sends to spam from the one 0.2 % reach;
+a settled site holds from the 1.5 % score, and its spam edge stays where it was (sending a
 reader's words to spam is the costliest mistake). In between, in log-odds
 (``logit(p) = ln p/(1-p)``)::
 
