@@ -106,18 +106,39 @@ class SpamEngine:
 
     # -- reading -------------------------------------------------------------------------
 
+    def _prepare(
+        self,
+        content: str,
+        *,
+        author_url: str,
+        author_email: str,
+        permalink: str,
+        title: str,
+        excerpt: str,
+    ) -> features.TextParts:
+        """A submission's text prepared for the model and the rules (what depends on the
+        text and the model's common words only; a benchmark may remember it)."""
+        return features.prepare(
+            content,
+            author_url=author_url,
+            author_email=author_email,
+            permalink=permalink,
+            title=title,
+            common=self.model.common_words,
+            blocklist=self.blocklist,
+            excerpt=excerpt,
+        )
+
     def _read(self, submission: Submission) -> _Reading:
         content = text(submission.content, MAX_CONTENT_CHARS)
         author_url = text(submission.author_url, 2000)
         author_email = text(submission.author_email, 500)
-        parts = features.prepare(
+        parts = self._prepare(
             content,
             author_url=author_url,
             author_email=author_email,
             permalink=text(submission.permalink, 2000),
             title=text(submission.post_title, 500),
-            common=self.model.common_words,
-            blocklist=self.blocklist,
             excerpt=text(submission.post_excerpt, 5000),
         )
         indices, values = features.single_row(parts, self.model.idf)
@@ -224,7 +245,9 @@ class SpamEngine:
         for rule in RULES:
             signals.extend(rule(context))
 
-        score = outcomes.probability(sum(s.weight for s in signals))
+        total = sum(s.weight for s in signals)
+        score = outcomes.probability(total)
+        pushed = sum(max(s.weight, 0.0) for s in signals if s.signal == "site_learning")
         band = outcomes.band(
             site.lessons if site is not None else 0, sensitivity, self.model.band_edges
         )
@@ -234,6 +257,7 @@ class SpamEngine:
             certain=any(s.certain for s in signals),
             blatant=any(s.blatant for s in signals),
             held_by_rule=any(s.hold for s in signals),
+            spam_score=outcomes.probability(total - pushed),
         )
         shown = [s for s in signals if s.hold or s.always_shown or abs(s.weight) >= SHOWN_WEIGHT]
         shown.sort(key=lambda s: -abs(s.weight))
@@ -426,7 +450,9 @@ class SpamEngine:
 
 def _band_message(score: float, band: outcomes.Band, outcome: outcomes.Outcome) -> str:
     where = (
-        "at or above the band"
+        "above the band only by what this site has learnt, which holds but never sends to spam"
+        if score >= band.spam_from and not outcome.spam
+        else "at or above the band"
         if score >= band.spam_from
         else "in the uncertain band"
         if score >= band.hold_from

@@ -289,7 +289,8 @@ def prepare(
             1.0 if links.shorteners else 0.0,
             1.0 if links.odd_tlds else 0.0,
             1.0 if links.obfuscated else 0.0,
-            1.0 if _PHONE.search(cleaned[:20000]) else 0.0,
+            # Not in web addresses: a status or order number is no one's phone.
+            1.0 if _PHONE.search(text_for_model[:20000]) else 0.0,
             1.0 if _EMAIL.search(cleaned[:20000]) else 0.0,
             1.0 if links.page_links else 0.0,
             min(math.log1p(len(blocked)) / math.log(4), 1.5),

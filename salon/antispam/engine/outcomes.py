@@ -11,13 +11,22 @@ against an *uncertain band* ``[hold_from, spam_from)``:
 Near-certain evidence (a blacklist, the honeypot, a campaign the site has seen, a domain
 its moderators marked spam) makes a submission spam from ``p >= 0.5`` whatever the band.
 
+**A score alone sends to spam only when near-certain.** The spam edge never lies below
+``SPAM_FLOOR`` (98 %) for the balanced sensitivity, however the model's calibration
+places it: on a site unlike its training, a model is surest exactly where it is wrong
+(left out of training, Stack Exchange's own meta discussions scored 89–96 % on their
+wording alone). And what the site has learnt from its moderators (``site_learning``) may
+hold a submission but never carries it over the spam edge: the edge is compared with the
+score less any push the site's learning gave it (``decide``'s ``spam_score``). A wrong
+lesson or two must not send the next reader's words to spam.
+
 The band is wide while the site's moderators have taught it little, and narrows as their
 lessons (spam and not-spam decisions, ``n``) accumulate, since the site's own learning
 then corrects the base model where it is wrong. Its edges for a new site (``H₀``, ``S₀``)
 and a settled one (``H``, ``S``) are chosen in training from scores of comments from
 sources the model had not seen (``model.BAND_SHARES``): a new site holds from the score
-that only 5 % of such ordinary comments reach, and sends to spam from the one 0.2 % reach;
-a settled site holds from the 2 % score, and its spam edge stays where it was (sending a
+that only 3 % of such ordinary comments reach, and sends to spam from the one 0.2 % reach;
+a settled site holds from the 1.5 % score, and its spam edge stays where it was (sending a
 reader's words to spam is the costliest mistake). In between, in log-odds
 (``logit(p) = ln p/(1-p)``)::
 
@@ -44,6 +53,8 @@ DEFAULT_EDGES = {"new": (0.5, 0.99), "settled": (0.6, 0.95)}
 """Edges for a model that carries none (one trained without calibration folds)."""
 SPAM_SHIFT = {Sensitivity.CAUTIOUS: 1.0, Sensitivity.BALANCED: 0.0, Sensitivity.STRICT: -1.0}
 """How far each sensitivity moves the spam edge, in log-odds."""
+SPAM_FLOOR = 0.98
+"""The lowest spam edge a balanced site gets from the model's band (see the rule above)."""
 CERTAIN_SPAM_FROM = 0.5
 """Near-certain evidence makes spam from this score on."""
 DISCARD_FROM = 0.995
@@ -103,6 +114,7 @@ def _band(
     settled_edges: tuple[float, float],
 ) -> Band:
     (new_hold, new_spam), (settled_hold, settled_spam) = new_edges, settled_edges
+    new_spam, settled_spam = max(new_spam, SPAM_FLOOR), max(settled_spam, SPAM_FLOOR)
     w = SETTLING_LESSONS / (SETTLING_LESSONS + lessons)
     shift = SPAM_SHIFT.get(sensitivity, 0.0)
 
@@ -126,8 +138,18 @@ class Outcome:
     discard: bool
 
 
-def decide(score: float, band: Band, certain: bool, blatant: bool, held_by_rule: bool) -> Outcome:
-    """Apply the rule to a score and the evidence that fired."""
-    spam = score >= band.spam_from or (certain and score >= CERTAIN_SPAM_FROM)
+def decide(
+    score: float,
+    band: Band,
+    certain: bool,
+    blatant: bool,
+    held_by_rule: bool,
+    spam_score: float | None = None,
+) -> Outcome:
+    """Apply the rule to a score and the evidence that fired. ``spam_score`` is the score
+    less what the site's own learning added to it (the score itself when it added
+    nothing): only that may reach the spam edge."""
+    spam_score = score if spam_score is None else min(spam_score, score)
+    spam = spam_score >= band.spam_from or (certain and score >= CERTAIN_SPAM_FROM)
     hold = not spam and (score >= band.hold_from or held_by_rule)
     return Outcome(spam=spam, hold=hold, discard=spam and blatant and score >= DISCARD_FROM)

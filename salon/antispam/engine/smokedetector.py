@@ -31,14 +31,7 @@ from typing import Any
 
 import numpy as np
 
-try:  # Python 3.11+ keeps the regular-expression parser and compiler here.
-    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
-    from re import _constants as _sre_constants  # type: ignore[attr-defined]
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - older layouts
-    import sre_compile as _sre_compile  # type: ignore[no-redef]
-    import sre_constants as _sre_constants  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
+from . import regex_syntax as _c
 
 KEY_LENGTH = 4
 UNINDEXED_SCAN_CHARS = 3000
@@ -72,13 +65,13 @@ def _literal_runs(parsed: list) -> list[str]:
             current.clear()
 
     for op, arg in parsed:
-        if op is _sre_constants.LITERAL:
+        if op == _c.LITERAL:
             current.append(chr(arg))
             continue
         close()
-        if op is _sre_constants.SUBPATTERN:
+        if op == _c.SUBPATTERN:
             runs.extend(_literal_runs(list(arg[-1])))
-        elif op in (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT) and arg[0] >= 1:
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
             runs.extend(_literal_runs(list(arg[2])))
     close()
     return runs
@@ -88,11 +81,11 @@ def _options(parsed: list, shortest: int) -> list[list[str]]:
     """Sets of fragments such that every match contains one fragment of each set."""
     options = [[run.lower()] for run in _literal_runs(parsed) if len(run) >= shortest]
     for op, arg in parsed:
-        if op is _sre_constants.SUBPATTERN:
+        if op == _c.SUBPATTERN:
             options.extend(_options(list(arg[-1]), shortest))
-        elif op in (_sre_constants.MAX_REPEAT, _sre_constants.MIN_REPEAT) and arg[0] >= 1:
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
             options.extend(_options(list(arg[2]), shortest))
-        elif op is _sre_constants.BRANCH:
+        elif op == _c.BRANCH:
             union: list[str] = []
             for branch in arg[1]:
                 found = _options(list(branch), shortest)
@@ -124,8 +117,8 @@ def required_fragments(pattern: str) -> list[str] | None:
     such fragment is required (the pattern is then tried on every submission).
     """
     try:
-        parsed = list(_sre_parse.parse(pattern, re.IGNORECASE))
-    except (re.error, RecursionError, OverflowError, ValueError):
+        parsed = _c.parse(pattern, re.IGNORECASE.value).items
+    except (re.error, RecursionError, OverflowError, ValueError, KeyError):
         return None
     return _fragments_of(parsed, 3) or _fragments_of(parsed, 2)
 
@@ -211,26 +204,25 @@ MAX_SCOUT_STARTS = 3
 """Most ways a scout may begin (alternatives of a leading group) and still be cheaper
 than the whole-word pattern, which is only tried at word boundaries."""
 
-_c = _sre_constants
-_REPEATS = (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT)
+_REPEATS = _c.REPEATS
 _LOOKAROUNDS = (_c.ASSERT, _c.ASSERT_NOT)
 _AT_START = (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
-# A parsed pattern is a list of items (op, argument); see the `re._parser` module.
+# A parsed pattern is a list of items (op, argument); see the `regex_syntax` module.
 
 
 def _sequences_in(op: object, av: Any) -> list:
     """The parsed sequences nested in one parsed item (none in a single character)."""
-    if op is _c.SUBPATTERN:
+    if op == _c.SUBPATTERN:
         return [av[3]]
     if op in _REPEATS:
         return [av[2]]
-    if op is _c.BRANCH:
+    if op == _c.BRANCH:
         return list(av[1])
     if op in _LOOKAROUNDS:
         return [av[1]]
-    if op is _c.ATOMIC_GROUP:
+    if op == _c.ATOMIC_GROUP:
         return [av]
-    if op is _c.GROUPREF_EXISTS:
+    if op == _c.GROUPREF_EXISTS:
         return [branch for branch in av[1:] if branch is not None]
     return []
 
@@ -252,16 +244,16 @@ def _refers_to_groups(items: list) -> bool:
     return _holds(items, lambda op, av: op in (_c.GROUPREF, _c.GROUPREF_EXISTS))
 
 
-def _min_width(state: Any, items: list) -> int:
+def _min_width(state: _c.Parsed, items: list) -> int:
     """The fewest characters a parsed sequence matches."""
-    return _sre_parse.SubPattern(state, items).getwidth()[0]
+    return _c.min_width(items, state.group_widths)
 
 
-def _may_match_nothing(state: Any, item: tuple) -> bool:
+def _may_match_nothing(state: _c.Parsed, item: tuple) -> bool:
     return _min_width(state, [item]) == 0
 
 
-def _scout_items(state: Any, items: list) -> tuple[list, bool] | None:
+def _scout_items(state: _c.Parsed, items: list) -> tuple[list, bool] | None:
     """A relaxed form of a parsed sequence without back-references: it matches (in the
     same string) wherever the sequence does, and Python's engine can search it faster.
     Returned with whether it leaves out nested repetitions.
@@ -288,7 +280,7 @@ def _scout_items(state: Any, items: list) -> tuple[list, bool] | None:
     items = _without_leading_slack(state, [item for item in items if item[0] not in _LOOKAROUNDS])
     if not items:
         return None
-    if items[0][0] is _c.AT:
+    if items[0][0] == _c.AT:
         return items, False  # begins with ^, which the engine tries at the start only
     nests = [number for number, item in enumerate(items) if _nests_repetitions(item)]
     rest = _without_leading_slack(state, items[nests[-1] + 1 :]) if nests else []
@@ -314,20 +306,20 @@ def _has_literal(items: list) -> bool:
     return _holds(items, lambda op, av: op in (_c.LITERAL, _c.NOT_LITERAL))
 
 
-def _without_leading_slack(state: Any, items: list) -> list:
+def _without_leading_slack(state: _c.Parsed, items: list) -> list:
     """A parsed sequence without the leading parts that may match nothing (see
     :func:`_scout_items`); it is left as it is from a ``^`` on."""
     while items:
         op, av = items[0]
-        if op is _c.AT and av in _AT_START:
+        if op == _c.AT and av in _AT_START:
             break
-        if op is _c.SUBPATTERN and not av[1] and not av[2]:  # a group, no flags set
+        if op == _c.SUBPATTERN and not av[1] and not av[2]:  # a group, no flags set
             inner = [item for item in av[3] if item[0] not in _LOOKAROUNDS]
             items = inner + items[1:]
         elif op in _REPEATS and av[0] >= 1:
             # A match of x{m,n} is one of x, then of x{m-1,n-1}: the first round's
             # leading parts may go.
-            most = av[1] if av[1] == _c.MAXREPEAT else av[1] - 1
+            most = av[1] if av[1] == _c.UNBOUNDED else av[1] - 1
             again = [(op, (av[0] - 1, most, av[2]))] if most else []
             items = list(av[2]) + again + items[1:]
         elif _may_match_nothing(state, items[0]):
@@ -352,7 +344,7 @@ def _may_give_back(items: list) -> bool:
 
 def _is_uncased_literal(item: tuple) -> bool:
     op, av = item
-    return op is _c.LITERAL and chr(av).lower() == chr(av).upper()
+    return op == _c.LITERAL and chr(av).lower() == chr(av).upper()
 
 
 def _anchor(item: tuple) -> list | None:
@@ -364,7 +356,7 @@ def _anchor(item: tuple) -> list | None:
         return [item]
     if op in _REPEATS and av[0] >= 1 and len(av[2]) and _is_uncased_literal(av[2][0]):
         return list(av[2])
-    if op is _c.BRANCH and all(len(b) and _is_uncased_literal(b[0]) for b in av[1]):
+    if op == _c.BRANCH and all(len(b) and _is_uncased_literal(b[0]) for b in av[1]):
         return [item]
     return None
 
@@ -376,20 +368,20 @@ def _starts(items: list) -> int:
     if not items:
         return many
     op, av = items[0]
-    if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN, _c.ANY) or (op is _c.AT and av in _AT_START):
+    if op in (_c.LITERAL, _c.NOT_LITERAL, _c.IN, _c.ANY) or (op == _c.AT and av in _AT_START):
         return 1
-    if op is _c.SUBPATTERN:
+    if op == _c.SUBPATTERN:
         return _starts(list(av[3]))
     if op in _REPEATS and av[0] >= 1:
         return _starts(list(av[2]))
-    if op is _c.BRANCH:
+    if op == _c.BRANCH:
         return min(many, sum(_starts(list(branch)) for branch in av[1]))
     return many
 
 
-def _compile_items(state: Any, items: list) -> re.Pattern[str]:
+def _compile_items(state: _c.Parsed, items: list) -> re.Pattern[str]:
     """Compile a parsed sequence, with the flags rules are searched with."""
-    return _sre_compile.compile(_sre_parse.SubPattern(state, items), _FLAGS)
+    return re.compile(_c.to_source(items, state.flags), _FLAGS)
 
 
 # Many rules without a literal fragment spell a word out letter by letter, with
@@ -425,11 +417,11 @@ def _is_ascii_symbol(code: int) -> bool:
 def _is_symbol_class_member(member: tuple) -> bool:
     """Whether a member of a parsed class ([...]) matches only characters of [\\W_]."""
     op, av = member
-    if op is _c.CATEGORY:
-        return av is _c.CATEGORY_NOT_WORD
-    if op is _c.LITERAL:
+    if op == _c.CATEGORY:
+        return av == _c.CATEGORY_NOT_WORD
+    if op == _c.LITERAL:
         return _is_ascii_symbol(av)
-    if op is _c.RANGE:
+    if op == _c.RANGE:
         return all(_is_ascii_symbol(code) for code in range(av[0], av[1] + 1))
     return False  # a negated class, digits, ...
 
@@ -439,17 +431,17 @@ def _vanishing(op: object, av: Any) -> set[str] | None:
     text drops: ``None`` when it may match a letter or digit, otherwise the ASCII
     symbols of which a text must hold one for the item to match anything else
     (``{"&"}`` for ``(?:\\W|&#?\\w+;)*``, none for ``\\W*``)."""
-    if op is _c.LITERAL:
+    if op == _c.LITERAL:
         return set() if _is_ascii_symbol(av) else None
-    if op is _c.IN:
+    if op == _c.IN:
         return set() if all(_is_symbol_class_member(member) for member in av) else None
-    if op is _c.AT or op in _LOOKAROUNDS:
+    if op == _c.AT or op in _LOOKAROUNDS:
         return set()  # matches no characters at all
-    if op is _c.SUBPATTERN and av[1]:
+    if op == _c.SUBPATTERN and av[1]:
         return None  # sets flags: (?a:\W) matches letters such as "é"
     if op in (_c.SUBPATTERN, _c.ATOMIC_GROUP) or op in _REPEATS:
         return _vanishing_sequence(list(_sequences_in(op, av)[0]))
-    if op is _c.BRANCH:
+    if op == _c.BRANCH:
         needed: set[str] = set()
         for branch in av[1]:
             found = _vanishing_sequence(list(branch))
@@ -472,7 +464,7 @@ def _vanishing_sequence(items: list) -> set[str] | None:
         return needed
     # It may match a letter, but only in a text with an ASCII symbol it always holds.
     for op, av in items:
-        if op is _c.LITERAL and _is_ascii_symbol(av):
+        if op == _c.LITERAL and _is_ascii_symbol(av):
             return {chr(av)}
     return None
 
@@ -481,7 +473,7 @@ def _flattened(items: list) -> list:
     """A parsed sequence with its plain groups (setting no flags) opened up."""
     flat: list = []
     for op, av in items:
-        if op is _c.SUBPATTERN and not av[1]:
+        if op == _c.SUBPATTERN and not av[1]:
             flat.extend(_flattened(list(av[3])))
         else:
             flat.append((op, av))
@@ -499,7 +491,7 @@ def _letters_quality(letters: _Letters) -> tuple[int, int]:
 def _ascii_letter(item: tuple) -> str | None:
     """The lower-case ASCII letter or digit a parsed item stands for, if it does."""
     op, av = item
-    if op is _c.LITERAL and av < 128 and chr(av).isalnum():
+    if op == _c.LITERAL and av < 128 and chr(av).isalnum():
         return chr(av).lower()
     return None
 
@@ -542,7 +534,7 @@ def _letters_in(items: list) -> _Letters | None:
                 run.append(letter)
                 continue
         close()
-        if op is _c.BRANCH:
+        if op == _c.BRANCH:
             choices = [_letters_in(list(branch)) for branch in av[1]]
             if all(choices):
                 runs = {r for choice in choices if choice for r in choice[0]}
@@ -598,14 +590,14 @@ def _compile_rule(
     # SmokeDetector matches keywords as whole words.
     source = rf"(?:^|\b)(?:{pattern})(?:\b|$)" if whole_words else pattern
     try:
-        # What re.compile does, keeping the parsed pattern to derive the tests from.
-        parsed = _sre_parse.parse(source, _FLAGS)
-        compiled = _sre_compile.compile(parsed, _FLAGS)
+        compiled = re.compile(source, _FLAGS)
     except (re.error, RecursionError, OverflowError, ValueError):
         # Some patterns use features of the third-party `regex` module.
         return None
     try:
-        items = list(parsed)
+        # The pattern read again, to derive the tests from its structure.
+        parsed = _c.parse(source, _FLAGS)
+        items = parsed.items
         if _refers_to_groups(items):
             return _CompiledRule(compiled)
         # Any run of consecutive parts of a sequence matches wherever it does, so the
@@ -613,15 +605,15 @@ def _compile_rule(
         # parser opens up that (?:...) group, leaving ^|\b first and \b|$ last.
         entry = items[1:-1] if whole_words else items
         scout = None
-        relaxed = _scout_items(parsed.state, entry)
+        relaxed = _scout_items(parsed, entry)
         if relaxed is not None and relaxed[0] != items:
             # Left without the wrapping's word boundaries, an alternation of many
             # words is tried at every position: cheaper only where it spares the
             # engine a repetition of repetitions.
             if relaxed[1] or _starts(relaxed[0]) <= MAX_SCOUT_STARTS:
-                scout = _compile_items(parsed.state, relaxed[0])
+                scout = _compile_items(parsed, relaxed[0])
         letters = None
-        if not parsed.state.flags & (_c.SRE_FLAG_ASCII | _c.SRE_FLAG_LOCALE):
+        if not parsed.flags & (re.ASCII.value | re.LOCALE.value):
             letters = _letters_in(entry)
         if (
             letters is None
@@ -630,8 +622,8 @@ def _compile_rule(
         ):
             return _CompiledRule(compiled, scout)
         return _CompiledRule(compiled, scout, letters[0], tuple(sorted(letters[1])))
-    except (re.error, RecursionError, OverflowError, ValueError, TypeError, AttributeError):
-        # Only the cheaper tests are lost (were the engine's internals to change).
+    except (re.error, RecursionError, OverflowError, ValueError, KeyError):
+        # Only the cheaper tests are lost (for syntax regex_syntax does not read).
         return _CompiledRule(compiled)
 
 

@@ -396,3 +396,13 @@ def test_read_labelled_csv(tmp_path):
         ("hello", False, "Ann"),
         ("buy pills", True, "Bot"),
     ]
+
+
+def test_digits_in_a_web_address_are_no_phone_number():
+    """A tweet's status number is not a phone; the same digits written out are."""
+    from salon.antispam.engine.features import prepare
+
+    status = prepare("See https://twitter.com/someone/status/992853447937376256 for the thread")
+    assert status.dense_value("phone_number") == 0.0
+    called = prepare("Call us on +1 (800) 555-0199 for the thread")
+    assert called.dense_value("phone_number") == 1.0

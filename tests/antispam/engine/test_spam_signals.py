@@ -234,6 +234,20 @@ def test_the_band_narrows_as_the_site_learns(engine, site):
     assert "after 400 moderator lessons" in verdict.reasons[-1].message
 
 
+def test_a_score_alone_sends_to_spam_only_when_near_certain():
+    """However low a model's calibration places the spam edge, a balanced site sends a
+    submission to spam on its score only from SPAM_FLOOR on; the hold edge stays."""
+    from salon.antispam.engine import outcomes
+
+    lax = {"new": (0.3, 0.6), "settled": (0.4, 0.6)}
+    for lessons in (0, 100, 10_000):
+        band = outcomes.band(lessons, edges=lax)
+        assert band.spam_from == pytest.approx(outcomes.SPAM_FLOOR)
+        assert band.hold_from < 0.45
+    assert outcomes.decide(0.97, outcomes.band(0, edges=lax), False, False, False).hold
+    assert outcomes.decide(0.985, outcomes.band(0, edges=lax), False, False, False).spam
+
+
 def test_sensitivity_moves_the_spam_edge(engine):
     submission = Submission(content="check out my channel")
     edges = {

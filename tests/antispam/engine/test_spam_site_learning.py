@@ -118,6 +118,31 @@ def test_the_site_s_learning_alone_never_sends_an_ordinary_comment_to_spam(engin
     assert not verdict.spam
 
 
+def test_what_the_site_learnt_holds_a_comment_it_would_have_spammed(engine, site):
+    """A comment the base model finds fairly spammy, pushed over the spam edge only by
+    what this site has learnt, is held for a moderator and its last reason says why."""
+    text = "Follow my page for daily motivation and free workout plans"
+    alone = engine.check(Submission(content=text), site)
+    site.bias = 20.0  # a site whose lessons made it sure of spam
+    pushed = engine.check(Submission(content=text), site)
+    learned = next(r for r in pushed.reasons if r.signal == "site_learning")
+    assert learned.weight > 0
+    assert pushed.score >= pushed.spam_from > alone.score, "pick another text"
+    assert pushed.outcome == "hold"
+    assert "only by what this site has learnt" in pushed.reasons[-1].message
+
+
+def test_the_site_s_learning_may_still_confirm_certain_evidence(engine, site):
+    """Evidence of the site's own (a domain its moderators marked spam twice) still
+    sends to spam."""
+    link = "Cheap pills at http://pills-shop.example/buy today"
+    for _ in range(2):
+        engine.learn(site, Submission(content=link), is_spam=True)
+    verdict = engine.check(Submission(content="Visit http://pills-shop.example/new"), site)
+    assert "spam_domain" in {r.signal for r in verdict.reasons}
+    assert verdict.outcome == "spam"
+
+
 def test_a_state_of_the_earlier_format_keeps_its_learnt_words(engine, site):
     """Sites stored before the dense columns were redrawn keep what they learnt of words;
     their weights on the old dense columns, which meant other things, are dropped."""
