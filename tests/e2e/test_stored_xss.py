@@ -11,9 +11,10 @@ Ways in, and the fields each payload is written into (every payload into every f
   page's title, its site name, the text around the link, and the page's own address.
 
 Pages, read by an anonymous reader and, for the admin, by a logged-in superuser: every post
-page, the home page, the feeds (served as XML, so a script in the XHTML namespace would run),
-the admin's comment list (all of its pages), post list, attachment list, every post's change
-form and a sample of comments' change forms.
+page, the home page, the feeds, RSS and Atom (served as XML, so a script in the XHTML namespace
+would run), search results, a date, a category and a tag archive; the admin's comment list (all
+of its pages), post list, attachment list, every post's change form, a sample of comments'
+change forms, and about twenty pages of the moderation screen spread over all comments.
 
 A page fails on any dialog, any uncaught script error (a payload's script ran and tripped),
 any request for a script or a frame elsewhere, any element with an ``on…`` attribute, any
@@ -433,12 +434,22 @@ def test_no_payload_runs_a_script_or_leaves_a_dangerous_link_on_any_page(
         public.visit("/comments/feed/", as_xml=True)
         for post in (form_post, mention_post, imported[0]):
             public.visit(post.get_absolute_url() + "feed/", as_xml=True)
+        public.visit("/feed/atom/", as_xml=True)
+        # Pages that list the imported posts' titles and excerpts, and their terms' names.
+        public.visit("/search/?q=script")
+        public.visit("/2020/05/")
+        public.visit("/category/xss-cat-0/")
+        public.visit("/tag/xss-tag-1/")
 
         admin = Inspector(staff, live_server.url, findings)
         comments = Comment.objects.count()
         for page_number in range((comments + 99) // 100):
             admin.visit(f"/admin/discussion/comment/?p={page_number + 1}")
         admin.visit("/admin/publishing/post/")
+        # The moderation screen renders every comment whole: pages spread over all of them.
+        moderation_pages = (comments + 19) // 20
+        for page_number in range(1, moderation_pages + 1, max(1, moderation_pages // 20)):
+            admin.visit(f"/admin/moderation/?status=all&page={page_number}")
         for page_number in range((Attachment.objects.count() + 99) // 100):
             admin.visit(f"/admin/interchange/attachment/?p={page_number + 1}")
         for post in Post.objects.order_by("pk"):
