@@ -7,6 +7,7 @@ PostgreSQL database when ``SALON_DATABASE_URL`` is set for the suite.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
@@ -182,6 +183,7 @@ def collected_static() -> Path:
     """The static files collected once for this test process (``salon serve`` collects them
     under hashed names); each site starts with a copy, so its serve finds nothing to do."""
     data = Path(tempfile.mkdtemp(prefix="salon-test-static-"))
+    atexit.register(shutil.rmtree, data, ignore_errors=True)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SALON_")}
     environment.pop("DJANGO_SETTINGS_MODULE", None)
     environment["SALON_DATA_DIR"] = str(data)
