@@ -246,7 +246,13 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
-# Serve app static files straight from their packages: no collectstatic step to forget.
+# `salon serve` collects the static files under hashed names, with gzip and Brotli copies, and
+# WhiteNoise serves those for a year ("immutable"); see salon/static_files.py. A process that
+# has not collected them (a shell, a management command) links and serves the apps' own files.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "salon.static_files.HashedStaticStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

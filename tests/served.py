@@ -7,15 +7,19 @@ PostgreSQL database when ``SALON_DATABASE_URL`` is set for the suite.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import zlib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import httpx
@@ -167,6 +171,26 @@ class Site:
         return self.server.stderr.read() if self.server and self.server.stderr else ""
 
 
+@cache
+def collected_static() -> Path:
+    """The static files collected once for this test process (``salon serve`` collects them
+    under hashed names); each site starts with a copy, so its serve finds nothing to do."""
+    data = Path(tempfile.mkdtemp(prefix="salon-test-static-"))
+    atexit.register(shutil.rmtree, data, ignore_errors=True)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SALON_")}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    environment["SALON_DATA_DIR"] = str(data)
+    code = "from salon.static_files import collect; collect()"
+    subprocess.run(
+        [sys.executable, "-m", "salon.cli", "shell", "--no-imports", "-c", code],
+        env=environment,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return data / "static"
+
+
 def make_site(tmp_path: Path, name: str, workers: int = 3, setup: str = "", **env: str) -> Site:
     """A migrated site with an owner, one published post and eight Akismet API keys (10/m);
     ``setup`` is more Python run with the same ``salon shell``."""
@@ -188,6 +212,7 @@ def make_site(tmp_path: Path, name: str, workers: int = 3, setup: str = "", **en
     if database:
         environment["SALON_DATABASE_URL"] = database
     site = Site(tmp_path / name, port, environment, workers)
+    shutil.copytree(collected_static(), site.data / "static", copy_function=os.link)
     site.salon("migrate", "--noinput")
     post_id, post_path, keys = site.python(setup + SETUP).split()
     site.post_id, site.post_path = int(post_id), post_path

@@ -47,7 +47,7 @@ def login_options(request: HttpRequest) -> list[LoginOption]:
         rows = _configured(request)
         cache.set(CACHE_KEY, rows, CACHE_SECONDS)
     return [
-        LoginOption(provider=sub_id, name=name, login_url=url, icon=icon(kind))
+        LoginOption(provider=sub_id, name=name, login_url=url, icon=icon(kind, sub_id))
         for sub_id, name, url, kind in rows
     ]
 

@@ -182,3 +182,80 @@ def test_spam_statistics_chart_fits_a_phone(browser, live_server, transactional_
         assert serious_violations(page, "#content") == []
     finally:
         context.close()
+
+
+def _session_for(live_server, client) -> dict:
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_account_page_is_in_the_theme_fits_and_passes_axe(
+    browser, live_server, site, settings, width
+):
+    """The pages allauth shows a reader after signing in (e-mail addresses and their
+    confirmation, connected providers, a provider's sign-up, log-out, password change and set,
+    confirming access) are the site's own: its header, at both widths, axe-clean."""
+    from allauth.account.models import EmailAddress
+    from allauth.socialaccount.models import SocialAccount, SocialLogin
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    providers = dict(settings.SOCIALACCOUNT_PROVIDERS)
+    for name in ("github", "google"):
+        app = {"client_id": f"{name}-id", "secret": f"{name}-secret"}
+        providers[name] = {**providers[name], "APPS": [app]}
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+
+    users = get_user_model().objects
+    reader = users.create_user("reader", "reader@example.org", "pw-reader-1")
+    EmailAddress.objects.create(user=reader, email="reader@example.org", primary=True)
+    social = users.create_user("socialite", "socialite@example.org")  # no password yet
+    signed_in, no_password, pending = Client(), Client(), Client()
+    signed_in.force_login(reader)
+    no_password.force_login(social)
+    # A GitHub log-in whose e-mail address is taken: allauth asks the reader to sign up.
+    account = SocialAccount(provider="github", uid="4242", extra_data={"login": "newcomer"})
+    login = SocialLogin(
+        account=account,
+        user=users.model(username="newcomer", email="reader@example.org"),
+        provider=account.get_provider(),
+    )
+    session = pending.session
+    session["socialaccount_sociallogin"] = login.serialize()
+    session.save()
+    pending.cookies["sessionid"] = session.session_key
+
+    pages = [
+        (signed_in, "e-mail addresses", "/accounts/email/"),
+        (signed_in, "connected accounts", "/accounts/3rdparty/"),
+        (signed_in, "log out", "/accounts/logout/"),
+        (signed_in, "password change", "/accounts/password/change/"),
+        (signed_in, "confirm access", "/accounts/reauthenticate/"),
+        (no_password, "password set", "/accounts/password/set/"),
+        (pending, "provider sign-up", "/accounts/3rdparty/signup/"),
+        (None, "confirmation sent", "/accounts/confirm-email/"),
+        (None, "confirmation link", "/accounts/confirm-email/not-a-key/"),
+        (None, "provider log-in cancelled", "/accounts/3rdparty/login/cancelled/"),
+        (None, "log in with providers", "/accounts/login/"),
+    ]
+    problems = []
+    for client, name, path in pages:
+        context = _open_context(browser, viewport={"width": width, "height": 900})
+        try:
+            if client is not None:
+                context.add_cookies([_session_for(live_server, client)])
+            page = context.new_page()
+            response = page.goto(live_server.url + path)
+            if response.status != 200 or not page.url.endswith(path):
+                problems.append(f"{name} ({path}): HTTP {response.status} at {page.url}")
+                continue
+            if page.locator("header.site-header").count() != 1:
+                problems.append(f"{name} ({path}): not in the site's layout")
+            wide = page_width(page)
+            if wide > width:
+                problems.append(f"{name} ({path}): {wide} px wide at {width} px")
+            for violation in serious_violations(page):
+                problems.append(f"{name} ({path}): axe {violation}")
+        finally:
+            context.close()
+    assert problems == []

@@ -9,6 +9,7 @@ Each site is a `salon serve` process with its own data directory.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.served import collected_static
 
 
 def _free_port() -> int:
@@ -107,6 +110,8 @@ def make_site(tmp_path: Path, name: str) -> Site:
         SALON_MENTIONS_INTERVAL="0.5",
     )
     site = Site(name, tmp_path / name, port, env)
+    # The static files collected once (`salon serve` would collect them on its first start).
+    shutil.copytree(collected_static(), site.data / "static", copy_function=os.link)
     site.salon("migrate", "--noinput")
     site.salon("demo")
     return site
@@ -115,6 +120,7 @@ def make_site(tmp_path: Path, name: str) -> Site:
 @pytest.fixture
 def sites(tmp_path) -> Iterator[tuple[Site, Site]]:
     # Both sites are set up at once: each `salon` command spends seconds starting Django.
+    collected_static()  # once, before the two threads ask for it
     with ThreadPoolExecutor(2) as pool:
         a, b = pool.map(lambda name: make_site(tmp_path, name), ["A", "B"])
     try:

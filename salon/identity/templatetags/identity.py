@@ -42,3 +42,10 @@ def comment_identity(context, post) -> dict:
         "site_name": settings.SITE_NAME,
         "recent_comments": recent_comments(request, post.pk),
     }
+
+
+@register.simple_tag
+def provider_icon(provider_id: str, name: str = ""):
+    """A provider's mark for allauth's own pages (log in, connections):
+    ``{% provider_icon attrs.provider_id attrs.name %}``."""
+    return icon(provider_id, name)

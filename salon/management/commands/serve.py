@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from gunicorn.app.base import BaseApplication
 
 from salon.management.commands.background import site_jobs
+from salon.static_files import collect
 
 
 class SalonServer(BaseApplication):
@@ -142,6 +143,9 @@ class Command(BaseCommand):
     def handle(self, *args, host: str, port: int, workers: int, threads: int, **options):
         if not 0 < port < 65536:
             raise CommandError(f"Port {port} is not a valid TCP port (1–65535).")
+        # Static files under hashed names before the workers load (WhiteNoise lists them then);
+        # nothing is copied when no file changed since the last start.
+        collect()
         url = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"Salon is running at {url}"))
         password_file = Path(settings.DATA_DIR) / "admin-password.txt"
