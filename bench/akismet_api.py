@@ -166,8 +166,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=4)
-    # The same default as `salon serve` (CPU cores + 1), so the figures are what an owner gets.
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1)
+    # The same default as `salon serve` (CPU cores, at least 2): the figures an owner gets.
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 1))
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=300)
     args = parser.parse_args()
