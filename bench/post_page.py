@@ -21,6 +21,7 @@ WordPress 6.1 and Isso 0.14 are not run side by side: their figures from the iss
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import re
@@ -137,7 +138,9 @@ def seed_busy_post() -> dict[str, str]:
 # WSGI handler, the request built once, no client or socket in the figure.
 
 
-def _environ(path: str, method: str = "GET", cookies: dict[str, str] | None = None, body=b""):
+def _environ(
+    path: str, method: str = "GET", cookies: dict[str, str] | None = None, body=b"", gzip=False
+):
     import io
 
     environ = {
@@ -155,6 +158,8 @@ def _environ(path: str, method: str = "GET", cookies: dict[str, str] | None = No
         "wsgi.errors": sys.stderr,
         "SERVER_PROTOCOL": "HTTP/1.1",
     }
+    if gzip:  # as browsers ask
+        environ["HTTP_ACCEPT_ENCODING"] = "gzip, deflate, br, zstd"
     if cookies:
         environ["HTTP_COOKIE"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     if body:
@@ -176,6 +181,10 @@ def _cpu_ms(handler, make_environ, repeat: int, expect: int = 200, check=None) -
         began = time.process_time()
         body = b"".join(handler(environ, start_response))
         samples.append(time.process_time() - began)
+        if environ.get("HTTP_ACCEPT_ENCODING"):
+            if not body.startswith(b"\x1f\x8b"):
+                raise RuntimeError(f"{environ['PATH_INFO']} was not compressed")
+            body = gzip.decompress(body)
         if not statuses[0].startswith(str(expect)):
             raise RuntimeError(f"{environ['PATH_INFO']} answered {statuses[0]}")
         if check is not None:
@@ -239,14 +248,17 @@ def measure_in_process(paths: dict[str, str], repeat: int, database: str) -> dic
     client.force_login(member)
     session = {settings.SESSION_COOKIE_NAME: client.cookies[settings.SESSION_COOKIE_NAME].value}
 
-    def page(path, cookies=None, comments=None):
+    def page(path, cookies=None, comments=None, gzip=False):
         check = page_check(comments) if comments is not None else None
-        return _cpu_ms(handler, lambda: _environ(path, cookies=cookies), repeat, check=check)
+        return _cpu_ms(
+            handler, lambda: _environ(path, cookies=cookies, gzip=gzip), repeat, check=check
+        )
 
     figures = {}
     for name, path, n in (("demo", paths["demo"], 2), ("busy", paths["busy"], busy_n)):
         page(path, comments=n)  # warm: templates, the thread's fragments, the stored page
         figures[f"{name}_new"] = page(path, comments=n)
+        figures[f"{name}_new_gzip"] = page(path, comments=n, gzip=True)
     figures["busy_liked"] = page(paths["busy"], {visitors.VISITOR_COOKIE: guest_cookie(liker_key)})
     figures["busy_held"] = page(paths["busy"], {visitors.VISITOR_COOKIE: guest_cookie(held_key)})
     figures["busy_member"] = page(paths["busy"], session)
@@ -566,6 +578,8 @@ GOALS = {
     # case: (label, goal, WordPress default theme, WordPress classic theme, Isso)
     "demo_new": ("post page, 2 comments, new reader", 1.0, 50.0, 26.0, None),
     "busy_new": ("post page, 500 comments, new reader", 1.0, 1075.0, 126.0, None),
+    "demo_new_gzip": ("same as 2 comments, gzip", 1.0, None, None, None),
+    "busy_new_gzip": ("same as 500 comments, gzip", 1.0, None, None, None),
     "busy_liked": ("500 comments, reader who liked", 10.0, None, None, None),
     "busy_held": ("500 comments, reader with a held comment", 10.0, None, None, None),
     "busy_member": ("500 comments, logged-in reader", 10.0, None, None, None),

@@ -106,6 +106,9 @@ MIDDLEWARE = [
     "salon.middleware.RefuseNulBytes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed for clients that accept it; after WhiteNoise (static files come
+    # pre-compressed from it) and before everything that reads or writes the body.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -389,7 +392,9 @@ SALON = {
     "POST_PASSWORD_RATE": _env("POST_PASSWORD_RATE", "10/m"),
     # How long after posting a comment its author may still edit or delete it.
     "EDIT_WINDOW_MINUTES": int(_env("EDIT_WINDOW_MINUTES", "15")),
-    "WORKERS": int(_env("WORKERS", str(max(2, (os.cpu_count() or 1) + 1)))),
+    # One per core (at least two): each has 4 threads for requests that wait on the database
+    # or the network, so a further process only adds its memory (~45 MiB) and contention.
+    "WORKERS": int(_env("WORKERS", str(max(2, os.cpu_count() or 1)))),
     # Mail (comment notices, subscriptions, data-request links) is off until an SMTP server
     # and a sender address are given: SALON_SMTP_URL (smtp://user:pass@host:587?tls=1,
     # smtps://… for implicit TLS) or the SALON_EMAIL_* variables, and SALON_MAIL_FROM.

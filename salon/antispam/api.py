@@ -31,6 +31,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db.models import Q, Sum
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.template.loader import render_to_string
@@ -38,7 +39,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import get_usage
+from django_ratelimit.core import (  # the counters get_usage keeps, counted more cheaply
+    _SIMPLE_KEYS,
+    EXPIRATION_FUDGE,
+    _get_window,
+    _make_cache_key,
+    _split_rate,
+    get_usage,
+)
 
 from salon.antispam import engine, filtering, statistics, submissions
 from salon.antispam.keys import KEY_PATTERN, KnownKey, blog_host, find_key
@@ -185,14 +193,48 @@ def _wait(usage: dict) -> int:
     return max(1, left) if left >= 0 else 60
 
 
+def _usage(group: str, value: str, rate: str, increment: bool) -> dict | None:
+    """As django-ratelimit's ``get_usage`` (the same counter in the shared cache), with one
+    write at most: a look that does not count reads the counter (``get_usage`` would ``add``
+    it first, a write on every request), and a count is an atomic ``incr``, adding the counter
+    only when the window has none yet."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None
+    limit, period = _split_rate(rate)
+    window = _get_window(value, period)
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    key = _make_cache_key(group, window, rate, value, get_usage.ALL)
+    count: int | None
+    if not increment:
+        count = cache.get(key, 0)
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # no counter yet in this window
+            if cache.add(key, 1, period + EXPIRATION_FUDGE):
+                count = 1
+            else:  # another request added it meanwhile
+                try:
+                    count = cache.incr(key)
+                except ValueError:
+                    count = None
+    if count is None:  # the cache could not count: refuse, as get_usage does
+        return {"count": 0, "limit": 0, "should_limit": True, "time_left": -1}
+    return {
+        "count": count,
+        "limit": limit,
+        "should_limit": count > limit,
+        "time_left": window - int(time.time()),
+    }
+
+
 def _address_usage(request: HttpRequest, increment: bool) -> dict | None:
     """This client address's requests with unknown keys in the current window."""
-    return get_usage(
-        request,
-        group="akismet-invalid-key",
-        key="ip",
-        rate=settings.SALON["AKISMET_INVALID_KEY_RATE"],
-        increment=increment,
+    return _usage(
+        "akismet-invalid-key",
+        _SIMPLE_KEYS["ip"](request),
+        settings.SALON["AKISMET_INVALID_KEY_RATE"],
+        increment,
     )
 
 
@@ -264,13 +306,7 @@ def _authenticate(request: HttpRequest, call: Call, check_blog: bool = True) -> 
 
 def _key_usage(request: HttpRequest, known: KnownKey, increment: bool) -> dict | None:
     """The key's requests in the current window of its rate (counted in the cache)."""
-    return get_usage(
-        request,
-        group="akismet-api",
-        key=lambda _group, _request: f"key:{known.id}",
-        rate=_rate(known),
-        increment=increment,
-    )
+    return _usage("akismet-api", f"key:{known.id}", _rate(known), increment)
 
 
 def _throttle_alert(response: HttpResponse, known: KnownKey, usage: dict) -> HttpResponse:

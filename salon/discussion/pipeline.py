@@ -359,8 +359,12 @@ def _send_after_commit(signal, **arguments) -> None:
     transaction.on_commit(lambda: signals.send(signal, **arguments))
 
 
-def submit_comment(submission: CommentSubmission) -> Comment | None:
+def submit_comment(
+    submission: CommentSubmission, options: DiscussionSettings | None = None
+) -> Comment | None:
     """Run a new submission through the whole pipeline and store it.
+
+    ``options``: the discussion settings, when the caller has just read them (else read here).
 
     Returns the stored comment, or None when the spam filter calls it blatant spam (it is
     then discarded unseen). Raises :class:`CommentRejected` for closed comments, a reply to
@@ -372,7 +376,8 @@ def submit_comment(submission: CommentSubmission) -> Comment | None:
     if submission.parent is not None and submission.parent.post_id != post.pk:
         raise CommentRejected(_("The comment you are replying to is not on this post."), 400)
 
-    options = DiscussionSettings.current()
+    if options is None:
+        options = DiscussionSettings.current()
     _rejects_duplicate(submission)
     _rejects_flood(submission)
 

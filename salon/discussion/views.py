@@ -99,7 +99,7 @@ def post_comment(request: HttpRequest) -> HttpResponse:
         notify_posts=data.get("notify_posts", False),
     )
     try:
-        comment = submit_comment(submission)
+        comment = submit_comment(submission, options)
     except CommentRejected as rejected:
         return render_post_page(
             request, post, status=rejected.status, comment_form=form, comment_error=rejected.message

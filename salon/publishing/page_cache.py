@@ -23,6 +23,14 @@ A stored page is served only while it is still what a render would show. Its ent
 
 The key is the page's address (scheme, host, path) and the reader's language.
 
+A reader whose browser accepts gzip gets the stored page compressed without compressing it
+again: each stored piece between the per-reader values is kept also as raw deflate ending in
+a full flush (byte-aligned, no reference to what came before), so the pieces concatenate into
+one deflate stream; the per-reader values go between them as uncompressed ("stored") deflate
+blocks, so the CSRF token is never compressed beside the page's other text. A gzip header
+with a random-length file name (the length hiding Django's ``GZipMiddleware`` adds against
+BREACH) and the CRC-32 and length of the whole page close it.
+
 ``SALON_PAGE_CACHE``: ``auto`` (on when the default cache is shared by all processes: not
 Django's per-process memory cache), ``on`` or ``off``.
 """
@@ -32,6 +40,8 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as once
@@ -215,16 +225,61 @@ class StoredPage:
     # The body split around the per-reader values: parts[0], field[0], parts[1], …
     parts: tuple[bytes, ...]
     fields: tuple[str, ...]
+    # Each part as raw deflate ending in a full flush (see the module's docstring).
+    deflated: tuple[bytes, ...] = ()
 
     def response(self, request: HttpRequest) -> HttpResponse:
         values = {name: escape(_PER_READER[name](request)).encode() for name in set(self.fields)}
-        pieces = [self.parts[0]]
-        for name, part in zip(self.fields, self.parts[1:], strict=True):
-            pieces += (b'name="', name.encode(), b'" value="', values[name], b'"', part)
-        response = HttpResponse(b"".join(pieces), status=self.status)
+        gaps = [
+            b'name="' + name.encode() + b'" value="' + values[name] + b'"' for name in self.fields
+        ]
+        if self.deflated and _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            response = HttpResponse(_gzip(self.parts, self.deflated, gaps), status=self.status)
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Content-Length"] = str(len(response.content))
+        else:
+            pieces = [self.parts[0]]
+            for gap, part in zip(gaps, self.parts[1:], strict=True):
+                pieces += (gap, part)
+            response = HttpResponse(b"".join(pieces), status=self.status)
         for header, value in self.headers:
             response.headers[header] = value
+        if "Content-Encoding" in response.headers:
+            # GZipMiddleware leaves an encoded response as it is, Vary included.
+            patch_vary_headers(response, ("Accept-Encoding",))
         return response
+
+
+_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+_MAX_RANDOM_NAME = 100  # as Django's GZipMiddleware
+_LAST_BLOCK = b"\x01\x00\x00\xff\xff"  # an empty stored block marked final
+
+
+def _deflate(part: bytes) -> bytes:
+    """``part`` as raw deflate that starts and ends on a byte and refers to nothing before."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(part) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+def _stored_block(data: bytes) -> bytes:
+    """``data`` (< 64 KiB) as one uncompressed, non-final deflate block (byte-aligned)."""
+    size = len(data)
+    return b"\x00" + struct.pack("<HH", size, size ^ 0xFFFF) + data
+
+
+def _gzip(parts: tuple[bytes, ...], deflated: tuple[bytes, ...], gaps: list[bytes]) -> bytes:
+    """The gzip stream of parts[0] + gaps[0] + parts[1] + …, from the parts' stored deflate."""
+    name = b"a" * secrets.randbelow(_MAX_RANDOM_NAME) + b"\x00"
+    # Magic, deflate, FNAME, mtime 0, no extra flags, unknown OS; then the file name.
+    pieces = [b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\xff", name, deflated[0]]
+    crc = zlib.crc32(parts[0])
+    size = len(parts[0])
+    for gap, part, packed in zip(gaps, parts[1:], deflated[1:], strict=True):
+        pieces += (_stored_block(gap), packed)
+        crc = zlib.crc32(part, zlib.crc32(gap, crc))
+        size += len(gap) + len(part)
+    pieces += (_LAST_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return b"".join(pieces)
 
 
 def _split(body: bytes) -> tuple[tuple[bytes, ...], tuple[str, ...]]:
@@ -313,6 +368,7 @@ class PageCacheMiddleware:
                     headers=tuple(response.items()),
                     parts=parts,
                     fields=fields,
+                    deflated=tuple(_deflate(part) for part in parts),
                 ),
                 PAGE_SECONDS,
             )

@@ -116,7 +116,7 @@ class Command(BaseCommand):
             "--workers",
             type=int,
             default=settings.SALON["WORKERS"],
-            help="Worker processes (SALON_WORKERS; default: CPU cores + 1).",
+            help="Worker processes (SALON_WORKERS; default: CPU cores, at least 2).",
         )
         parser.add_argument("--threads", type=int, default=4, help="Threads per worker.")
         parser.add_argument(
