@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.accessibility import serious_violations
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 sync_api = pytest.importorskip(
@@ -37,7 +36,6 @@ pytestmark = pytest.mark.e2e
 # The thread hands the widget a signed stamp of when it was shown; the spam filter takes a
 # comment sent within two seconds of it for a bot's. The tests wait as a quick reader would.
 READING_SECONDS = 2.5
-AXE = Path(__file__).parent / "axe"
 TITLE = "First light on the ridge"
 SCREENSHOTS = "/tmp/salon-e2e-embed-{mode}-{width}.png"
 
@@ -191,32 +189,6 @@ def _salon_traffic(page, salon: str) -> list:
     return seen
 
 
-def _axe_script() -> Path:
-    """axe-core, installed from its lockfile the first time (needs npm)."""
-    script = AXE / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.is_file():
-        npm = shutil.which("npm")
-        if not npm:
-            pytest.skip("the accessibility check needs npm (apt-get install npm) for axe-core")
-        subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(AXE)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    return script
-
-
-def _serious_violations(page) -> list[dict]:
-    """axe-core's serious and critical findings in the widget."""
-    page.add_script_tag(path=str(_axe_script()))
-    found = page.evaluate(
-        "async () => (await axe.run('.salon-embed', {resultTypes: ['violations']})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))"
-    )
-    return [v for v in found if v["impact"] in ("serious", "critical")]
-
-
 def test_a_reader_converses_under_a_page_of_another_site(reader, blog, live_server, browser):
     from salon.discussion.models import Comment, DiscussionSettings
     from salon.publishing.models import Post
@@ -319,7 +291,7 @@ def test_a_reader_converses_under_a_page_of_another_site(reader, blog, live_serv
     # Readable by everyone, in light and dark, on a phone and a desktop.
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
-        assert _serious_violations(page) == []
+        assert serious_violations(page, ".salon-embed") == []
         for width in (390, 1280):
             page.set_viewport_size({"width": width, "height": 900})
             shot = SCREENSHOTS.format(mode=f"{reader.mode}-{scheme}", width=width)

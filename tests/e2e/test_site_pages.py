@@ -87,6 +87,17 @@ def site(demo, live_server):
     }
 
 
+def fit_and_access_problems(page, label: str, width: int) -> list[str]:
+    """What is wrong with the loaded page at this window width: sideways scroll, and axe-core's
+    serious or critical findings."""
+    problems = []
+    wide = page_width(page)
+    if wide > width:
+        problems.append(f"{label}: {wide} px wide at {width} px")
+    problems += [f"{label}: axe {violation}" for violation in serious_violations(page)]
+    return problems
+
+
 @pytest.mark.parametrize("width", [390, 1280])
 def test_every_public_page_fits_and_passes_axe(browser, live_server, site, width):
     context = _open_context(browser, viewport={"width": width, "height": 900})
@@ -99,11 +110,7 @@ def test_every_public_page_fits_and_passes_axe(browser, live_server, site, width
             if response.status != expected:
                 problems.append(f"{name} ({path}): HTTP {response.status}")
             page.wait_for_load_state("load")
-            wide = page_width(page)
-            if wide > width:
-                problems.append(f"{name} ({path}): {wide} px wide at {width} px")
-            for violation in serious_violations(page):
-                problems.append(f"{name} ({path}): axe {violation}")
+            problems += fit_and_access_problems(page, f"{name} ({path})", width)
     finally:
         context.close()
     assert problems == []
@@ -251,11 +258,7 @@ def test_every_account_page_is_in_the_theme_fits_and_passes_axe(
                 continue
             if page.locator("header.site-header").count() != 1:
                 problems.append(f"{name} ({path}): not in the site's layout")
-            wide = page_width(page)
-            if wide > width:
-                problems.append(f"{name} ({path}): {wide} px wide at {width} px")
-            for violation in serious_violations(page):
-                problems.append(f"{name} ({path}): axe {violation}")
+            problems += fit_and_access_problems(page, f"{name} ({path})", width)
         finally:
             context.close()
     assert problems == []
