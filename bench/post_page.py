@@ -14,8 +14,8 @@ comments: 400 top-level and 100 replies, every fifth comment a reply), then meas
 - the memory (PSS, all processes) of ``salon serve`` with its defaults after pages and
   comments.
 
-WordPress 6.1 and Isso 0.14 are not run side by side: their figures from the issue's table
-(same machine, same data) are printed as fixed anchors.
+Then WordPress 6.1 and Isso 0.14 are run on the same two posts and printed beside Salon
+(``bench/anchors/``; ``--no-anchors`` skips them, ``--anchors-only`` measures only them).
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import anchors
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -573,7 +575,7 @@ def run(command: list[str], env: dict[str, str]) -> str:
 
 # Issue #19's table: server CPU per request on this machine (ms), resident memory (MiB).
 # WordPress 6.1 with its default theme and with a classic theme; Isso 0.14 for the comment
-# post and memory. Fixed anchors: WordPress is not run side by side by this script.
+# post and memory, as printed once in the issue; bench/anchors/ measures them in the same run.
 GOALS = {
     # case: (label, goal, WordPress default theme, WordPress classic theme, Isso)
     "demo_new": ("post page, 2 comments, new reader", 1.0, 50.0, 26.0, None),
@@ -707,6 +709,7 @@ def main() -> int:
         "the database is created and dropped)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
+    anchors.add_arguments(parser)
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--inprocess", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -770,9 +773,10 @@ def main() -> int:
             pg_env["SALON_DATA_DIR"] = str(data_dir / "postgres")
             build(pg_env)
             databases.append(("PostgreSQL", pg_env))
-        for database, site_env in databases:
+        measured = {}
+        for database, site_env in [] if args.anchors_only else databases:
             before = in_process(site_env, "off")
-            after = in_process(site_env, "on")
+            after = measured[database] = in_process(site_env, "on")
             print()
             print(
                 f"In process, {database}: median CPU (time.process_time) of Django's WSGI "
@@ -780,12 +784,8 @@ def main() -> int:
                 "the same with SALON_PAGE_CACHE=off."
             )
             print_in_process(before, after)
-        print(
-            "WordPress and Isso: the figures of issue #19's table (same machine, same data), "
-            "as fixed anchors; skipped running WordPress (php-fpm + MariaDB) and Isso side by "
-            "side (bench/embed_api.py runs Isso for the JSON thread)."
-        )
-        if args.no_server:
+        anchors.compare(args, env, measured.get("SQLite"))
+        if args.no_server or args.anchors_only:
             return 0
 
         redis = redis_url()
