@@ -11,6 +11,7 @@ cannot run here is skipped, saying why, and the figures of the issue's table sta
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -218,7 +219,8 @@ def print_table(
     print(
         "Salon beside WordPress 6.1 (default theme Twenty Twenty-Three, classic Twenty "
         "Twenty-One) and Isso 0.14 on the same posts: server CPU ms per request (WordPress: "
-        "PHP + MariaDB), and the ratio of each to Salon's (in process, page cache on)."
+        "PHP + MariaDB), and the ratio of each to Salon's (in process, page cache on); "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs."
     )
     line = "  ".join(
         cell.ljust(width) if i == 0 else cell.rjust(width)
@@ -249,8 +251,8 @@ def print_table(
         )
     print(
         "Salon's comment includes its spam check and notification; WordPress's and Isso's "
-        "have none. "
-        + ("Salon's memory is printed by the memory run below." if memory_below else "")
+        "have none."
+        + (" Salon's memory is printed by the memory run below." if memory_below else "")
     )
     for note in notes:
         print(f"NOTE: {note}")
