@@ -210,7 +210,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            # diskcache's DjangoCache, its connections kept from one request to the next.
+            "BACKEND": "salon.shared_cache.SharedDiskCache",
             "LOCATION": str(CACHE_DIR),
             # Eight SQLite files, so that writers rarely wait on one another; a write that
             # finds its file busy retries (the wait for the lock is per attempt).
