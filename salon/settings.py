@@ -104,6 +104,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "salon.middleware.RefuseNulBytes",
+    # The Akismet-compatible API's requests (other servers') go no further down this list.
+    "salon.middleware.AkismetApi",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed for clients that accept it; after WhiteNoise (static files come
