@@ -27,6 +27,7 @@ own time). The ratios printed compare Salon's p50/p99 with 100 ms and 200 ms.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
 import re
 import selectors
@@ -262,7 +263,9 @@ def in_process(rounds: int, checks: int) -> None:
     over HTTP does."""
     import io
 
-    os.environ["SALON_DATA_DIR"] = tempfile.mkdtemp(prefix="salon-bench-akismet-")
+    data_dir = tempfile.mkdtemp(prefix="salon-bench-akismet-")
+    atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
+    os.environ["SALON_DATA_DIR"] = data_dir
     os.environ["SALON_AKISMET_API_RATE"] = "1000000/m"
     os.environ["DJANGO_SETTINGS_MODULE"] = "salon.settings"
     sys.path.insert(0, str(ROOT))
