@@ -104,6 +104,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "salon.middleware.RefuseNulBytes",
+    # The Akismet-compatible API's requests (other servers') go no further down this list.
+    "salon.middleware.AkismetApi",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages compressed for clients that accept it; after WhiteNoise (static files come
@@ -210,7 +212,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            # diskcache's DjangoCache, its connections kept from one request to the next.
+            "BACKEND": "salon.shared_cache.SharedDiskCache",
             "LOCATION": str(CACHE_DIR),
             # Eight SQLite files, so that writers rarely wait on one another; a write that
             # finds its file busy retries (the wait for the lock is per attempt).

@@ -13,7 +13,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # The shared cache in a directory of each test process's own: pytest-xdist's workers inherit
 # the environment (and so SALON_DATA_DIR), and one worker's cache.clear() must not reset the
 # counters another worker's test is reading.
-if CACHES["default"]["BACKEND"] == "diskcache.DjangoCache":  # noqa: F405
+if CACHES["default"]["BACKEND"] == "salon.shared_cache.SharedDiskCache":  # noqa: F405
     CACHES["default"]["LOCATION"] = tempfile.mkdtemp(prefix="salon-test-cache-")  # noqa: F405
 
 # The whole suite runs with post pages served from the cache whenever a new reader asks, so

@@ -270,3 +270,22 @@ def test_a_blog_address_with_a_line_break_is_refused_not_a_server_error(client, 
     answer = check(client, api_key=key, blog="\r", user_ip="192.0.2.1", comment_content=HAM)
     assert (answer.status_code, answer.content) == (200, b"invalid")
     assert answer["X-akismet-alert-msg"].startswith("Salon: this API key is not valid for \\r.")
+
+
+def test_answers_keep_the_sites_security_headers_and_host_check(client, key):
+    # The API skips the page middleware, not what a browser or proxy relies on.
+    answer = check(client, api_key=key, blog=BLOG, user_ip="192.0.2.1", comment_content=HAM)
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    assert answer["X-Frame-Options"] == "DENY"
+    assert answer["Content-Length"] == "5"
+    assert "Set-Cookie" not in answer
+    # A long answer is compressed for a client that accepts it.
+    stats = client.post("/1.1/stats-page", {"key": key, "blog": BLOG}, HTTP_ACCEPT_ENCODING="gzip")
+    assert stats.status_code == 200 and stats["Content-Encoding"] == "gzip"
+    # A host the site does not serve is refused, as for its pages.
+    refused = client.post(
+        "/1.1/comment-check",
+        {"api_key": key, "blog": BLOG, "user_ip": "192.0.2.1"},
+        HTTP_HOST="attacker.example",
+    )
+    assert refused.status_code == 400
