@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -101,6 +102,13 @@ class Verdict:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     checked: bool = True
     """False when no spam filter ran (none is configured)."""
+    record: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    """What the filter keeps of this check (its daily counts): the pipeline runs it in the
+    transaction that stores the comment, so the two are written together or not at all."""
+
+    def keep_record(self) -> None:
+        if self.record is not None:
+            self.record()
 
     @property
     def outcome(self) -> str:
@@ -384,6 +392,7 @@ def submit_comment(
     judgement = judge(submission, options)
     if judgement.discard:
         log.info("Discarded blatant spam on post %s", post.pk)
+        judgement.verdict.keep_record()
         return None
 
     with transaction.atomic():
@@ -406,6 +415,8 @@ def submit_comment(
             spam_reasons=judgement.reasons,
             spam_outcome=judgement.verdict.outcome,
         )
+        # Last, so that every transaction takes the post's row before the filter's counts.
+        judgement.verdict.keep_record()
         _send_after_commit(signals.comment_submitted, comment=comment, submission=submission)
     return comment
 
@@ -442,6 +453,7 @@ def resubmit_comment(comment: Comment, submission: CommentSubmission) -> Comment
                 "spam_outcome",
             ]
         )
+        judgement.verdict.keep_record()
         _send_after_commit(
             signals.comment_edited,
             comment=comment,
