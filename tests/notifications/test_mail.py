@@ -9,9 +9,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from salon.antispam.models import DailyTally
+from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.views import post_comment as post_comment_view
 from salon.notifications.delivery import deliver_due, mail_configured, smtp_server
@@ -118,11 +121,6 @@ def test_a_comments_notice_is_stored_with_it_or_not_at_all(
 ):
     """The notice is queued by the transaction that stores the comment: it is there as soon
     as the comment is, and a comment rolled back leaves no notice (nor a spam-check count)."""
-    from django.db import transaction
-    from django.test import RequestFactory
-
-    from salon.antispam.models import DailyTally
-
     settings.SALON = {**settings.SALON, "SPAM_FILTER": "salon.antispam.filtering.check_comment"}
     fields = comment_form(post, comment="Lovely post.", author="Ben")
     request = RequestFactory().post("/comments/post/", fields, REMOTE_ADDR="10.9.0.1")
@@ -149,7 +147,6 @@ def test_a_failing_mail_receiver_never_costs_the_comment(
 ):
     """A receiver of new comments that fails is logged and what the receivers wrote is
     undone; the comment is stored all the same."""
-    from salon.discussion import signals
 
     def broken(comment, **signal):
         OutgoingMail.objects.create(to="half@example.org", subject="half", body="half")
