@@ -130,6 +130,8 @@ class DailyTally(models.Model):
     outlive the 15-day spam retention and feed the statistics and Akismet's key-sites.
     """
 
+    COUNTS = ("checked", "spam", "ham", "missed_spam", "false_positives")
+
     site = models.ForeignKey(SpamFilterSite, on_delete=models.CASCADE, related_name="tallies")
     day = models.DateField()
     checked = models.PositiveIntegerField(default=0)

@@ -15,7 +15,7 @@ from django.utils.html import escape
 
 from salon.antispam.models import DailyTally, Lesson, SpamFilterSite
 
-FIELDS = ("checked", "spam", "ham", "missed_spam", "false_positives")
+FIELDS = DailyTally.COUNTS
 
 
 @dataclass

@@ -5,7 +5,7 @@ and under a lock on the row that stores it (``SELECT … FOR NO KEY UPDATE``). O
 lock matters: two comments committed at once would otherwise each recount from a snapshot
 that misses the other's row, and the count would stay one short until the next change. The
 lock makes the second recount wait for the first transaction, then see both rows. (SQLite
-takes its write lock when the transaction begins; ``select_for_update`` is a no-op there.)
+takes its write lock when the transaction begins, so no lock is asked for there.)
 A crash leaves either the comment and its count, or neither.
 """
 
@@ -26,13 +26,15 @@ def refresh_comment_counts(post_ids: Iterable[int]) -> None:
     ids = sorted({pk for pk in post_ids if pk})
     if not ids:
         return
-    with transaction.atomic():
-        _lock(Post.objects.filter(pk__in=ids))
-        if len(ids) == 1:  # every new comment: the statement compiled once, run with its post
-            statement, params = _one_post_update()
-            with connection.cursor() as cursor:
-                cursor.execute(statement, [ids[0] if p == _MARK else p for p in params])
+    # In the caller's transaction when there is one (a new comment's): no savepoint of its
+    # own, since a comment is never kept without its count.
+    with transaction.atomic(savepoint=False):
+        if len(ids) == 1:  # every new comment: statements compiled once, run with its post
+            if _row_locks():
+                _run_for_post(_one_post_lock, ids[0])
+            _run_for_post(_one_post_update, ids[0])
         else:
+            _lock(Post.objects.filter(pk__in=ids))
             _recount(Post.objects.filter(pk__in=ids))
 
 
@@ -40,24 +42,45 @@ def _lock(rows) -> None:
     # NO KEY UPDATE does not conflict with the KEY SHARE lock that inserting a comment takes
     # on its post (the foreign key), so two comment transactions cannot deadlock on it. In
     # primary-key order, so that transactions locking several posts take them in one order.
-    list(rows.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True))
+    if _row_locks():
+        list(_locking(rows))
 
 
-_MARK = -7_070_707  # no post's id: stands for the post in the compiled statement
-_one_post_updates: dict[str, tuple[str, tuple]] = {}
+def _row_locks() -> bool:
+    return connection.features.has_select_for_update
+
+
+def _locking(rows):
+    return rows.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True)
+
+
+_MARK = -7_070_707  # no post's id: stands for the post in the compiled statements
+_compiled: dict[tuple[str, str], tuple[str, tuple]] = {}
+
+
+def _run_for_post(compile_statement, post_id: int) -> None:
+    """Run one of the one-post statements below, compiled by the ORM once per process and
+    database (compiling cost several times more than running them), with ``post_id``."""
+    key = (compile_statement.__name__, connection.vendor)
+    if key not in _compiled:
+        statement, params = compile_statement()
+        if list(params).count(_MARK) != 1:  # pragma: no cover (the ORM changed its mind)
+            raise RuntimeError("a one-post statement does not name its post once")
+        _compiled[key] = (statement, tuple(params))
+    statement, params = _compiled[key]
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [post_id if p == _MARK else p for p in params])
+
+
+def _one_post_lock() -> tuple[str, tuple]:
+    query = _locking(Post.objects.filter(pk=_MARK)).query
+    return query.get_compiler(connection=connection).as_sql()
 
 
 def _one_post_update() -> tuple[str, tuple]:
-    """The UPDATE :func:`_recount` runs for one post, compiled by the ORM once per process
-    (compiling it cost several times more than running it)."""
-    if connection.vendor not in _one_post_updates:
-        query = Post.objects.filter(pk=_MARK).query.chain(sql.UpdateQuery)
-        query.add_update_values(_recount_values())
-        statement, params = query.get_compiler(connection=connection).as_sql()
-        if list(params).count(_MARK) != 1:  # pragma: no cover (the ORM changed its mind)
-            raise RuntimeError("the recount's statement does not name its post once")
-        _one_post_updates[connection.vendor] = (statement, tuple(params))
-    return _one_post_updates[connection.vendor]
+    query = Post.objects.filter(pk=_MARK).query.chain(sql.UpdateQuery)
+    query.add_update_values(_recount_values())
+    return query.get_compiler(connection=connection).as_sql()
 
 
 def _recount_values() -> dict:

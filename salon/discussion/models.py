@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from salon.prepared import prepared
 from salon.publishing.models import Post
 from salon.web_addresses import validate_web_address
 
@@ -62,7 +63,11 @@ class DiscussionSettings(models.Model):
 
     @classmethod
     def current(cls) -> DiscussionSettings:
-        """The site's settings row, created with the defaults on first use."""
+        """The site's settings row, created with the defaults on first use (read with a
+        query compiled once: every page and every comment asks)."""
+        found = prepared("discussion settings", lambda v: cls.objects.filter(pk=1)).objects()
+        if found:
+            return found[0]
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
 

@@ -1,6 +1,7 @@
 """One comment's journey: guard against floods and duplicates, judge it (the spam check,
-then the site's rules, then its status), store it in one transaction, and tell the other
-apps after commit (:mod:`salon.discussion.signals`).
+then the site's rules, then its status), store it in one transaction with what the other
+apps keep of it (the spam filter's count, the mail queued about it), and tell them of
+changes after commit (:mod:`salon.discussion.signals`).
 
 Who judges, and who does not:
 
@@ -18,15 +19,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -35,6 +37,7 @@ from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.rendering import count_links, render_comment
 from salon.discussion.threads import depth_of
+from salon.prepared import prepared
 from salon.publishing.models import Post
 from salon.web_addresses import web_address
 
@@ -101,6 +104,13 @@ class Verdict:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     checked: bool = True
     """False when no spam filter ran (none is configured)."""
+    record: Callable[[], None] | None = field(default=None, repr=False, compare=False)
+    """What the filter keeps of this check (its daily counts): the pipeline runs it in the
+    transaction that stores the comment, so the two are written together or not at all."""
+
+    def keep_record(self) -> None:
+        if self.record is not None:
+            self.record()
 
     @property
     def outcome(self) -> str:
@@ -145,26 +155,102 @@ def check_spam(submission: CommentSubmission) -> Verdict:
         )
 
 
-def _rejects_duplicate(submission: CommentSubmission) -> None:
-    same_author = Q(author_name=submission.author_name)
-    if submission.author_email:
-        same_author |= Q(author_email__iexact=submission.author_email)
-    if submission.account:
-        same_author |= Q(user=submission.account)
-    duplicate = (
-        Comment.objects.filter(
-            post=submission.post,
-            parent=submission.parent,
-            content=submission.content,
+_NO_ID = -7_070_707  # no row's id: stands for one in the compiled queries below
+_EPOCH = datetime(1901, 1, 1, tzinfo=UTC)  # before any comment: stands for a moment
+
+
+def _flood_seconds(submission: CommentSubmission) -> int:
+    """How long the flood guard holds the submission's sources (0: it does not apply).
+
+    Pingbacks and Webmentions come from servers (their endpoint has its own rate limit);
+    staff are never held back; ``FLOOD_SECONDS = 0`` turns the guard off.
+    """
+    account = submission.account
+    if (account is not None and account.is_staff) or submission.kind != Comment.Kind.COMMENT:
+        return 0
+    return max(settings.SALON["FLOOD_SECONDS"], 0)
+
+
+def _earlier_comments(submission: CommentSubmission, flood_seconds: int) -> tuple[bool, bool]:
+    """Whether the submission repeats one of its author's comments under the same post and
+    parent (not trashed), and whether one of its sources (its address, e-mail or account)
+    sent a comment in the last ``flood_seconds`` (0: not asked). One query, compiled once."""
+    email = bool(submission.author_email)
+    account = submission.account
+    ip = bool(submission.ip)
+    parent = submission.parent is not None
+    flood = flood_seconds > 0 and (ip or email or account is not None)
+    fields = Comment._meta
+
+    def build(v) -> QuerySet:
+        same_author = Q(author_name=v("name", "\x00name\x00"))
+        email_q = Q(author_email__iexact=v.iexact("email", "\x00email\x00")) if email else Q()
+        account_q = Q(user_id=v("user", _NO_ID - 1)) if account is not None else Q()
+        same_author |= email_q | account_q
+        duplicate = (
+            Comment.objects.filter(
+                post_id=v("post", _NO_ID),
+                parent_id=v("parent", _NO_ID - 2) if parent else None,
+                content=v("content", "\x00content\x00"),
+            )
+            .exclude(status=Comment.Status.TRASH)
+            .filter(same_author)
         )
-        .exclude(status=Comment.Status.TRASH)
-        .filter(same_author)
-        .exists()
+        flooding = Value(False)
+        if flood:
+            source = email_q | account_q
+            if ip:
+                address = v("ip", "192.0.2.255", fields.get_field("author_ip"))
+                source |= Q(author_ip=address)
+            since = v("since", _EPOCH, fields.get_field("created_at"))
+            flooding = Exists(Comment.objects.filter(source, created_at__gte=since))
+        return (
+            Post.objects.filter(pk=v("post", _NO_ID))
+            .annotate(duplicate=Exists(duplicate), flooding=flooding)
+            .values_list("duplicate", "flooding")
+        )
+
+    row = prepared(("earlier comments", email, account is not None, ip, parent, flood), build)
+    found = row.first_row(
+        post=submission.post.pk,
+        parent=submission.parent.pk if parent else None,
+        content=submission.content,
+        name=submission.author_name,
+        email=submission.author_email,
+        user=account.pk if account is not None else None,
+        ip=submission.ip,
+        since=timezone.now() - timedelta(seconds=flood_seconds),
     )
+    if found is None:  # the post was deleted meanwhile: nothing earlier under it
+        return False, False
+    return bool(found[0]), bool(found[1])
+
+
+def _rejects_duplicate_and_flood(submission: CommentSubmission) -> None:
+    """Refuse a duplicate (409), then a comment from a source that sent one less than
+    ``FLOOD_SECONDS`` ago (429).
+
+    The flood guard's claim is atomic across every process (``cache.add`` on the cache they
+    share), so of several comments sent at once from one source exactly one passes. A
+    refused comment claims nothing. The stored comments are checked too, for a cache
+    emptied since (a restart on Redis, an eviction).
+    """
+    seconds = _flood_seconds(submission)
+    duplicate, flooded = _earlier_comments(submission, seconds)
     if duplicate:
         raise CommentRejected(
             _("Duplicate comment detected; it looks as though you’ve already said that!"), 409
         )
+    if not seconds:
+        return
+    if flooded:
+        raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
+    claimed: list[str] = []
+    for key in _flood_claims(submission):
+        if not cache.add(key, 1, timeout=seconds):
+            cache.delete_many(claimed)
+            raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
+        claimed.append(key)
 
 
 def _flood_claims(submission: CommentSubmission) -> list[str]:
@@ -179,42 +265,6 @@ def _flood_claims(submission: CommentSubmission) -> list[str]:
     if submission.account is not None:
         claims.append(f"flood:user:{submission.account.pk}")
     return claims
-
-
-def _rejects_flood(submission: CommentSubmission) -> None:
-    """Refuse a comment from a source that sent one less than ``FLOOD_SECONDS`` ago.
-
-    The claim is atomic across every process (``cache.add`` on the cache they share), so of
-    several comments sent at once from one source exactly one passes. A refused comment
-    claims nothing. ``FLOOD_SECONDS = 0`` turns the guard off. The stored comments are
-    checked too, for a cache emptied since (a restart on Redis, an eviction).
-    """
-    seconds = settings.SALON["FLOOD_SECONDS"]
-    account = submission.account
-    # Pingbacks and Webmentions come from servers; their endpoint has its own rate limit.
-    if (
-        seconds <= 0
-        or (account is not None and account.is_staff)
-        or submission.kind != Comment.Kind.COMMENT
-    ):
-        return
-    claimed: list[str] = []
-    for key in _flood_claims(submission):
-        if not cache.add(key, 1, timeout=seconds):
-            cache.delete_many(claimed)
-            raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
-        claimed.append(key)
-    since = timezone.now() - timedelta(seconds=seconds)
-    same_source = Q()
-    if submission.ip:
-        same_source |= Q(author_ip=submission.ip)
-    if submission.author_email:
-        same_source |= Q(author_email__iexact=submission.author_email)
-    if account is not None:
-        same_source |= Q(user=account)
-    if same_source and Comment.objects.filter(same_source, created_at__gte=since).exists():
-        cache.delete_many(claimed)
-        raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
 
 
 def _first_match(words: list[str], submission: CommentSubmission) -> str:
@@ -234,13 +284,28 @@ def _first_match(words: list[str], submission: CommentSubmission) -> str:
 
 
 def _previously_approved(submission: CommentSubmission) -> bool:
-    if submission.account is not None:
-        mine = Q(user=submission.account)
-    elif submission.author_email:
-        mine = Q(author_name=submission.author_name, author_email__iexact=submission.author_email)
-    else:
+    """Whether an approved comment of the same account, or under the same name and e-mail,
+    is stored (one query, compiled once)."""
+    account = submission.account
+    if account is None and not submission.author_email:
         return False
-    return Comment.objects.approved().filter(mine).exists()
+
+    def build(v) -> QuerySet:
+        if account is not None:
+            mine = Q(user_id=v("user", _NO_ID))
+        else:
+            mine = Q(
+                author_name=v("name", "\x00name\x00"),
+                author_email__iexact=v.iexact("email", "\x00email\x00"),
+            )
+        return Comment.objects.approved().filter(mine).values_list("pk")[:1]
+
+    found = prepared(("approved before", account is not None), build).first_row(
+        user=account.pk if account is not None else None,
+        name=submission.author_name,
+        email=submission.author_email,
+    )
+    return found is not None
 
 
 def _rule(signal: str, message: str) -> dict[str, Any]:
@@ -368,7 +433,8 @@ def submit_comment(
 
     Returns the stored comment, or None when the spam filter calls it blatant spam (it is
     then discarded unseen). Raises :class:`CommentRejected` for closed comments, a reply to
-    another post, duplicates and floods. Sends ``comment_submitted`` after commit.
+    another post, duplicates and floods. Sends ``comment_submitted`` in the transaction
+    that stores the comment.
     """
     post = submission.post
     if not post.comments_open:
@@ -378,12 +444,12 @@ def submit_comment(
 
     if options is None:
         options = DiscussionSettings.current()
-    _rejects_duplicate(submission)
-    _rejects_flood(submission)
+    _rejects_duplicate_and_flood(submission)
 
     judgement = judge(submission, options)
     if judgement.discard:
         log.info("Discarded blatant spam on post %s", post.pk)
+        judgement.verdict.keep_record()
         return None
 
     with transaction.atomic():
@@ -406,7 +472,10 @@ def submit_comment(
             spam_reasons=judgement.reasons,
             spam_outcome=judgement.verdict.outcome,
         )
-        _send_after_commit(signals.comment_submitted, comment=comment, submission=submission)
+        # The mail about it is queued with it, so that neither is stored without the other.
+        signals.send_within(signals.comment_submitted, comment=comment, submission=submission)
+        # Last, so that every transaction takes the post's row before the filter's counts.
+        judgement.verdict.keep_record()
     return comment
 
 
@@ -442,6 +511,7 @@ def resubmit_comment(comment: Comment, submission: CommentSubmission) -> Comment
                 "spam_outcome",
             ]
         )
+        judgement.verdict.keep_record()
         _send_after_commit(
             signals.comment_edited,
             comment=comment,

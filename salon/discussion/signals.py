@@ -9,7 +9,7 @@ their own ``AppConfig.ready``:
 signal                       receivers (app: what it does)
 ===========================  ==========================================================
 ``comment_submitted``        notifications: subscriptions asked for under the form, and
-                             mail to the post's author, subscribers or moderators
+                             mail to the post's author, subscribers or moderators queued
 ``comment_edited``           notifications: moderators hear of an edit that is now held
 ``comment_status_changed``   antispam: the filter learns "spam" / "not spam";
                              notifications: a comment let out of moderation is announced
@@ -20,8 +20,11 @@ signal                       receivers (app: what it does)
 
 Every signal is sent with :func:`send`, Django's ``send_robust``: a receiver that fails is
 logged with its traceback and never undoes the comment or stops the other receivers.
-``comment_status_changed`` runs inside the moderation's transaction (a lesson is stored
-with the decision it follows); the others run after the comment's transaction commits.
+``comment_submitted`` runs inside the transaction that stores the comment (with
+:func:`send_within`: the mail it queues is stored with the comment, and a failing receiver
+undoes only what the receivers wrote), and
+``comment_status_changed`` inside the moderation's (a lesson is stored with the decision
+it follows); the others run after the comment's transaction commits.
 
 The count keepers at the end of this module are ordinary model signals: whatever changes or
 deletes a comment row, the post's stored comment count follows.
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import logging
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
@@ -40,7 +44,8 @@ from salon.discussion.models import Comment
 log = logging.getLogger(__name__)
 
 comment_submitted = Signal()
-"""A new comment was stored (any status but discarded), after commit.
+"""A new comment was stored (any status but discarded), inside the transaction that stores
+it (its receivers in a savepoint: see :func:`send_within`).
 
 Arguments: ``comment`` (the stored :class:`~salon.discussion.models.Comment`) and
 ``submission`` (the :class:`~salon.discussion.pipeline.CommentSubmission` it came from,
@@ -84,6 +89,25 @@ def send(signal: Signal, **arguments) -> None:
                 receiver_function,
                 exc_info=(type(result), result, result.__traceback__),
             )
+
+
+def send_within(signal: Signal, **arguments) -> None:
+    """Send ``signal`` inside the caller's transaction, its receivers in a savepoint: should
+    one fail, it is logged and the receivers' writes are undone, never the caller's."""
+    savepoint = transaction.savepoint()
+    failed = False
+    for receiver_function, result in signal.send_robust(sender=Comment, **arguments):
+        if isinstance(result, Exception):
+            failed = True
+            log.error(
+                "A receiver of a comment signal failed; what the receivers wrote is undone: %r",
+                receiver_function,
+                exc_info=(type(result), result, result.__traceback__),
+            )
+    if failed:
+        transaction.savepoint_rollback(savepoint)
+    else:
+        transaction.savepoint_commit(savepoint)
 
 
 @receiver(post_save, sender=Comment, dispatch_uid="salon.comment_saved")

@@ -6,6 +6,8 @@ through the ``discussion`` template tags).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.http import (
     Http404,
@@ -14,6 +16,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -26,6 +29,7 @@ from salon.discussion.forms import CommentForm
 from salon.discussion.likes import liked_by_label, toggle_like
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.pipeline import CommentRejected, CommentSubmission, submit_comment
+from salon.prepared import prepared
 from salon.publishing import protection
 from salon.publishing.models import Post
 from salon.publishing.views import render_post_page
@@ -35,13 +39,31 @@ def _too_many(request: HttpRequest, group: str, rate: str) -> bool:
     return is_ratelimited(request, group=group, key="ip", rate=rate, method="POST", increment=True)
 
 
+def _live_post(pk: int) -> Post:
+    """The live post ``pk`` with its author (one query, compiled once: every comment asks)."""
+    query = prepared(
+        "live post with its author",
+        lambda v: (
+            Post.objects.live(v("now", _EPOCH, _PUBLISHED_AT))
+            .select_related("author")
+            .filter(pk=v("post", -7_070_707))
+        ),
+    )
+    found = query.objects(post=pk, now=timezone.now())
+    if not found:
+        raise Post.DoesNotExist
+    return found[0]
+
+
+_EPOCH = datetime(1901, 1, 1, tzinfo=UTC)  # stands for the moment the query is run
+_PUBLISHED_AT = Post._meta.get_field("published_at")
+
+
 @require_POST
 def post_comment(request: HttpRequest) -> HttpResponse:
     """Receive the comment form; redirect to the new comment, or show the page with errors."""
     try:
-        post = (
-            Post.objects.live().select_related("author").get(pk=int(request.POST.get("post", "")))
-        )
+        post = _live_post(int(request.POST.get("post", "")))
     except (ValueError, Post.DoesNotExist):
         raise Http404(_("That post does not exist or is not published.")) from None
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -33,6 +34,7 @@ from salon.notifications.delivery import (
 from salon.notifications.links import moderation_url, new_nonce, unsubscribe_url
 from salon.notifications.models import ModerationLinkUse, PostAnnouncement, Subscription, Topic
 from salon.notifications.subscriptions import normalise, opted_out, request_subscriptions
+from salon.prepared import prepared
 from salon.publishing import protection
 from salon.publishing.models import Post
 
@@ -56,8 +58,9 @@ def comment_arrived(comment: Comment, submission: CommentSubmission, **signal) -
     """Receives ``comment_submitted``: subscriptions asked for under the form, and the
     notices due.
 
-    Runs after the comment's transaction commits; it only queues mail, so the commenter's
-    reply never waits for an SMTP server.
+    Runs in the transaction that stores the comment, so what it queues is stored with it
+    (never a comment whose notice is lost, nor a notice of a comment rolled back); it only
+    queues mail, so the commenter's reply never waits for an SMTP server.
     """
     if not mail_configured() or comment.status in _SILENT:
         return
@@ -119,12 +122,7 @@ def comment_published(comment: Comment) -> int:
             link,
         )
         queued += 1
-    subscribers = (
-        Subscription.objects.filter(topic=Topic.REPLIES, post=post, confirmed_at__isnull=False)
-        .exclude(email__in={commenter, author_email} - {""})
-        .values_list("email", flat=True)
-    )
-    for email in subscribers:
+    for email in follow_up_subscribers(post.pk, {commenter, author_email} - {""}):
         _comment_notice(
             comment,
             email,
@@ -138,15 +136,38 @@ def comment_published(comment: Comment) -> int:
     return queued
 
 
+def follow_up_subscribers(post_id: int, besides: set[str]) -> list[str]:
+    """The confirmed follow-up subscribers of a post, but for the addresses ``besides``
+    (one query, compiled once for each number of them)."""
+    left_out = sorted(besides)
+
+    def build(v) -> QuerySet:
+        return (
+            Subscription.objects.filter(
+                topic=Topic.REPLIES, post_id=v("post", -7_070_707), confirmed_at__isnull=False
+            )
+            .exclude(email__in=[v(f"email{n}", f"\x00email{n}\x00") for n in range(len(left_out))])
+            .values_list("email")
+        )
+
+    query = prepared(("follow-up subscribers", len(left_out)), build)
+    given = {f"email{n}": email for n, email in enumerate(left_out)}
+    return [email for (email,) in query.all_rows(post=post_id, **given)]
+
+
 def moderators() -> list[str]:
     """Addresses of staff who can act on held comments and have not opted out."""
-    emails = (
-        get_user_model()
-        .objects.filter(is_staff=True, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
+    staff = prepared(
+        "moderators",
+        lambda v: (
+            get_user_model()
+            .objects.filter(is_staff=True, is_active=True)
+            .exclude(email="")
+            .values_list("email")
+        ),
     )
-    return sorted({normalise(e) for e in emails if not opted_out(e, Topic.MODERATION)})
+    emails = {normalise(email) for (email,) in staff.all_rows()}
+    return sorted(email for email in emails if not opted_out(email, Topic.MODERATION))
 
 
 def comment_held(comment: Comment) -> int:

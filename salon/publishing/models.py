@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -83,11 +85,12 @@ class PostQuerySet(models.QuerySet):
         """Conversations under pages of other sites (the embed), never shown in the blog."""
         return self.filter(kind=Post.Kind.ELSEWHERE)
 
-    def live(self) -> PostQuerySet:
-        """Posts a reader may see now: published, or scheduled for a time that has come."""
+    def live(self, now: datetime | None = None) -> PostQuerySet:
+        """Posts a reader may see now (or at ``now``): published, or scheduled for a time
+        that has come."""
         return self.filter(
             status__in=[Post.Status.PUBLISHED, Post.Status.SCHEDULED],
-            published_at__lte=timezone.now(),
+            published_at__lte=now or timezone.now(),
         )
 
 

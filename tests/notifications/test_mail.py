@@ -7,17 +7,22 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, RequestFactory
 from django.utils import timezone
 
+from salon.antispam.models import DailyTally
+from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
+from salon.discussion.views import post_comment as post_comment_view
 from salon.notifications.delivery import deliver_due, mail_configured, smtp_server
 from salon.notifications.models import OutgoingMail, Subscription
 from salon.publishing.models import Post
 from tests.notifications.mailbox import Mailbox, body, link_after, send_mail
 
-# Real commits: mail is queued by after-commit hooks, as in production.
+# Real commits: mail is queued in the comment's transaction, as in production.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 READER = "reader@example.net"
@@ -109,6 +114,54 @@ def test_the_posts_author_hears_of_new_comments_but_not_of_their_own(
     assert Comment.objects.filter(content="Thanks, Ben!", status="approved").exists()
     send_mail()
     assert mailbox.messages == []
+
+
+def test_a_comments_notice_is_stored_with_it_or_not_at_all(
+    post, comment_form, mail_on, mailbox, settings
+):
+    """The notice is queued by the transaction that stores the comment: it is there as soon
+    as the comment is, and a comment rolled back leaves no notice (nor a spam-check count)."""
+    settings.SALON = {**settings.SALON, "SPAM_FILTER": "salon.antispam.filtering.check_comment"}
+    fields = comment_form(post, comment="Lovely post.", author="Ben")
+    request = RequestFactory().post("/comments/post/", fields, REMOTE_ADDR="10.9.0.1")
+    request.user = AnonymousUser()
+    request.session = {}
+    counted = sum(DailyTally.objects.values_list("checked", flat=True))
+
+    class RolledBack(Exception):
+        pass
+
+    with pytest.raises(RolledBack), transaction.atomic():
+        post_comment_view(request)
+        comment = Comment.objects.get(content="Lovely post.")
+        # Already queued, before anything commits: not left to a hook after the commit.
+        assert OutgoingMail.objects.filter(comment=comment, to="owner@example.org").exists()
+        assert sum(DailyTally.objects.values_list("checked", flat=True)) == counted + 1
+        raise RolledBack
+    assert not Comment.objects.exists() and not OutgoingMail.objects.exists()
+    assert sum(DailyTally.objects.values_list("checked", flat=True)) == counted
+
+
+def test_a_failing_mail_receiver_never_costs_the_comment(
+    post, post_comment, mail_on, mailbox, caplog
+):
+    """A receiver of new comments that fails is logged and what the receivers wrote is
+    undone; the comment is stored all the same."""
+
+    def broken(comment, **signal):
+        OutgoingMail.objects.create(to="half@example.org", subject="half", body="half")
+        raise RuntimeError("a broken receiver")
+
+    signals.comment_submitted.connect(broken, dispatch_uid="tests.broken")
+    try:
+        with caplog.at_level(logging.ERROR):
+            answer = post_comment(post, comment="Still here.", author="Ben")
+    finally:
+        signals.comment_submitted.disconnect(dispatch_uid="tests.broken")
+    assert answer.status_code == 302
+    assert Comment.objects.filter(content="Still here.").exists()
+    assert not OutgoingMail.objects.filter(to="half@example.org").exists()
+    assert "a broken receiver" in caplog.text
 
 
 def test_a_held_comment_is_moderated_from_the_mail_once(
