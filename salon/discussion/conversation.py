@@ -14,6 +14,7 @@ thread rendered for them alone.
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ from salon.discussion.models import Comment, DiscussionSettings, Like
 from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
 from salon.publishing import fragments
 from salon.publishing.models import Post
+from salon.render_once import render_once
 
 THREAD_TEMPLATE = "discussion/comment_list.html"
 
@@ -141,10 +143,12 @@ def _render(
     return html
 
 
-def _thread_key(post: Post, options: DiscussionSettings) -> str:
+def _thread_key(post: Post, options: DiscussionSettings, post_url: str) -> str:
+    # The post's address is in every Reply link: a new slug or date makes a new thread.
+    address = hashlib.blake2b(post_url.encode(), digest_size=6).hexdigest()
     return (
-        f"salon:thread:2:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
-        f"{get_language()}:{int(settings.SALON['EXTERNAL_AVATARS'])}"
+        f"salon:thread:3:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
+        f"{get_language()}:{int(settings.SALON['EXTERNAL_AVATARS'])}:{address}"
     )
 
 
@@ -164,16 +168,18 @@ def _own_entries(
     return arrange([*pickle.loads(every), *mine], options.thread_depth)
 
 
-def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -> str:
-    """The thread's HTML for this reader ("" when there is nothing to show)."""
-    # Absolute, because the page is also shown at /comments/post/ with form errors.
-    post_url = post.get_absolute_url()
-    liked = reader_likes(request, post)
-    own = _own_awaiting(request, post)
-    key = _thread_key(post, options)
-    cached: tuple[list[int], list[str], list[tuple]] | None = cache.get(key)
-    stored: list[bytes] | None = None
-    if cached is None:
+def _shared_thread(
+    post: Post, options: DiscussionSettings, post_url: str, key: str
+) -> tuple[tuple[list[int], list[str], list[tuple]], list[bytes] | None, bytes | None]:
+    """Every reader's thread: the comments' ids, HTML and layouts, from the cache or rendered
+    once in the whole server (:func:`salon.render_once.render_once`); with the entries
+    pickled when rendered here (else None: read from the cache when needed)."""
+
+    def read():
+        cached = cache.get(key)
+        return None if cached is None else (cached, None, None)
+
+    def render():
         entries = _entries(post, options, None)
         stored = [pickle.dumps(e) for e in entries]
         cached = (
@@ -183,13 +189,26 @@ def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -
         )
         every = pickle.dumps(entries, pickle.HIGHEST_PROTOCOL)
         # The entries pickled one by one: a reader with likes needs only those they liked;
-        # and all together: a reader with their own comment awaiting needs them all.
+        # and all together: a reader with their own comment awaiting needs them all. Those
+        # first, then the HTML, for which readers waiting on this render look.
         cache.set_many(
-            {key: cached, f"{key}:entries": stored, f"{key}:every": every}, THREAD_CACHE_SECONDS
+            {f"{key}:entries": stored, f"{key}:every": every, key: cached}, THREAD_CACHE_SECONDS
         )
-    ids, comments, layouts = cached
+        return cached, stored, every
+
+    return render_once(key, read, render)
+
+
+def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -> str:
+    """The thread's HTML for this reader ("" when there is nothing to show)."""
+    # Absolute, because the page is also shown at /comments/post/ with form errors.
+    post_url = post.get_absolute_url()
+    liked = reader_likes(request, post)
+    own = _own_awaiting(request, post)
+    key = _thread_key(post, options, post_url)
+    (ids, comments, layouts), stored, every = _shared_thread(post, options, post_url, key)
     if own is not None:
-        if stored is None:
+        if every is None:
             every = cache.get(f"{key}:every")
         shared = dict(zip(ids, zip(layouts, comments, strict=True), strict=True))
         comments = _render(_own_entries(post, options, own, every), post_url, liked, shared)
