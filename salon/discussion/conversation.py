@@ -40,7 +40,7 @@ from salon.discussion.forms import CommentForm
 from salon.discussion.likes import liked_by_label
 from salon.discussion.models import Comment, DiscussionSettings, Like
 from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
-from salon.publishing import fragments
+from salon.publishing import fragments, page_cache
 from salon.publishing.models import Post
 from salon.render_once import render_once
 
@@ -134,11 +134,12 @@ def _render(entries: list[ThreadEntry], post_url: str, pressed: set[int | None])
 
 
 def _thread_key(post: Post, options: DiscussionSettings, post_url: str) -> str:
-    # The post's address is in every Reply link: a new slug or date makes a new thread.
+    # The post's address is in every Reply link: a new slug or date makes a new thread. The
+    # code and settings (the time zone of its dates, avatars from Gravatar or not) too.
     address = hashlib.blake2b(post_url.encode(), digest_size=6).hexdigest()
     return (
         f"salon:thread:4:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
-        f"{get_language()}:{int(settings.SALON['EXTERNAL_AVATARS'])}:{address}"
+        f"{get_language()}:{address}:{page_cache.fingerprint()}"
     )
 
 
