@@ -1,6 +1,7 @@
 """A post page in a millisecond, a comment in five, and the server's memory (issue #19).
 
-Run: ``python bench/post_page.py [--repeat N] [--requests N] [--concurrency C] [--workers W]``.
+Run: ``python bench/post_page.py [--repeat N] [--requests N] [--concurrency C] [--workers W]
+[--readers R]``.
 Prints figures beside their goals and the anchors of issue #19's table; asserts nothing.
 
 It builds a throw-away site (``salon migrate``, ``salon demo``, and a second post with 500
@@ -10,7 +11,9 @@ comments: 400 top-level and 100 replies, every fifth comment a reply), then meas
   a new reader (2 and 500 comments), for known readers at 500 comments (who liked, with a
   held comment, logged in) and for posting a comment, with the page cache off and on;
 - through ``salon serve`` (gunicorn) on a free port, with the cache in Redis when it answers,
-  requests/s, p50/p99 and the server's CPU per request under concurrent clients;
+  requests/s, p50/p99 and the server's CPU per request under concurrent clients; then, after
+  a new comment on the busy post, how many times the server renders its thread for
+  ``--readers`` new readers asking at once (each render is a line of its log at INFO);
 - the memory (PSS, all processes) of ``salon serve`` with its defaults after pages and
   comments.
 
@@ -590,6 +593,34 @@ def known_reader_cookies(httpx, base: str, path: str) -> dict[str, str]:
         return dict(client.cookies)
 
 
+def renders_after_a_comment(
+    httpx, server: Server, path: str, readers: int, log: Path
+) -> tuple[int, set[int]]:
+    """A new comment on the post at ``path``, then ``readers`` new readers asking for its page
+    at the same moment: how many times the server rendered the post's thread for them (its
+    log's INFO lines, one per render, wherever it happens), and how many comments the pages
+    they were served show."""
+    if post_comments(httpx, server.base, path, 1, typing=3.0) != 1:
+        raise RuntimeError(f"the comment on {path} was not accepted")
+    since = log.stat().st_size
+    start = threading.Barrier(readers)
+
+    def ask(_n: int) -> int:
+        with httpx.Client(timeout=60) as reader:
+            start.wait()
+            response = reader.get(server.base + path)
+            if response.status_code != 200 or 'id="commentform"' not in response.text:
+                return -1
+            return response.text.count('<li id="comment-')
+
+    with ThreadPoolExecutor(readers) as pool:
+        shown = set(pool.map(ask, range(readers)))
+    with log.open("rb") as text:
+        text.seek(since)
+        renders = len(re.findall(rb"rendered salon:thread:", text.read()))
+    return renders, shown
+
+
 # --------------------------------------------------------------------------------------------
 
 
@@ -660,9 +691,10 @@ def memory_of(server: Server) -> tuple[float, float, int]:
     return pss / 2**20, rss / 2**20, len(processes)
 
 
-def post_comments(httpx, base: str, path: str, count: int) -> int:
-    """Post ``count`` comments through the page's form, each as a new reader; returns how many
-    were answered with a redirect (stored or held)."""
+def post_comments(httpx, base: str, path: str, count: int, typing: float = 0.0) -> int:
+    """Post ``count`` comments through the page's form, each as a new reader who spends
+    ``typing`` seconds writing (the spam filter holds a comment sent within 2 s of the
+    page); returns how many were answered with a redirect (stored or held)."""
     done = 0
     for n in range(count):
         with httpx.Client(base_url=base, timeout=30) as reader:
@@ -670,6 +702,7 @@ def post_comments(httpx, base: str, path: str, count: int) -> int:
             fields = dict(
                 re.findall(r'name="(csrfmiddlewaretoken|post|shown)" value="([^"]*)"', html)
             )
+            time.sleep(typing)
             answer = reader.post(
                 "/comments/post/",
                 data={
@@ -725,6 +758,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000, help="requests per page (1000)")
     parser.add_argument("--concurrency", type=int, default=4, help="concurrent clients (4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
+    parser.add_argument(
+        "--readers",
+        type=int,
+        default=12,
+        help="readers asking for the busy page at once after a new comment (12)",
+    )
     parser.add_argument("--warmup", type=int, default=100, help="warm-up requests per page (100)")
     parser.add_argument(
         "--repeat", type=int, default=200, help="in-process requests per case (200)"
@@ -833,7 +872,8 @@ def main() -> int:
             return 0
 
         redis = redis_url()
-        serve_env = dict(env)
+        # Each thread render is logged at INFO: counted after a new comment.
+        serve_env = {**env, "SALON_LOG_LEVEL": "INFO"}
         if redis:
             serve_env.update(SALON_REDIS_URL=redis, SALON_CACHE_PREFIX=redis_prefix)
         server = Server(
@@ -904,6 +944,15 @@ def main() -> int:
         )
         for note in notes:
             print(f"NOTE: {note}")
+        renders, shown = renders_after_a_comment(
+            httpx, server, paths["busy"], args.readers, data_dir / "server.log"
+        )
+        print(
+            f"renders of the busy thread after a new comment, {args.readers} new readers at "
+            f"once over {args.workers} workers: {renders}; goal ≤ 1 ({renders:.2f}×); the "
+            f"pages show {' or '.join(map(str, sorted(shown)))} comments (the new one "
+            f"{'shown' if shown == {busy_comments + 1} else 'held, or a page was wrong'})"
+        )
         server.stop()
         server = None
         memory_run(httpx, env, data_dir, paths)

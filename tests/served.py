@@ -97,10 +97,12 @@ class Site:
     def python(self, code: str) -> str:
         return self.salon("shell", "--no-imports", "-c", code).strip().splitlines()[-1]
 
-    def serve(self, **env: str) -> None:
-        """Start ``salon serve`` with this site's workers; return once it answers."""
+    def serve(self, log: Path | None = None, **env: str) -> None:
+        """Start ``salon serve`` with this site's workers; return once it answers. Its error
+        log (stderr) goes to ``log`` when given, to be read while it runs."""
         # A port of its own each time: the last server's may not be free yet.
         self.port = free_port()
+        errors = subprocess.PIPE if log is None else log.open("a")
         self.server = subprocess.Popen(
             [
                 sys.executable,
@@ -118,9 +120,11 @@ class Site:
             ],
             env={**self.env, **env},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=errors,
             text=True,
         )
+        if log is not None:
+            errors.close()  # the server has its own copy
         deadline = time.monotonic() + 120
         while True:
             try:
@@ -128,17 +132,21 @@ class Site:
                     break
             except httpx.HTTPError:
                 pass
-            assert self.server.poll() is None, self.server.stderr.read()[-3000:]
+            assert self.server.poll() is None, self._log(log)
             assert time.monotonic() < deadline, "salon serve did not answer within 120 s"
             time.sleep(0.2)
         # Every worker up, so that requests spread over all of them.
         while len(psutil.Process(self.server.pid).children(recursive=True)) < self.workers:
-            assert self.server.poll() is None, self.server.stderr.read()[-3000:]
+            assert self.server.poll() is None, self._log(log)
             assert time.monotonic() < deadline, "the workers did not all start"
             time.sleep(0.1)
         self.pids = [self.server.pid] + [
             child.pid for child in psutil.Process(self.server.pid).children(recursive=True)
         ]
+
+    def _log(self, log: Path | None) -> str:
+        written = log.read_text() if log is not None else self.server.stderr.read()
+        return written[-3000:]
 
     def kill(self) -> None:
         """``kill -9`` the server: the master and every worker, by their PIDs."""

@@ -6,15 +6,20 @@ The post page's template asks for it through the ``discussion`` template tags
 The thread's HTML is the same for every reader but for their own comments awaiting
 moderation and the Like buttons they pressed. So each comment's HTML, as a reader who liked
 nothing sees it, is cached under the post's conversation version (bumped in the same UPDATE
-as every change to its comments or likes, so a cached thread is never stale). A reader with
-likes gets the cached comments with only the ones they liked rendered again; a reader with a
-comment awaiting moderation (held, or spam short of blatant: they see both alike) gets a
-thread rendered for them alone.
+as every change to its comments or likes, so a cached thread is never stale), rendered once
+in the whole server after each change (:mod:`salon.render_once`). A reader with likes gets
+the cached comments with only the ones they liked rendered again. A reader with comments
+awaiting moderation (held, or spam short of blatant: they see both alike) gets them rendered
+after the cached comments when they are the newest and answer none of them (the usual case);
+else arranged in among the cached comments' places, with only the comments whose place moved
+rendered again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import pickle
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,8 +40,9 @@ from salon.discussion.forms import CommentForm
 from salon.discussion.likes import liked_by_label
 from salon.discussion.models import Comment, DiscussionSettings, Like
 from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
-from salon.publishing import fragments
+from salon.publishing import fragments, page_cache
 from salon.publishing.models import Post
+from salon.render_once import render_once
 
 THREAD_TEMPLATE = "discussion/comment_list.html"
 
@@ -71,8 +77,9 @@ def reader_likes(request: HttpRequest, post: Post) -> set[int | None]:
     return memo[post.pk]
 
 
-def _own_awaiting(request: HttpRequest, post: Post) -> Q | None:
-    """The reader's own comments awaiting moderation on this post, or None if they have none."""
+def _own_awaiting(request: HttpRequest, post: Post) -> list[ThreadEntry]:
+    """The reader's own comments awaiting moderation on this post (one query, if the reader
+    is known at all), as entries to arrange into the thread."""
     own = Q()
     key = visitors.visitor_key(request)
     if key:
@@ -80,17 +87,17 @@ def _own_awaiting(request: HttpRequest, post: Post) -> Q | None:
     if request.user.is_authenticated:
         own |= Q(user=request.user)
     if not own:
-        return None
-    own &= Q(status__in=AWAITING)
-    return own if post.comments.filter(own).exists() else None
+        return []
+    rows = post.comments.filter(own, status__in=AWAITING).order_by().values(*SHOWN_COLUMNS)
+    mine = [ThreadEntry(**row) for row in rows]
+    if mine:
+        _decorate(mine)
+    return mine
 
 
-def _entries(post: Post, options: DiscussionSettings, own: Q | None) -> list[ThreadEntry]:
-    """The comments this reader may see, arranged, with what the template shows of each."""
-    visible = Q(status=Comment.Status.APPROVED)
-    if own is not None:
-        visible |= own
-    rows = post.comments.filter(visible).order_by().values(*SHOWN_COLUMNS)
+def _entries(post: Post, options: DiscussionSettings) -> list[ThreadEntry]:
+    """The approved comments, arranged, with what the template shows of each."""
+    rows = post.comments.filter(status=Comment.Status.APPROVED).order_by().values(*SHOWN_COLUMNS)
     entries = arrange((ThreadEntry(**row) for row in rows), options.thread_depth)
     _decorate(entries)
     return entries
@@ -120,92 +127,139 @@ def _layout(e: ThreadEntry) -> tuple[int, int, bool, int]:
     return (e.depth, e.number, e.opens, e.closes)
 
 
-def _render(
-    entries: list[ThreadEntry],
-    post_url: str,
-    pressed: set[int | None],
-    shared: dict[int, tuple[tuple, str]] | None = None,
-) -> list[str]:
-    """Each entry's HTML; from ``shared`` (id → layout and HTML, as every reader sees it)
-    when the entry is the same there: in the same place, not pressed, not awaiting."""
+def _render(entries: list[ThreadEntry], post_url: str, pressed: set[int | None]) -> list[str]:
+    """Each entry's HTML, with the Like buttons in ``pressed`` pressed."""
     comment = _template().module.comment
-    shared = shared or {}
-    html = []
-    for e in entries:
-        known = shared.get(e.id)
-        if known is not None and not e.awaiting and e.id not in pressed:
-            if known[0] == _layout(e):
-                html.append(known[1])
-                continue
-        html.append(str(comment(e, post_url, e.id in pressed)))
-    return html
+    return [str(comment(e, post_url, e.id in pressed)) for e in entries]
 
 
-def _thread_key(post: Post, options: DiscussionSettings) -> str:
+def _thread_key(post: Post, options: DiscussionSettings, post_url: str) -> str:
+    # The post's address is in every Reply link: a new slug or date makes a new thread. The
+    # code and settings (the time zone of its dates, avatars from Gravatar or not) too.
+    address = hashlib.blake2b(post_url.encode(), digest_size=6).hexdigest()
     return (
-        f"salon:thread:2:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
-        f"{get_language()}:{int(settings.SALON['EXTERNAL_AVATARS'])}"
+        f"salon:thread:4:{post.pk}:{post.conversation_version}:{options.thread_depth}:"
+        f"{get_language()}:{address}:{page_cache.fingerprint()}"
     )
 
 
-def _own_entries(
-    post: Post, options: DiscussionSettings, own: Q, every: bytes | None
-) -> list[ThreadEntry]:
-    """The thread with the reader's own comments awaiting moderation: every reader's entries
-    from the cache (``every``: all of them in one pickle, read in a third of the time 500
-    separate ones take) with only the reader's own read and arranged in (or all read
-    again)."""
-    if every is None:
-        return _entries(post, options, own)
-    mine = [
-        ThreadEntry(**row) for row in post.comments.filter(own).order_by().values(*SHOWN_COLUMNS)
-    ]
-    _decorate(mine)
-    return arrange([*pickle.loads(every), *mine], options.thread_depth)
+Shared = tuple[list[int], list[str], list[tuple], tuple | None]
+"""Every reader's thread as cached: the comments' ids, HTML and layouts in display order,
+and the (date, id) of the newest comment (None without comments)."""
+
+
+class _Thread:
+    """Every reader's thread, and what a known reader's own thread is made from."""
+
+    def __init__(self, post: Post, options: DiscussionSettings, post_url: str) -> None:
+        self.post, self.options, self.post_url = post, options, post_url
+        self.key = _thread_key(post, options, post_url)
+        self.stored: list[bytes] | None = None  # each entry pickled, in display order
+        self.ids, self.comments, self.layouts, self.newest = render_once(
+            self.key, lambda: cache.get(self.key), self._render_shared
+        )
+
+    def _render_shared(self) -> Shared:
+        """Render every reader's thread and cache it (in :func:`render_once`: once in the whole
+        server). Beside it, for known readers: the entries pickled one by one (a reader with
+        likes or with their own comment needs only some of them) and each one's place
+        (id, parent, date: enough to arrange a reader's own comments in). Those first, then
+        the HTML, for which readers waiting on this render look."""
+        entries = _entries(self.post, self.options)
+        self.stored = [pickle.dumps(e, pickle.HIGHEST_PROTOCOL) for e in entries]
+        shared = (
+            [e.id for e in entries],
+            _render(entries, self.post_url, set()),
+            [_layout(e) for e in entries],
+            max(((e.created_at, e.id) for e in entries), default=None),
+        )
+        places = [(e.id, e.parent_id, e.created_at) for e in entries]
+        cache.set_many(
+            {f"{self.key}:entries": self.stored, f"{self.key}:places": places, self.key: shared},
+            THREAD_CACHE_SECONDS,
+        )
+        return shared
+
+    def _entries(self) -> list[bytes] | None:
+        """Each entry pickled, in display order (None if the cache lost them since)."""
+        if self.stored is None:
+            self.stored = cache.get(f"{self.key}:entries")
+        return self.stored
+
+    def _entry(self, index: int) -> ThreadEntry:
+        return pickle.loads(self.stored[index])
+
+    def for_reader(self, mine: list[ThreadEntry], liked: set[int | None]) -> list[str]:
+        """Each comment's HTML as this reader sees it: every reader's, with the comments they
+        liked rendered again and their own comments awaiting moderation (``mine``) arranged
+        in."""
+        pressed = [i for i, comment_id in enumerate(self.ids) if comment_id in liked]
+        if not (pressed or mine):
+            return self.comments
+        if self._entries() is None:
+            return self._from_scratch(mine, liked)
+        comments = list(self.comments)
+        entries = [self._entry(i) for i in pressed]
+        for i, html in zip(pressed, _render(entries, self.post_url, liked), strict=True):
+            comments[i] = html
+        if not mine:
+            return comments
+        if self.newest is None or all(
+            (e.created_at, e.id) > self.newest and e.parent_id not in self.index for e in mine
+        ):
+            # Newer than every comment shown and replying to none of them (the usual case:
+            # a new comment held): after them all, arranged among themselves.
+            arranged = arrange(mine, self.options.thread_depth)
+            for e in arranged:
+                e.number += len(self.ids)
+            return comments + _render(arranged, self.post_url, liked)
+        return self._arranged_in(mine, liked, comments)
+
+    @cached_property
+    def index(self) -> dict[int, int]:
+        """Each comment's place in display order, by id."""
+        return {comment_id: i for i, comment_id in enumerate(self.ids)}
+
+    def _arranged_in(
+        self, mine: list[ThreadEntry], liked: set[int | None], comments: list[str]
+    ) -> list[str]:
+        """The thread arranged again with the reader's own comments, from every reader's
+        comments' places: the HTML of those whose place did not move is kept (``comments``);
+        their own are rendered, and the comments they moved (renumbered after theirs, or
+        above theirs when they open a list of replies)."""
+        places = cache.get(f"{self.key}:places")
+        if places is None:
+            return self._from_scratch(mine, liked)
+        arranged = arrange(
+            [*(ThreadEntry(*place) for place in places), *mine], self.options.thread_depth
+        )
+        html = []
+        for e in arranged:
+            i = self.index.get(e.id)
+            if i is not None:  # not their own
+                if self.layouts[i] == _layout(e):
+                    html.append(comments[i])
+                    continue
+                full = self._entry(i)
+                full.depth, full.number, full.opens, full.closes = _layout(e)
+                e = full
+            html.append(str(_template().module.comment(e, self.post_url, e.id in liked)))
+        return html
+
+    def _from_scratch(self, mine: list[ThreadEntry], liked: set[int | None]) -> list[str]:
+        """The reader's thread read and rendered whole (one query more: the cache lost what
+        every reader's thread is kept with)."""
+        entries = arrange([*_entries(self.post, self.options), *mine], self.options.thread_depth)
+        return _render(entries, self.post_url, liked)
 
 
 def thread_html(request: HttpRequest, post: Post, options: DiscussionSettings) -> str:
     """The thread's HTML for this reader ("" when there is nothing to show)."""
     # Absolute, because the page is also shown at /comments/post/ with form errors.
-    post_url = post.get_absolute_url()
+    thread = _Thread(post, options, post.get_absolute_url())
     liked = reader_likes(request, post)
-    own = _own_awaiting(request, post)
-    key = _thread_key(post, options)
-    cached: tuple[list[int], list[str], list[tuple]] | None = cache.get(key)
-    stored: list[bytes] | None = None
-    if cached is None:
-        entries = _entries(post, options, None)
-        stored = [pickle.dumps(e) for e in entries]
-        cached = (
-            [e.id for e in entries],
-            _render(entries, post_url, set()),
-            [_layout(e) for e in entries],
-        )
-        every = pickle.dumps(entries, pickle.HIGHEST_PROTOCOL)
-        # The entries pickled one by one: a reader with likes needs only those they liked;
-        # and all together: a reader with their own comment awaiting needs them all.
-        cache.set_many(
-            {key: cached, f"{key}:entries": stored, f"{key}:every": every}, THREAD_CACHE_SECONDS
-        )
-    ids, comments, layouts = cached
-    if own is not None:
-        if stored is None:
-            every = cache.get(f"{key}:every")
-        shared = dict(zip(ids, zip(layouts, comments, strict=True), strict=True))
-        comments = _render(_own_entries(post, options, own, every), post_url, liked, shared)
-    else:
-        pressed = [i for i, comment_id in enumerate(ids) if comment_id in liked]
-        if pressed:
-            if stored is None:
-                stored = cache.get(f"{key}:entries")
-            entries = (
-                [pickle.loads(stored[i]) for i in pressed]
-                if stored is not None
-                else [e for e in _entries(post, options, None) if e.id in liked]
-            )
-            comments = list(comments)
-            for i, html in zip(pressed, _render(entries, post_url, liked), strict=True):
-                comments[i] = html
+    mine = _own_awaiting(request, post)
+    comments = thread.for_reader(mine, liked)
     return _template().render(comments=comments) if comments else ""
 
 

@@ -145,7 +145,9 @@ def new_generation() -> None:
 
 
 @once
-def _fingerprint() -> str:
+def fingerprint() -> str:
+    """The code and configuration a page (or a fragment of one) was made with: a key that
+    names it never finds what another version or other settings made."""
     try:
         code = version("salon")
     except PackageNotFoundError:  # pragma: no cover (run from a checkout without install)
@@ -167,7 +169,7 @@ def _fingerprint() -> str:
 
 def _settings_changed(setting: str = "", **signal) -> None:
     # Settings change while the site runs only in tests (override_settings).
-    _fingerprint.cache_clear()
+    fingerprint.cache_clear()
 
 
 setting_changed.connect(_settings_changed, dispatch_uid="salon.page_cache.settings")
@@ -196,7 +198,7 @@ def eligible(request: HttpRequest) -> bool:
 def _key(request: HttpRequest) -> str:
     address = f"{request.scheme}://{request.get_host()}{request.path}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"salon:page:{_fingerprint()}:{get_language()}:{digest}"
+    return f"salon:page:{fingerprint()}:{get_language()}:{digest}"
 
 
 @once

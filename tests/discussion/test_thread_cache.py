@@ -51,33 +51,110 @@ def test_a_reader_who_liked_sees_their_own_like(post, post_comment):
     assert 'aria-pressed="true"' not in anonymous.get(post.get_absolute_url()).content.decode()
 
 
+def _from_scratch(post, liked=()) -> str:
+    """The thread as rendered from scratch for the author of the held comments ("Held
+    Voice"): every approved comment and theirs read, arranged and rendered by the template."""
+    from django.db.models import Q
+
+    from salon.discussion import conversation
+    from salon.discussion.models import DiscussionSettings
+    from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
+
+    visible = Q(status=Comment.Status.APPROVED) | Q(
+        author_name="Held Voice", status__in=conversation.AWAITING
+    )
+    rows = post.comments.filter(visible).order_by().values(*SHOWN_COLUMNS)
+    entries = arrange(
+        (ThreadEntry(**row) for row in rows), DiscussionSettings.current().thread_depth
+    )
+    conversation._decorate(entries)
+    return conversation._template().render(
+        comments=conversation._render(entries, post.get_absolute_url(), set(liked))
+    )
+
+
+def _hold_all(on: bool) -> None:
+    from salon.discussion.models import DiscussionSettings
+
+    options = DiscussionSettings.current()
+    options.hold_all = on
+    options.save()
+
+
 def test_a_reader_with_a_held_reply_sees_the_thread_a_full_render_shows(post, post_comment):
     """Their thread reuses every reader's cached comments where nothing moved; where their
     held reply shifts the numbering or opens a list of replies, comments are rendered again."""
-    from salon.discussion import conversation
-    from salon.discussion.models import DiscussionSettings
-
     for n in range(6):
         post_comment(post, author=f"Voice {n}", comment=f"remark {n}")
     parent = Comment.objects.get(author_name="Voice 2")
     Client().post("/likes/", {"post": post.pk, "comment": parent.pk})
     Client().get(post.get_absolute_url())  # every reader's thread is cached
-    options = DiscussionSettings.current()
-    options.hold_all = True
-    options.save()
+    _hold_all(True)
     author = Client()
     post_comment(post, using=author, author="Held Voice", comment="my reply", parent=parent.pk)
     page = author.get(post.get_absolute_url()).content.decode()
 
-    # The thread as rendered from scratch for them: every comment through the template.
-    from django.db.models import Q
-
-    held = Comment.objects.get(author_name="Held Voice")
-    own = Q(visitor_key=held.visitor_key, status__in=conversation.AWAITING)
-    entries = conversation._entries(post, options, own)
-    fresh = conversation._template().render(
-        comments=conversation._render(entries, post.get_absolute_url(), set())
-    )
-
     assert "my reply" in page and "awaiting moderation" in page
-    assert fresh in page
+    assert _from_scratch(post) in page
+
+
+def test_a_reader_with_new_held_comments_and_likes_sees_what_a_full_render_shows(
+    post, post_comment
+):
+    """The usual case: their held comments are the newest, placed after every reader's
+    cached comments; the comment they liked is pressed."""
+    for n in range(4):
+        post_comment(post, author=f"Voice {n}", comment=f"remark {n}")
+    author = Client()
+    liked = Comment.objects.get(author_name="Voice 1")
+    author.post("/likes/", {"post": post.pk, "comment": liked.pk})
+    Client().get(post.get_absolute_url())  # every reader's thread is cached
+    _hold_all(True)
+    post_comment(post, using=author, author="Held Voice", comment="held first")
+    post_comment(post, using=author, author="Held Voice", comment="held second")
+    page = author.get(post.get_absolute_url()).content.decode()
+
+    assert page.count("Your comment is awaiting moderation.") == 2
+    assert 'aria-pressed="true"' in page
+    assert _from_scratch(post, liked=[liked.pk]) in page
+    assert "held first" not in Client().get(post.get_absolute_url()).content.decode()
+
+
+def test_a_reader_whose_held_comment_is_older_than_others_sees_it_in_its_place(post, post_comment):
+    """Comments approved after theirs was held come after it, numbered after it."""
+    post_comment(post, author="Voice 0", comment="remark 0")
+    _hold_all(True)
+    author = Client()
+    post_comment(post, using=author, author="Held Voice", comment="held a while")
+    _hold_all(False)
+    for n in range(1, 4):
+        post_comment(post, author=f"Voice {n}", comment=f"remark {n}")
+    Client().get(post.get_absolute_url())  # every reader's thread is cached
+    page = author.get(post.get_absolute_url()).content.decode()
+
+    assert page.index("held a while") < page.index("remark 1")
+    assert _from_scratch(post) in page
+
+
+def test_a_held_reader_s_thread_is_whole_when_the_cache_lost_its_entries(post, post_comment):
+    """The cached comments' entries and places may be evicted before their HTML."""
+    from django.core.cache import cache
+
+    from salon.discussion import conversation
+    from salon.discussion.models import DiscussionSettings
+
+    for n in range(3):
+        post_comment(post, author=f"Voice {n}", comment=f"remark {n}")
+    _hold_all(True)
+    author = Client()
+    parent = Comment.objects.get(author_name="Voice 0")
+    post_comment(post, using=author, author="Held Voice", comment="my reply", parent=parent.pk)
+    Client().get(post.get_absolute_url())  # every reader's thread is cached
+    post.refresh_from_db()
+    key = conversation._thread_key(post, DiscussionSettings.current(), post.get_absolute_url())
+    assert cache.get(key) is not None
+    cache.delete_many([f"{key}:entries", f"{key}:places"])
+    page = author.get(post.get_absolute_url()).content.decode()
+
+    assert "my reply" in page
+    assert _from_scratch(post) in page
