@@ -103,10 +103,12 @@ class _RememberingRules:
         self.rules = rules
         self.found: dict[tuple[str, int], list[SmokeMatch]] = {}
 
-    def match(self, text: str, limit: int = 5) -> list[SmokeMatch]:
-        key = (text, limit)
+    def match(
+        self, text: str, limit: int = 5, blacklists: bool = True, watched: bool = True
+    ) -> list[SmokeMatch]:
+        key = (text, limit, blacklists, watched)
         if key not in self.found:
-            self.found[key] = self.rules.match(text, limit)
+            self.found[key] = self.rules.match(text, limit, blacklists, watched)
         return self.found[key]
 
 

@@ -149,7 +149,7 @@ def test_the_time_the_form_was_open_is_read_from_ak_js(client, key):
 
 
 def test_a_comment_to_hold_is_not_spam_and_says_so(client, key):
-    watched = check(client, key, "My sister told me about trimfire; what do you think of it?")
+    watched = check(client, key, "My sister lost weight with trimfire, you should all try it too!")
     assert watched.content == b"false"
     assert watched["X-Salon-Hold"] == "true"
     assert "X-Salon-Hold" not in check(client, key)

@@ -61,7 +61,7 @@ def test_comments_are_judged_by_the_remote_endpoint(live_server, settings, post,
 def test_a_comment_the_remote_salon_would_hold_is_held(live_server, settings, post, post_comment):
     issued = create_key([settings.SITE_URL])
     use_endpoint(settings, live_server.url, issued.key)
-    post_comment(post, comment="My sister told me about trimfire; what do you think of it?")
+    post_comment(post, comment="My sister lost weight with trimfire, you should all try it too!")
     assert Comment.objects.get().status == Comment.Status.PENDING
 
 

@@ -33,7 +33,7 @@ ORDINARY = (
 )
 # An ordinary comment too, but sent with the plugin's honeypot filled in, as a bot does.
 BOT = "Lovely photos of the harbour, I would like to visit there one day with my family."
-WATCHED = "My sister told me about trimfire; does anyone here know what it is?"
+WATCHED = "My sister lost weight with trimfire, you should all try it too!"
 LINK_SPAM = (
     "Hey guys check out my new channel and subscribe!!! Make $500 a day from home, "
     "click here http://bit.ly/free-money-now and http://cheap-pills.xyz/buy"

@@ -23,7 +23,16 @@ from . import campaigns, features, outcomes
 from .blocklist import Blocklist, blocklist_for
 from .corpora import spam_data_dir
 from .model import MODEL_FILENAME, BaseModel
-from .rules import RULES, Context, Signal, plural, quote, text
+from .rules import (
+    RULES,
+    WATCHED_HOLD_MARGIN,
+    Context,
+    Signal,
+    plural,
+    quote,
+    smokedetector_watched,
+    text,
+)
 from .site import SiteState
 from .smokedetector import SmokeDetectorRules
 from .verdicts import Reason, Sensitivity, Submission, Verdict
@@ -251,14 +260,14 @@ class SpamEngine:
         band = outcomes.band(
             site.lessons if site is not None else 0, sensitivity, self.model.band_edges
         )
-        outcome = outcomes.decide(
-            score,
-            band,
-            certain=any(s.certain for s in signals),
-            blatant=any(s.blatant for s in signals),
-            held_by_rule=any(s.hold for s in signals),
-            spam_score=outcomes.probability(total - pushed),
-        )
+        outcome = self._decide(signals, total, pushed, band)
+        if not (outcome.spam or outcome.hold) and total + WATCHED_HOLD_MARGIN >= outcomes.logit(
+            band.hold_from
+        ):
+            watched = smokedetector_watched(context)
+            if watched:
+                signals.extend(watched)
+                outcome = self._decide(signals, total, pushed, band)
         shown = [s for s in signals if s.hold or s.always_shown or abs(s.weight) >= SHOWN_WEIGHT]
         shown.sort(key=lambda s: -abs(s.weight))
         shown.append(Signal("band", 0.0, _band_message(score, band, outcome)))
@@ -272,6 +281,21 @@ class SpamEngine:
             model_version=version,
             hold_from=band.hold_from,
             spam_from=band.spam_from,
+        )
+
+    @staticmethod
+    def _decide(
+        signals: list[Signal], total: float, pushed: float, band: outcomes.Band
+    ) -> outcomes.Outcome:
+        """The outcome of the signals, whose weights add up to ``total`` log-odds
+        (``pushed`` of them from the site's own learning)."""
+        return outcomes.decide(
+            outcomes.probability(total),
+            band,
+            certain=any(s.certain for s in signals),
+            blatant=any(s.blatant for s in signals),
+            held_by_rule=any(s.hold for s in signals),
+            spam_score=outcomes.probability(total - pushed),
         )
 
     def _model_signals(self, reading: _Reading, site: SiteState | None) -> list[Signal]:

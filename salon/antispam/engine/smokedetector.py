@@ -52,6 +52,7 @@ NUMBER_FILES: dict[str, str] = {
     "watched_numbers": "watched_numbers.txt",
 }
 BLACKLISTS = frozenset({"bad_keywords", "blacklisted_websites", "blacklisted_numbers"})
+WATCHED = frozenset({"watched_keywords", "watched_numbers"})
 
 
 def _literal_runs(parsed: list) -> list[str]:
@@ -792,10 +793,15 @@ class SmokeDetectorRules:
                 start = lowered.find(fragment, start + WINDOW_CHARS)
         return None
 
-    def match(self, text: str, limit: int = 5) -> list[SmokeMatch]:
-        """List entries matching ``text`` (blacklist matches first), at most ``limit``."""
-        if not text:
+    def match(
+        self, text: str, limit: int = 5, blacklists: bool = True, watched: bool = True
+    ) -> list[SmokeMatch]:
+        """List entries matching ``text`` (blacklist matches first), at most ``limit``;
+        the blacklists or the watched lists only when the other is not wanted (the
+        watched lists, far longer, are then not searched at all)."""
+        if not text or not (blacklists or watched):
             return []
+        wanted = None if blacklists and watched else BLACKLISTS if blacklists else WATCHED
         text = _tame(text)
         lowered = text.lower()
         candidates: set[int] = set()
@@ -817,6 +823,8 @@ class SmokeDetectorRules:
         letters = {run for run in unindexed.letters if run in squeezed_head}
         escapes = {symbol for symbol in unindexed.escapes if symbol in head}
         for rule, compiled in unindexed.rules:
+            if wanted is not None and rule.list_name not in wanted:
+                continue
             if (
                 compiled.letters
                 and letters.isdisjoint(compiled.letters)
@@ -828,6 +836,8 @@ class SmokeDetectorRules:
                 matches.append(SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80]))
         squeezed_text = _squeezed(text) if len(text) > len(head) else squeezed_head
         for number in sorted(candidates):
+            if wanted is not None and self.rules[number].list_name not in wanted:
+                continue
             found = self._search_windows(self.rules[number], text, lowered, squeezed_text)
             if found is not None:
                 matches.append(found)
@@ -837,6 +847,8 @@ class SmokeDetectorRules:
         for number_text in _NUMBER_RUN.findall(opening) if _DIGIT.search(opening) else []:
             digits = _digits(number_text)
             for name, numbers in self.numbers.items():
+                if wanted is not None and name not in wanted:
+                    continue
                 if digits in numbers or (len(digits) > 10 and digits[-10:] in numbers):
                     matches.append(SmokeMatch(name, digits, number_text.strip()))
         matches.sort(key=lambda m: not m.blacklisted)

@@ -128,6 +128,16 @@ def test_smokedetector_compiles_lazily():
     found = rules.match("cheap FIFA 15 coins and trimfire, call +1 866 978 6819")
     assert [m.list_name for m in found][:2] == ["bad_keywords", "blacklisted_numbers"]
     assert any(not m.blacklisted for m in found)
+    text = "cheap FIFA 15 coins and trimfire, call +1 866 978 6819"
+    assert [m.list_name for m in rules.match(text, watched=False)] == [
+        "bad_keywords",
+        "blacklisted_numbers",
+    ]
+    assert [m.list_name for m in rules.match(text, blacklists=False)] == ["watched_keywords"]
+    # The watched lists are not even compiled while only the blacklists are searched.
+    fresh = SmokeDetectorRules.from_index(index)
+    fresh.match(text, watched=False)
+    assert [r.list_name for r in fresh.rules if r.compiled is not None] == ["bad_keywords"]
 
 
 @pytest.mark.parametrize("filler", ["Lorem ipsum dolor sit amet. ", "Привет 你好 🙂 naïve café "])

@@ -170,9 +170,21 @@ def test_smokedetector_blacklist_is_spam(engine):
 
 
 def test_smokedetector_watched_list_holds(engine):
-    verdict = engine.check(Submission(content=PLAIN + " A friend recommended essayssos.com to me."))
+    verdict = engine.check(
+        Submission(content="My sister lost weight with trimfire, you should all try it too!")
+    )
     assert "smokedetector_watched" in signals(verdict)
     assert verdict.hold and not verdict.spam
+
+
+def test_a_swear_word_alone_does_not_hold_an_ordinary_comment(engine):
+    """SmokeDetector's watch lists hold swear words too; a reader whose words the model
+    reads as plainly ordinary is not held for one."""
+    verdict = engine.check(
+        Submission(content=PLAIN + " Honestly, what the fuck happened to the old ferry?")
+    )
+    assert verdict.outcome == "approve"
+    assert "smokedetector_watched" not in signals(verdict)
 
 
 def test_blatant_spam_can_be_discarded(engine):
