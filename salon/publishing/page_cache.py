@@ -18,8 +18,9 @@ A stored page is served only while it is still what a render would show. Its ent
   name, a category or tag, the log-in options under the form. Apps name their models with
   :func:`shown_on_every_page`.
 - a fingerprint of the configuration and the code (site name, tagline and address, time
-  zone, language, Salon's settings and version, the social log-ins configured in the
-  environment), so a restart with other settings never serves the old pages.
+  zone, language, Salon's settings and version, the size and time of change of each of its
+  code and template files, the social log-ins configured in the environment), so a restart
+  with other settings or other code never serves the old pages.
 
 The key is the page's address (scheme, host, path) and the reader's language.
 
@@ -46,6 +47,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache as once
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -58,6 +60,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+import salon
 from salon.publishing.models import Post
 
 GENERATION_KEY = "salon:page:generation"
@@ -144,16 +147,32 @@ def new_generation() -> None:
     caches["default"].set(GENERATION_KEY, secrets.token_hex(8), None)
 
 
+def code_digest(root: Path) -> str:
+    """A digest of the code and templates under ``root``: each file's path, size and time of
+    last change. An upgrade that keeps the version number (a new commit deployed, a template
+    edited) changes it, so pages and threads stored by the old code are never served."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted(root.rglob("*")):
+        if path.suffix in CODE_SUFFIXES and path.is_file():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+CODE_SUFFIXES = {".py", ".html", ".txt", ".xml", ".json"}
+
+
 @once
 def fingerprint() -> str:
     """The code and configuration a page (or a fragment of one) was made with: a key that
-    names it never finds what another version or other settings made."""
+    names it never finds what another version, other code or other settings made."""
     try:
         code = version("salon")
     except PackageNotFoundError:  # pragma: no cover (run from a checkout without install)
         code = "?"
     parts = (
         code,
+        code_digest(Path(salon.__file__).parent),
         settings.SITE_NAME,
         settings.SITE_TAGLINE,
         settings.SITE_URL,

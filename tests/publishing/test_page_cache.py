@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from salon.discussion.models import Comment, DiscussionSettings
+from salon.publishing import page_cache
 from salon.publishing.models import Category
 
 pytestmark = pytest.mark.django_db
@@ -196,3 +197,21 @@ def test_a_restart_with_another_site_name_serves_no_old_page(discussed, settings
     assert "Salon" in Client().get(url).content.decode()
     settings.SITE_NAME = "The Renamed Blog"
     assert "The Renamed Blog" in Client().get(url).content.decode()
+
+
+def test_new_code_under_the_same_version_serves_no_old_page(tmp_path):
+    # An upgrade to a later commit keeps the version number: its code and templates still
+    # name other stored pages and threads than the old code's.
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "post.html"
+    template.write_text("<h1>{{ post.title }}</h1>")
+    (tmp_path / "views.py").write_text("def post(request): ...\n")
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG")
+    before = page_cache.code_digest(tmp_path)
+    assert page_cache.code_digest(tmp_path) == before
+
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG, another picture")
+    assert page_cache.code_digest(tmp_path) == before  # not code: static files are hashed
+
+    template.write_text("<h1 class=entry-title>{{ post.title }}</h1>")
+    assert page_cache.code_digest(tmp_path) != before
