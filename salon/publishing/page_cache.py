@@ -202,6 +202,41 @@ def enabled() -> bool:
     return not backend.endswith(("LocMemCache", "DummyCache"))
 
 
+def generation(request: HttpRequest) -> str | None:
+    """The site's generation, read once per request (made if the cache has none)."""
+    if "_salon_generation" not in request.__dict__:
+        cache = caches["default"]
+        found = cache.get(GENERATION_KEY)
+        if found is None:
+            cache.add(GENERATION_KEY, secrets.token_hex(8), None)
+            found = cache.get(GENERATION_KEY)
+        request._salon_generation = found
+    return request._salon_generation
+
+
+def shared_fragment(request: HttpRequest, name: str, post: Post, render: Callable[[], str]) -> str:
+    """A part of ``post``'s page every reader sees alike, known reader or new: ``render()``
+    once, then kept in the shared cache under what a stored page is kept under (the post's
+    state as the view read it, the site's generation, the fingerprint, the language and the
+    address), so any change that would make a stored page stale renders it again. ``render``
+    must read nothing but the post and rows that bump its state or the generation."""
+    if not enabled():  # a cache of one process's own: another's changes would not show
+        return render()
+    current = generation(request)
+    if current is None:
+        return render()
+    state = repr(tuple(getattr(post, field) for field in STATE_FIELDS))
+    facts = f"{state}:{current}:{request.scheme}://{request.get_host()}{request.path}"
+    digest = hashlib.blake2b(facts.encode(), digest_size=16).hexdigest()
+    key = f"salon:fragment:{name}:{post.pk}:{fingerprint()}:{get_language()}:{digest}"
+    cache = caches["default"]
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, PAGE_SECONDS)
+    return html
+
+
 def eligible(request: HttpRequest) -> bool:
     """Whether the reader sees what every new reader sees (see the module's docstring)."""
     if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 
 from salon.discussion.models import Comment, Like
 from salon.fediverse.delivery import send_due
@@ -152,6 +153,27 @@ def test_likes_and_boosts_count_and_can_be_undone(client, alice, post):
     assert post.like_count == 0
     assert deliver(client, alice.activity("Undo", boost), alice).status_code == 202
     assert not Reaction.objects.exists()
+
+
+def test_a_known_reader_sees_each_boost_its_undoing_and_the_booster_s_new_name(
+    client, alice, post, django_user_model
+):
+    """The boosts line is kept for every reader, known ones too: nothing it shows may be
+    stale for them."""
+    reader = Client()
+    reader.force_login(django_user_model.objects.create_user("reader", "reader@example.net"))
+    url = post.get_absolute_url()
+    assert "Boosted on the fediverse by" not in reader.get(url).content.decode()
+    boost = alice.activity("Announce", article_id(post))
+    assert deliver(client, boost, alice).status_code == 202
+    assert "Alice Remote" in reader.get(url).content.decode()
+    actor = RemoteActor.objects.get()
+    actor.name = "Alice Renamed"
+    actor.save()
+    page = reader.get(url).content.decode()
+    assert "Alice Renamed" in page and "Alice Remote" not in page
+    assert deliver(client, alice.activity("Undo", boost), alice).status_code == 202
+    assert "Boosted on the fediverse by" not in reader.get(url).content.decode()
 
 
 def test_unsigned_or_wrongly_signed_activities_get_401(client, alice, post):

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from salon.fediverse import display, documents
+from salon.publishing import page_cache
 
 register = template.Library()
 
@@ -26,7 +29,19 @@ def activity_link(post) -> str:
     )
 
 
-@register.inclusion_tag("fediverse/boosts.html")
-def render_boosts(post):
-    shown, total = display.boosts(post) if settings.SALON["FEDIVERSE"] else ([], 0)
-    return {"boosters": shown, "more": total - len(shown), "total": total}
+@register.simple_tag(takes_context=True)
+def render_boosts(context, post) -> str:
+    """Who boosted the post: the same for every reader, so kept for all of them (a boost, or
+    its undoing, bumps the post's conversation version; an actor's new name, the site's
+    generation)."""
+
+    def render() -> str:
+        shown, total = display.boosts(post) if settings.SALON["FEDIVERSE"] else ([], 0)
+        return render_to_string(
+            "fediverse/boosts.html", {"boosters": shown, "more": total - len(shown), "total": total}
+        )
+
+    request = context.get("request")
+    if request is None:
+        return mark_safe(render())
+    return mark_safe(page_cache.shared_fragment(request, "boosts", post, render))
