@@ -14,7 +14,7 @@ from django.test import Client
 
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.publishing import page_cache
-from salon.publishing.models import Category
+from salon.publishing.models import Category, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -215,3 +215,36 @@ def test_new_code_under_the_same_version_serves_no_old_page(tmp_path):
 
     template.write_text("<h1 class=entry-title>{{ post.title }}</h1>")
     assert page_cache.code_digest(tmp_path) != before
+
+
+def test_a_known_reader_sees_every_change_to_the_parts_all_readers_share(
+    discussed, django_user_model, owner, settings
+):
+    """The post's header, body and tags and the site's header and footer are kept for every
+    reader, logged-in ones too: an edit, a renamed author or tag, a post taken down or a new
+    site name shows at once."""
+    reader = Client()
+    reader.force_login(django_user_model.objects.create_user("reader", "reader@example.net"))
+    url = discussed.get_absolute_url()
+    tag = Tag.objects.create(name="Gardening", slug="gardening")
+    discussed.tags.add(tag)
+    first = reader.get(url).content.decode()
+    assert ">Gardening</a>" in first
+    discussed.body = "<p>A second draft of the argument.</p>"
+    discussed.save()
+    assert "A second draft of the argument." in reader.get(url).content.decode()
+    tag.name = "Allotments"
+    tag.save()
+    assert ">Allotments</a>" in reader.get(url).content.decode()
+    discussed.author.first_name, discussed.author.last_name = "Renamed", "Author"
+    discussed.author.save()
+    assert ">Renamed Author</a>" in reader.get(url).content.decode()
+    settings.SITE_TAGLINE = "A tagline set since"
+    assert "A tagline set since" in reader.get(url).content.decode()
+    staff = Client()
+    staff.force_login(owner)
+    assert "(Draft)" not in staff.get(url).content.decode()
+    discussed.status = discussed.Status.DRAFT
+    discussed.save()
+    assert "(Draft)" in staff.get(url).content.decode()
+    assert reader.get(url).status_code == 404
