@@ -202,16 +202,18 @@ def enabled() -> bool:
     return not backend.endswith(("LocMemCache", "DummyCache"))
 
 
-def generation(request: HttpRequest) -> str | None:
-    """The site's generation, read once per request (made if the cache has none)."""
-    if "_salon_generation" not in request.__dict__:
-        cache = caches["default"]
+def note_generation(request: HttpRequest) -> None:
+    """Read the site's generation for :func:`shared_fragment`, before the view reads what
+    the page shows (read after, a change committed between the two reads would be stored
+    as current)."""
+    if "_salon_generation" in request.__dict__ or not enabled():
+        return
+    cache = caches["default"]
+    found = cache.get(GENERATION_KEY)
+    if found is None:
+        cache.add(GENERATION_KEY, secrets.token_hex(8), None)
         found = cache.get(GENERATION_KEY)
-        if found is None:
-            cache.add(GENERATION_KEY, secrets.token_hex(8), None)
-            found = cache.get(GENERATION_KEY)
-        request._salon_generation = found
-    return request._salon_generation
+    request._salon_generation = found
 
 
 def shared_fragment(request: HttpRequest, name: str, post: Post, render: Callable[[], str]) -> str:
@@ -220,10 +222,10 @@ def shared_fragment(request: HttpRequest, name: str, post: Post, render: Callabl
     state as the view read it, the site's generation, the fingerprint, the language and the
     address), so any change that would make a stored page stale renders it again. ``render``
     must read nothing but the post and rows that bump its state or the generation."""
-    if not enabled():  # a cache of one process's own: another's changes would not show
-        return render()
-    current = generation(request)
-    if current is None:
+    # Noted before the view read the post (:func:`note_generation`); never with a cache of
+    # one process's own, where another's changes would not show.
+    current = request.__dict__.get("_salon_generation")
+    if current is None or not enabled():
         return render()
     state = repr(tuple(getattr(post, field) for field in STATE_FIELDS))
     facts = f"{state}:{current}:{request.scheme}://{request.get_host()}{request.path}"
@@ -407,6 +409,7 @@ class PageCacheMiddleware:
                 return stored.response(request)
 
         request._salon_page_cache = {}
+        request._salon_generation = generation
         response = self.get_response(request)
         noted = request._salon_page_cache.get("post")
         if noted is None:

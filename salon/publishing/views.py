@@ -174,6 +174,7 @@ def visible_post(
     """The post (or page) with ``slug`` (or ``pk``) if this reader may see it; staff also see
     drafts. With its author, categories and tags: three queries, each compiled once per
     process (every reader of a post page asks; compiling them cost more than running them)."""
+    page_cache.note_generation(request)  # before the rows the page's shared parts show
     staff = request.user.is_authenticated and request.user.is_staff
     by_slug = pk is None
 
