@@ -224,8 +224,10 @@ def shared_fragment(request: HttpRequest, name: str, post: Post, render: Callabl
     must read nothing but the post and rows that bump its state or the generation."""
     # Noted before the view read the post (:func:`note_generation`); never with a cache of
     # one process's own, where another's changes would not show.
+    # Only on a post's page (rendered by its view, which notes the post): other templates
+    # on base.html with a ``post`` in their context may show other things in the same parts.
     current = request.__dict__.get("_salon_generation")
-    if current is None or not enabled():
+    if current is None or not enabled() or not request.__dict__.get("_salon_post_page"):
         return render()
     state = repr(tuple(getattr(post, field) for field in STATE_FIELDS))
     facts = f"{state}:{current}:{request.scheme}://{request.get_host()}{request.path}"
