@@ -549,6 +549,37 @@ def _letters_in(items: list) -> _Letters | None:
     return max(found, key=_letters_quality) if found else None
 
 
+def _is_digit_class_member(member: tuple) -> bool:
+    """Whether a member of a parsed class ([...]) matches only digits (of ``\\d``)."""
+    op, av = member
+    if op == _c.CATEGORY:
+        return av == _c.CATEGORY_DIGIT
+    if op == _c.LITERAL:
+        return chr(av).isdecimal()
+    if op == _c.RANGE:
+        return all(chr(code).isdecimal() for code in range(av[0], av[1] + 1))
+    return False  # a negated class, letters, ...
+
+
+def _needs_digit(items: list) -> bool:
+    """Whether every match of a parsed sequence holds a digit (a character of ``\\d``),
+    so that a text without one cannot match."""
+    for op, av in items:
+        if op == _c.LITERAL and chr(av).isdecimal():
+            return True
+        if op == _c.IN and av and all(_is_digit_class_member(m) for m in av):
+            return True
+        if op == _c.SUBPATTERN and _needs_digit(list(av[3])):
+            return True
+        if op in _REPEATS and av[0] >= 1 and _needs_digit(list(av[2])):
+            return True
+        if op == _c.ATOMIC_GROUP and _needs_digit(list(av)):
+            return True
+        if op == _c.BRANCH and all(_needs_digit(list(branch)) for branch in av[1]):
+            return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
     """A rule ready to search, with cheaper tests that every match passes."""
@@ -561,6 +592,8 @@ class _CompiledRule:
     """Where ``pattern`` matches, the squeezed text (:func:`_squeezed`) holds one of these
     (see :func:`_letters_in`), unless the text holds one of ``letter_escapes``."""
     letter_escapes: tuple[str, ...] = ()
+    needs_digit: bool = False
+    """Every match of ``pattern`` holds a digit: a text without one needs no search."""
 
     def search(self, text: str) -> re.Match[str] | None:
         """``pattern.search(text)``, not run when the scout finds nothing."""
@@ -605,6 +638,7 @@ def _compile_rule(
         # tests may be derived from the entry without its word-boundary wrapping: the
         # parser opens up that (?:...) group, leaving ^|\b first and \b|$ last.
         entry = items[1:-1] if whole_words else items
+        needs_digit = _needs_digit(entry)
         scout = None
         relaxed = _scout_items(parsed, entry)
         if relaxed is not None and relaxed[0] != items:
@@ -621,8 +655,10 @@ def _compile_rule(
             or _letters_quality(letters)[0] < MIN_LETTERS
             or set(letters[0]) <= set(fragments)
         ):
-            return _CompiledRule(compiled, scout)
-        return _CompiledRule(compiled, scout, letters[0], tuple(sorted(letters[1])))
+            return _CompiledRule(compiled, scout, needs_digit=needs_digit)
+        return _CompiledRule(
+            compiled, scout, letters[0], tuple(sorted(letters[1])), needs_digit=needs_digit
+        )
     except (re.error, RecursionError, OverflowError, ValueError, KeyError):
         # Only the cheaper tests are lost (for syntax regex_syntax does not read).
         return _CompiledRule(compiled)
@@ -760,9 +796,10 @@ class SmokeDetectorRules:
         return found
 
     def _search_windows(
-        self, rule: _Rule, text: str, lowered: str, squeezed: str
+        self, rule: _Rule, text: str, lowered: str, squeezed: str, has_digit: bool = True
     ) -> SmokeMatch | None:
-        """The rule's match in a window around an occurrence of one of its fragments."""
+        """The rule's match in a window around an occurrence of one of its fragments
+        (``has_digit``: whether ``text`` holds a digit)."""
         compiled = None
         searched: set[tuple[int, int]] = set()
         for fragment in rule.fragments:
@@ -772,6 +809,8 @@ class SmokeDetectorRules:
                 if compiled is None:
                     compiled = self._compiled(rule)
                     if compiled is None:
+                        return None
+                    if compiled.needs_digit and not has_digit:
                         return None
                     # The squeezed text of a window is part of the text's.
                     if compiled.letters and compiled.lacks_letters(text, squeezed):
@@ -815,6 +854,9 @@ class SmokeDetectorRules:
         # Patterns without a literal fragment run on every submission; some nest
         # quantifiers, so they only see the start of long content to bound the time.
         head = text[:UNINDEXED_SCAN_CHARS]
+        # Most texts have no digit at all: the rules that need one are then not searched.
+        has_digit = _DIGIT.search(text) is not None
+        head_has_digit = has_digit and (len(text) == len(head) or _DIGIT.search(head) is not None)
         squeezed_head = _squeezed(head)
         unindexed = self._unindexed_rules()
         # Most of these rules spell a word out letter by letter: a text that does not
@@ -831,6 +873,8 @@ class SmokeDetectorRules:
                 and escapes.isdisjoint(compiled.letter_escapes)
             ):
                 continue
+            if compiled.needs_digit and not head_has_digit:
+                continue
             found = compiled.search(head)
             if found:
                 matches.append(SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80]))
@@ -838,13 +882,16 @@ class SmokeDetectorRules:
         for number in sorted(candidates):
             if wanted is not None and self.rules[number].list_name not in wanted:
                 continue
-            found = self._search_windows(self.rules[number], text, lowered, squeezed_text)
+            found = self._search_windows(
+                self.rules[number], text, lowered, squeezed_text, has_digit
+            )
             if found is not None:
                 matches.append(found)
         opening = text[:100_000]
         # Most texts have no digit at all, which is found out faster than that they
         # have no number.
-        for number_text in _NUMBER_RUN.findall(opening) if _DIGIT.search(opening) else []:
+        has_number = has_digit and (len(opening) == len(text) or _DIGIT.search(opening))
+        for number_text in _NUMBER_RUN.findall(opening) if has_number else []:
             digits = _digits(number_text)
             for name, numbers in self.numbers.items():
                 if wanted is not None and name not in wanted:
