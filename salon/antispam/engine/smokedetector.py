@@ -6,8 +6,9 @@ submission for moderation instead of calling it spam.
 
 There are about 21,000 regular expressions. Compiling them all takes seconds, so each
 is indexed by a fragment of literal text that any match must contain, and compiled
-only when its fragment appears in a submission. The index itself is cheap to compute
-on first use (parsing is much faster than compiling) and can be stored as JSON.
+only when its fragment appears in a submission (the fragments' keys are all found in
+one pass, with an Aho-Corasick automaton). The index itself is cheap to compute on
+first use (parsing is much faster than compiling) and can be stored as JSON.
 
 Searching is what costs then, mostly for the few dozen rules without a fragment, which
 are tried on every submission. So each compiled rule comes with cheaper tests that
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import ahocorasick
 
 from . import regex_syntax as _c
 
@@ -38,9 +39,6 @@ UNINDEXED_SCAN_CHARS = 3000
 WINDOW_CHARS = 300
 MAX_WINDOWS = 8
 INDEX_FORMAT = 1
-LONG_TEXT_CHARS = 2000
-"""From this length on, a text's pieces are found with array arithmetic (see
-:func:`_piece_codes`); shorter texts are cheaper to slice one piece at a time."""
 
 LIST_FILES: dict[str, str] = {
     "bad_keywords": "bad_keywords.txt",
@@ -171,25 +169,6 @@ def _tame(text: str) -> str:
     if spaces >= 10 and _TEN_SPACES.search(text):
         text = _LONG_SPACE.sub(" ", text)
     return text
-
-
-_PIECE_BASE = np.uint64(0x110000)  # one more than the largest code point
-
-
-def _piece_codes(text: str) -> np.ndarray:
-    """A number for each :data:`KEY_LENGTH`-character piece of ``text`` (its code points
-    in base 0x110000, modulo 2**64), for comparing many pieces at once. Two pieces may
-    share a number, very rarely; that only makes a rule a candidate to be checked."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    points = points.astype(np.uint64)
-    count = len(points) - KEY_LENGTH + 1
-    if count <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    codes = points[:count].copy()
-    for offset in range(1, KEY_LENGTH):
-        codes *= _PIECE_BASE
-        codes += points[offset : offset + count]
-    return codes
 
 
 _NUMBER_RUN = re.compile(r"\+?\d[\d\s().\-]{5,24}\d")
@@ -706,8 +685,8 @@ class SmokeDetectorRules:
     by_short_key: dict[str, list[int]] = field(default_factory=dict)
     unindexed: list[int] = field(default_factory=list)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
-    key_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-    keys_by_code: dict[int, list[str]] = field(default_factory=dict)
+    keys: ahocorasick.Automaton | None = field(default=None, repr=False)
+    """Every key of ``by_key`` and ``by_short_key``, found all at once in a text."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _unindexed_compiled: _UnindexedRules | None = field(default=None, repr=False)
 
@@ -743,11 +722,11 @@ class SmokeDetectorRules:
                 key = min(pieces, key=lambda p: (piece_counts[p], p))
                 matcher.by_key.setdefault(key, []).append(number)
         matcher.numbers = {k: frozenset(v) for k, v in index.get("numbers", {}).items()}
-        keys = sorted(matcher.by_key)
-        codes = _piece_codes("".join(keys))[::KEY_LENGTH] if keys else np.zeros(0, np.uint64)
-        for key, code in zip(keys, codes.tolist(), strict=True):
-            matcher.keys_by_code.setdefault(code, []).append(key)
-        matcher.key_codes = np.unique(codes)
+        if matcher.by_key or matcher.by_short_key:
+            matcher.keys = ahocorasick.Automaton()
+            for key in (*matcher.by_key, *matcher.by_short_key):
+                matcher.keys.add_word(key, key)
+            matcher.keys.make_automaton()
         return matcher
 
     @classmethod
@@ -784,16 +763,11 @@ class SmokeDetectorRules:
         return self._unindexed_compiled
 
     def _keys_in(self, lowered: str) -> set[str]:
-        """The index keys that occur in a lower-cased text."""
-        if len(lowered) < LONG_TEXT_CHARS:
-            pieces = {lowered[i : i + KEY_LENGTH] for i in range(len(lowered) - KEY_LENGTH + 1)}
-            return self.by_key.keys() & pieces
-        codes = np.unique(_piece_codes(lowered))
-        found: set[str] = set()
-        for code in codes[np.isin(codes, self.key_codes, assume_unique=True)].tolist():
-            # Numbers can collide: keep the keys that really occur.
-            found.update(key for key in self.keys_by_code[code] if key in lowered)
-        return found
+        """The index keys (of ``by_key`` and ``by_short_key``) that occur in a
+        lower-cased text."""
+        if self.keys is None:
+            return set()
+        return {key for _, key in self.keys.iter(lowered)}
 
     def _search_windows(
         self, rule: _Rule, text: str, lowered: str, squeezed: str, has_digit: bool = True
@@ -845,11 +819,8 @@ class SmokeDetectorRules:
         lowered = text.lower()
         candidates: set[int] = set()
         for key in self._keys_in(lowered):
-            candidates.update(self.by_key[key])
-        if self.by_short_key:
-            for fragment, numbers in self.by_short_key.items():
-                if fragment in lowered:
-                    candidates.update(numbers)
+            numbers = self.by_key.get(key)
+            candidates.update(self.by_short_key[key] if numbers is None else numbers)
         matches: list[SmokeMatch] = []
         # Patterns without a literal fragment run on every submission; some nest
         # quantifiers, so they only see the start of long content to bound the time.
