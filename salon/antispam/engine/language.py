@@ -8,6 +8,7 @@ abstains on short or mixed text rather than risk a false alarm.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset(
@@ -61,18 +62,28 @@ SCRIPT_FAMILY: dict[str, str] = {
 def guess_language(text: str) -> str | None:
     """An ISO 639-1 code for the text's language, or ``None`` when unsure."""
     sample = text[:3000]
-    letters = _LATIN.findall(sample)
-    best_script, best_count = None, 0
-    for code, pattern in _SCRIPT_PATTERNS:
-        count = len(pattern.findall(sample))
-        if count > best_count:
-            best_script, best_count = code, count
-    if best_script and best_count >= 10 and best_count > len(letters):
-        return best_script
-    words = [w.lower() for w in _WORD.findall(sample)]
+    # An ASCII text holds no character of another script, and its words are the same
+    # lower-cased one by one or all at once.
+    ascii_only = sample.isascii()
+    if not ascii_only:
+        letters = _LATIN.findall(sample)
+        best_script, best_count = None, 0
+        for code, pattern in _SCRIPT_PATTERNS:
+            count = len(pattern.findall(sample))
+            if count > best_count:
+                best_script, best_count = code, count
+        if best_script and best_count >= 10 and best_count > len(letters):
+            return best_script
+    if ascii_only:
+        words = _WORD.findall(sample.lower())
+    else:
+        words = [w.lower() for w in _WORD.findall(sample)]
     if len(words) < 6:
         return None
-    scores = {code: sum(1 for w in words if w in stop) for code, stop in STOPWORDS.items()}
+    counts = Counter(words)
+    scores = {
+        code: sum(counts[w] for w in stop.intersection(counts)) for code, stop in STOPWORDS.items()
+    }
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     (top, top_score), (_, second_score) = ranked[0], ranked[1]
     # Demand a clear lead: short Latin-script words are shared between languages.

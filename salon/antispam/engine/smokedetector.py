@@ -6,8 +6,9 @@ submission for moderation instead of calling it spam.
 
 There are about 21,000 regular expressions. Compiling them all takes seconds, so each
 is indexed by a fragment of literal text that any match must contain, and compiled
-only when its fragment appears in a submission. The index itself is cheap to compute
-on first use (parsing is much faster than compiling) and can be stored as JSON.
+only when its fragment appears in a submission (the fragments' keys are all found in
+one pass, with an Aho-Corasick automaton). The index itself is cheap to compute on
+first use (parsing is much faster than compiling) and can be stored as JSON.
 
 Searching is what costs then, mostly for the few dozen rules without a fragment, which
 are tried on every submission. So each compiled rule comes with cheaper tests that
@@ -29,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+import ahocorasick
 
 from . import regex_syntax as _c
 
@@ -38,9 +39,6 @@ UNINDEXED_SCAN_CHARS = 3000
 WINDOW_CHARS = 300
 MAX_WINDOWS = 8
 INDEX_FORMAT = 1
-LONG_TEXT_CHARS = 2000
-"""From this length on, a text's pieces are found with array arithmetic (see
-:func:`_piece_codes`); shorter texts are cheaper to slice one piece at a time."""
 
 LIST_FILES: dict[str, str] = {
     "bad_keywords": "bad_keywords.txt",
@@ -164,32 +162,18 @@ def _tame(text: str) -> str:
     tokens = text.split()
     longest = max(map(len, tokens), default=0)
     spaces = len(text) - sum(map(len, tokens))
-    if longest > 30:
+    # Only the tokens long enough to hold a run are searched (most words are short);
+    # the text is rewritten only when one does.
+    long_word = longest > 30 and any(len(t) > 30 and _LONG_WORD.search(t) for t in tokens)
+    if long_word:
         text = _LONG_WORD.sub(r"\1", text)
-    if longest >= 10:
+    if longest >= 10 and (
+        long_word or any(len(t) >= 10 and _LONG_SYMBOL_RUN.search(t) for t in tokens)
+    ):
         text = _LONG_SYMBOL_RUN.sub(lambda m: m.group(1) * 9, text)
     if spaces >= 10 and _TEN_SPACES.search(text):
         text = _LONG_SPACE.sub(" ", text)
     return text
-
-
-_PIECE_BASE = np.uint64(0x110000)  # one more than the largest code point
-
-
-def _piece_codes(text: str) -> np.ndarray:
-    """A number for each :data:`KEY_LENGTH`-character piece of ``text`` (its code points
-    in base 0x110000, modulo 2**64), for comparing many pieces at once. Two pieces may
-    share a number, very rarely; that only makes a rule a candidate to be checked."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    points = points.astype(np.uint64)
-    count = len(points) - KEY_LENGTH + 1
-    if count <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    codes = points[:count].copy()
-    for offset in range(1, KEY_LENGTH):
-        codes *= _PIECE_BASE
-        codes += points[offset : offset + count]
-    return codes
 
 
 _NUMBER_RUN = re.compile(r"\+?\d[\d\s().\-]{5,24}\d")
@@ -549,6 +533,37 @@ def _letters_in(items: list) -> _Letters | None:
     return max(found, key=_letters_quality) if found else None
 
 
+def _is_digit_class_member(member: tuple) -> bool:
+    """Whether a member of a parsed class ([...]) matches only digits (of ``\\d``)."""
+    op, av = member
+    if op == _c.CATEGORY:
+        return av == _c.CATEGORY_DIGIT
+    if op == _c.LITERAL:
+        return chr(av).isdecimal()
+    if op == _c.RANGE:
+        return all(chr(code).isdecimal() for code in range(av[0], av[1] + 1))
+    return False  # a negated class, letters, ...
+
+
+def _needs_digit(items: list) -> bool:
+    """Whether every match of a parsed sequence holds a digit (a character of ``\\d``),
+    so that a text without one cannot match."""
+    for op, av in items:
+        if op == _c.LITERAL and chr(av).isdecimal():
+            return True
+        if op == _c.IN and av and all(_is_digit_class_member(m) for m in av):
+            return True
+        if op == _c.SUBPATTERN and _needs_digit(list(av[3])):
+            return True
+        if op in _REPEATS and av[0] >= 1 and _needs_digit(list(av[2])):
+            return True
+        if op == _c.ATOMIC_GROUP and _needs_digit(list(av)):
+            return True
+        if op == _c.BRANCH and all(_needs_digit(list(branch)) for branch in av[1]):
+            return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class _CompiledRule:
     """A rule ready to search, with cheaper tests that every match passes."""
@@ -561,6 +576,8 @@ class _CompiledRule:
     """Where ``pattern`` matches, the squeezed text (:func:`_squeezed`) holds one of these
     (see :func:`_letters_in`), unless the text holds one of ``letter_escapes``."""
     letter_escapes: tuple[str, ...] = ()
+    needs_digit: bool = False
+    """Every match of ``pattern`` holds a digit: a text without one needs no search."""
 
     def search(self, text: str) -> re.Match[str] | None:
         """``pattern.search(text)``, not run when the scout finds nothing."""
@@ -605,6 +622,7 @@ def _compile_rule(
         # tests may be derived from the entry without its word-boundary wrapping: the
         # parser opens up that (?:...) group, leaving ^|\b first and \b|$ last.
         entry = items[1:-1] if whole_words else items
+        needs_digit = _needs_digit(entry)
         scout = None
         relaxed = _scout_items(parsed, entry)
         if relaxed is not None and relaxed[0] != items:
@@ -621,8 +639,10 @@ def _compile_rule(
             or _letters_quality(letters)[0] < MIN_LETTERS
             or set(letters[0]) <= set(fragments)
         ):
-            return _CompiledRule(compiled, scout)
-        return _CompiledRule(compiled, scout, letters[0], tuple(sorted(letters[1])))
+            return _CompiledRule(compiled, scout, needs_digit=needs_digit)
+        return _CompiledRule(
+            compiled, scout, letters[0], tuple(sorted(letters[1])), needs_digit=needs_digit
+        )
     except (re.error, RecursionError, OverflowError, ValueError, KeyError):
         # Only the cheaper tests are lost (for syntax regex_syntax does not read).
         return _CompiledRule(compiled)
@@ -670,8 +690,8 @@ class SmokeDetectorRules:
     by_short_key: dict[str, list[int]] = field(default_factory=dict)
     unindexed: list[int] = field(default_factory=list)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
-    key_codes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-    keys_by_code: dict[int, list[str]] = field(default_factory=dict)
+    keys: ahocorasick.Automaton | None = field(default=None, repr=False)
+    """Every key of ``by_key`` and ``by_short_key``, found all at once in a text."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _unindexed_compiled: _UnindexedRules | None = field(default=None, repr=False)
 
@@ -707,11 +727,11 @@ class SmokeDetectorRules:
                 key = min(pieces, key=lambda p: (piece_counts[p], p))
                 matcher.by_key.setdefault(key, []).append(number)
         matcher.numbers = {k: frozenset(v) for k, v in index.get("numbers", {}).items()}
-        keys = sorted(matcher.by_key)
-        codes = _piece_codes("".join(keys))[::KEY_LENGTH] if keys else np.zeros(0, np.uint64)
-        for key, code in zip(keys, codes.tolist(), strict=True):
-            matcher.keys_by_code.setdefault(code, []).append(key)
-        matcher.key_codes = np.unique(codes)
+        if matcher.by_key or matcher.by_short_key:
+            matcher.keys = ahocorasick.Automaton()
+            for key in (*matcher.by_key, *matcher.by_short_key):
+                matcher.keys.add_word(key, key)
+            matcher.keys.make_automaton()
         return matcher
 
     @classmethod
@@ -748,21 +768,17 @@ class SmokeDetectorRules:
         return self._unindexed_compiled
 
     def _keys_in(self, lowered: str) -> set[str]:
-        """The index keys that occur in a lower-cased text."""
-        if len(lowered) < LONG_TEXT_CHARS:
-            pieces = {lowered[i : i + KEY_LENGTH] for i in range(len(lowered) - KEY_LENGTH + 1)}
-            return self.by_key.keys() & pieces
-        codes = np.unique(_piece_codes(lowered))
-        found: set[str] = set()
-        for code in codes[np.isin(codes, self.key_codes, assume_unique=True)].tolist():
-            # Numbers can collide: keep the keys that really occur.
-            found.update(key for key in self.keys_by_code[code] if key in lowered)
-        return found
+        """The index keys (of ``by_key`` and ``by_short_key``) that occur in a
+        lower-cased text."""
+        if self.keys is None:
+            return set()
+        return {key for _, key in self.keys.iter(lowered)}
 
     def _search_windows(
-        self, rule: _Rule, text: str, lowered: str, squeezed: str
+        self, rule: _Rule, text: str, lowered: str, squeezed: str, has_digit: bool = True
     ) -> SmokeMatch | None:
-        """The rule's match in a window around an occurrence of one of its fragments."""
+        """The rule's match in a window around an occurrence of one of its fragments
+        (``has_digit``: whether ``text`` holds a digit)."""
         compiled = None
         searched: set[tuple[int, int]] = set()
         for fragment in rule.fragments:
@@ -772,6 +788,8 @@ class SmokeDetectorRules:
                 if compiled is None:
                     compiled = self._compiled(rule)
                     if compiled is None:
+                        return None
+                    if compiled.needs_digit and not has_digit:
                         return None
                     # The squeezed text of a window is part of the text's.
                     if compiled.letters and compiled.lacks_letters(text, squeezed):
@@ -806,15 +824,15 @@ class SmokeDetectorRules:
         lowered = text.lower()
         candidates: set[int] = set()
         for key in self._keys_in(lowered):
-            candidates.update(self.by_key[key])
-        if self.by_short_key:
-            for fragment, numbers in self.by_short_key.items():
-                if fragment in lowered:
-                    candidates.update(numbers)
+            numbers = self.by_key.get(key)
+            candidates.update(self.by_short_key[key] if numbers is None else numbers)
         matches: list[SmokeMatch] = []
         # Patterns without a literal fragment run on every submission; some nest
         # quantifiers, so they only see the start of long content to bound the time.
         head = text[:UNINDEXED_SCAN_CHARS]
+        # Most texts have no digit at all: the rules that need one are then not searched.
+        has_digit = _DIGIT.search(text) is not None
+        head_has_digit = has_digit and (len(text) == len(head) or _DIGIT.search(head) is not None)
         squeezed_head = _squeezed(head)
         unindexed = self._unindexed_rules()
         # Most of these rules spell a word out letter by letter: a text that does not
@@ -831,6 +849,8 @@ class SmokeDetectorRules:
                 and escapes.isdisjoint(compiled.letter_escapes)
             ):
                 continue
+            if compiled.needs_digit and not head_has_digit:
+                continue
             found = compiled.search(head)
             if found:
                 matches.append(SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80]))
@@ -838,13 +858,16 @@ class SmokeDetectorRules:
         for number in sorted(candidates):
             if wanted is not None and self.rules[number].list_name not in wanted:
                 continue
-            found = self._search_windows(self.rules[number], text, lowered, squeezed_text)
+            found = self._search_windows(
+                self.rules[number], text, lowered, squeezed_text, has_digit
+            )
             if found is not None:
                 matches.append(found)
         opening = text[:100_000]
         # Most texts have no digit at all, which is found out faster than that they
         # have no number.
-        for number_text in _NUMBER_RUN.findall(opening) if _DIGIT.search(opening) else []:
+        has_number = has_digit and (len(opening) == len(text) or _DIGIT.search(opening))
+        for number_text in _NUMBER_RUN.findall(opening) if has_number else []:
             digits = _digits(number_text)
             for name, numbers in self.numbers.items():
                 if wanted is not None and name not in wanted:

@@ -241,6 +241,9 @@ SHAPES = [
     r"\w*h+a+\W*h+a+\w*",
     r"(?:(?:drill|suc+k|lic+k)(?:ing|e[dr])?(?:|\b.{0,80}?\b)(?:coc?k|ass)|(?:coc?k|ass)\W+suc+k)",
     r"^\s*(?:<[\w/]+\s*>\s*)+\d+\s*(?:<[\w/]+\s*>\s*)+$",
+    # needs a digit, after letters
+    r"(?:(?:p[eni]{3,4}s{1,2})|(?:d[ick]{2,4})|pussy)\W(?:is\W)?\.?[0-9]+\.?(?:[0-9]+)?\W?(?:in|inch(?:es)?|cm)",
+    r"order\W+(?:no\W+)?(?:\d|#)\d{2,}",
 ]
 SHAPED_TEXTS = [
     "",
@@ -264,6 +267,12 @@ SHAPED_TEXTS = [
     "<p> 42 </p>",
     "<p>42</p> and more",
     "nothing to see here",
+    "penis is 12 inches",
+    "DICK 9in and d1ck 9 in",
+    "penis inches, dick in",
+    "order no 12345 and order #99",
+    "order now, 12 in a row",
+    "a" * 40 + " dick 7.5 cm " + "!" * 20,
 ]
 
 
