@@ -74,20 +74,33 @@ class Prepared:
         if missing:  # pragma: no cover (a stand-in the ORM rewrote beyond recognition)
             raise RuntimeError(f"the compiled query lost its values: {', '.join(missing)}")
 
-    def _values(self, given: dict[str, Any]) -> list[Any]:
-        return [fixed if name is None else fixed(given[name]) for name, fixed in self.params]
+    def _values(self, given: dict[str, Any]) -> list[Any] | None:
+        """The query's parameters; None when one is a whole number no column holds (an id
+        of 30 digits from a form): like the ORM's exact lookups, such a value matches no
+        row, where the database would refuse it."""
+        values = [fixed if name is None else fixed(given[name]) for name, fixed in self.params]
+        for value in values:
+            if type(value) is int and not _SMALLEST <= value <= _LARGEST:
+                return None
+        return values
 
     def first_row(self, **given: Any) -> tuple | None:
         """Run the query with these values; its first row."""
+        values = self._values(given)
+        if values is None:
+            return None
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._values(given))
+            cursor.execute(self.sql, values)
             return cursor.fetchone()
 
     def objects(self, **given: Any) -> list[Model]:
         """Run the query with these values; the model instances it selects, with the rows
         it joins by ``select_related``, made as the QuerySet would have made them."""
+        values = self._values(given)
+        if values is None:
+            return []
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._values(given))
+            cursor.execute(self.sql, values)
             rows = cursor.fetchall()
         compiler = self._compiler
         klass_info, select = compiler.klass_info, compiler.select
@@ -110,9 +123,16 @@ class Prepared:
 
     def all_rows(self, **given: Any) -> list[tuple]:
         """Run the query with these values; its rows."""
+        values = self._values(given)
+        if values is None:
+            return []
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, self._values(given))
+            cursor.execute(self.sql, values)
             return cursor.fetchall()
+
+
+# The whole numbers a column can hold (64-bit, on SQLite and PostgreSQL alike).
+_SMALLEST, _LARGEST = -(2**63), 2**63 - 1
 
 
 _compiled: dict[tuple[str, Hashable], Prepared] = {}

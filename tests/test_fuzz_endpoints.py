@@ -390,3 +390,13 @@ def test_fediverse_inboxes(client, open_site, data):
     headers = {"HTTP_SIGNATURE": data.draw(text), "HTTP_DATE": data.draw(text)}
     response = client.post(path, body, content_type="application/activity+json", **headers)
     _check(f"POST {path}", response)
+
+
+@pytest.mark.parametrize("field", ["post", "parent"])
+@pytest.mark.parametrize("number", ["9" * 30, "-99999999999999999999", str(2**63)])
+def test_an_id_no_column_can_hold_is_a_clear_answer(client, open_site, field, number):
+    # Found by the fuzzer: a 20-digit post id reached the database, which refused it (500).
+    fields = {"post": str(open_site.pk), "comment": "Hello!", "author": "A", "email": "a@b.example"}
+    fields[field] = number
+    answer = client.post("/comments/post/", fields)
+    assert answer.status_code in (400, 404)
