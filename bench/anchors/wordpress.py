@@ -37,7 +37,13 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))  # the WordPress test's site helpers
 
-from tests.antispam.wordpress import ROUTER, WORDPRESS, _php_string, forms  # noqa: E402
+from tests.antispam.wordpress import (  # noqa: E402
+    ROUTER,
+    WORDPRESS,
+    _php_string,
+    forms,
+    secret_keys_php,
+)
 
 THEMES = {"default": "twentytwentythree", "classic": "twentytwentyone"}
 CPU_BUDGET_S = 2.0  # of CPU per case, to choose N (the counters tick every 10 ms)
@@ -229,19 +235,7 @@ class Site:
         (self.site / "router.php").write_text(ROUTER)
         (self.root / "setup.php").write_text(SETUP)
         (self.root / "theme.php").write_text(THEME)
-        salts = "\n".join(
-            f"define( '{name}', {_php_string(secrets.token_urlsafe(48))} );"
-            for name in (
-                "AUTH_KEY",
-                "SECURE_AUTH_KEY",
-                "LOGGED_IN_KEY",
-                "NONCE_KEY",
-                "AUTH_SALT",
-                "SECURE_AUTH_SALT",
-                "LOGGED_IN_SALT",
-                "NONCE_SALT",
-            )
-        )
+        salts = secret_keys_php()
         (self.site / "wp-config.php").write_text(
             f"""<?php
 define( 'DB_NAME', {_php_string(self.database)} );

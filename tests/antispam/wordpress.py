@@ -65,6 +65,23 @@ def _php_string(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+def secret_keys_php() -> str:
+    """wp-config.php's secret keys and salts, each a new random value."""
+    return "\n".join(
+        f"define( '{name}', {_php_string(secrets.token_urlsafe(48))} );"
+        for name in (
+            "AUTH_KEY",
+            "SECURE_AUTH_KEY",
+            "LOGGED_IN_KEY",
+            "NONCE_KEY",
+            "AUTH_SALT",
+            "SECURE_AUTH_SALT",
+            "LOGGED_IN_SALT",
+            "NONCE_SALT",
+        )
+    )
+
+
 ROUTER = """<?php
 // PHP's built-in server: this directory is the site (ABSPATH), whatever the real paths of the
 // files linked into it; PHP scripts run here, other files are served as they are.
@@ -269,19 +286,7 @@ class WordPressSite:
         (content / "plugins").symlink_to(WORDPRESS / "wp-content" / "plugins")
         (self.site / "router.php").write_text(ROUTER)
         (self.root / "install.php").write_text(INSTALL)
-        salts = "\n".join(
-            f"define( '{name}', {_php_string(secrets.token_urlsafe(48))} );"
-            for name in (
-                "AUTH_KEY",
-                "SECURE_AUTH_KEY",
-                "LOGGED_IN_KEY",
-                "NONCE_KEY",
-                "AUTH_SALT",
-                "SECURE_AUTH_SALT",
-                "LOGGED_IN_SALT",
-                "NONCE_SALT",
-            )
-        )
+        salts = secret_keys_php()
         (self.site / "wp-config.php").write_text(
             f"""<?php
 define( 'DB_NAME', {_php_string(self.database)} );
