@@ -209,11 +209,16 @@ def note_generation(request: HttpRequest) -> None:
     if "_salon_generation" in request.__dict__ or not enabled():
         return
     cache = caches["default"]
-    found = cache.get(GENERATION_KEY)
+    request._salon_generation = _generation(cache, cache.get(GENERATION_KEY))
+
+
+def _generation(cache, found: str | None) -> str | None:
+    """The site's generation as ``found`` in ``cache``; when it holds none yet, a new one,
+    the same for every process (the first to add it wins)."""
     if found is None:
         cache.add(GENERATION_KEY, secrets.token_hex(8), None)
         found = cache.get(GENERATION_KEY)
-    request._salon_generation = found
+    return found
 
 
 def shared_fragment(request: HttpRequest, name: str, post: Post, render: Callable[[], str]) -> str:
@@ -401,10 +406,7 @@ class PageCacheMiddleware:
         cache = caches["default"]
         key = _key(request)
         found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            cache.add(GENERATION_KEY, secrets.token_hex(8), None)
-            generation = cache.get(GENERATION_KEY)
+        generation = _generation(cache, found.get(GENERATION_KEY))
         stored: StoredPage | None = found.get(key)
         if stored is not None and stored.generation == generation:
             if _state(stored.post_id) == stored.state:
