@@ -23,6 +23,17 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_embed_origins():
+    # The allowed sites are kept in memory for a few seconds per process; a site a test
+    # stored (and its rollback removed) must not be allowed in the next test.
+    from salon.embed import origins
+
+    origins.forget()
+    yield
+    origins.forget()
+
+
+@pytest.fixture(autouse=True)
 def _spam_filter(request, settings):
     """Tests of the moderation rules run without the spam filter, so each rule is seen alone;
     tests marked ``spam_filter`` (and the browser tests) run the real engine."""
