@@ -73,10 +73,34 @@ TOTAL_COLUMNS = HASHED_COLUMNS + DENSE_COLUMNS
 
 _TAG = re.compile(r"<[^<>]{0,2000}>")
 _HREF_IN_TAG = re.compile(r"(?i)<a\s[^>]{0,500}?href\s*=\s*[\"']?([^\"'\s>]{1,2000})[^>]{0,500}>")
-_SPACE = re.compile(r"\s+")
 _DIGIT = re.compile(r"\d")
 _PHONE = re.compile(r"(?:\+?\d[\s().\-]{0,3}){9,15}")
 _EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,5}")
+
+
+def _collapse_spaces(text: str) -> str:
+    """Runs of white space (``\\s``, which is what ``str.split`` splits on) as one space,
+    none at either end."""
+    return " ".join(text.split())
+
+
+# Nine digits, each within four characters of the last: every match of _PHONE holds such
+# a run (its separators and "+" are no digits), and a pattern that begins with a digit is
+# searched far faster than _PHONE, which may begin with "+" and is tried at every position.
+_NINE_DIGITS = re.compile(r"\d(?:\D{0,4}\d){8}")
+
+
+def _has_phone(text: str) -> bool:
+    """Whether ``text`` holds a phone number (``_PHONE``), searched from the first run of
+    nine digits (a number begins at its first digit or at the "+" just before it)."""
+    digits = _NINE_DIGITS.search(text)
+    return digits is not None and _PHONE.search(text, max(digits.start() - 1, 0)) is not None
+
+
+def _has_email(text: str) -> bool:
+    """Whether ``text`` holds an e-mail address (``_EMAIL``; none without an "@")."""
+    return "@" in text and _EMAIL.search(text) is not None
+
 
 if TYPE_CHECKING:  # SciPy is needed for training only; checking works on NumPy arrays.
     import scipy.sparse as sp
@@ -117,7 +141,7 @@ def clean_text(text: str) -> str:
         # A text has few distinct characters: test those, then replace them all at once.
         unwanted = {ord(ch): " " for ch in set(text) if not ch.isprintable() and ch not in "\n\t"}
         text = text.translate(unwanted)
-    return _SPACE.sub(" ", text).strip()
+    return _collapse_spaces(text)
 
 
 def model_text(cleaned: str) -> str:
@@ -241,8 +265,11 @@ def _without_addresses(text: str, links: LinkSummary) -> str:
     for url in sorted(links.urls, key=len, reverse=True):
         for form in dict.fromkeys((url, html.unescape(url))):
             text = text.replace(form, " ")
-    # Bare "www.x" and "http://" stubs that were not whole links.
-    return _SPACE.sub(" ", _ADDRESS_LEFTOVER.sub(" ", text)).strip()
+    # Bare "www.x" and "http://" stubs that were not whole links (in a text that has
+    # "://" or "www." in any case).
+    if "://" in text or "www." in text.lower():
+        text = _ADDRESS_LEFTOVER.sub(" ", text)
+    return _collapse_spaces(text)
 
 
 _ADDRESS_LEFTOVER = re.compile(r"(?i)\b(?:https?|ftp)://\S{0,200}|\bwww\.\S{1,200}")
@@ -271,7 +298,8 @@ def prepare(
     raw = content or ""
     cleaned = clean_text(raw)
     # Links are read from the raw content too: an anchor's target is in the markup.
-    marked_up = "<a" in raw.lower() or "[url" in raw.lower()
+    lowered = raw.lower()
+    marked_up = "<a" in lowered or "[url" in lowered
     links = find_links(raw if marked_up else cleaned, permalink)
     anchors = tuple(anchor_texts(raw)) if "[" in raw or marked_up else ()
     text_for_model = _without_addresses(cleaned, links)
@@ -290,8 +318,8 @@ def prepare(
             1.0 if links.odd_tlds else 0.0,
             1.0 if links.obfuscated else 0.0,
             # Not in web addresses: a status or order number is no one's phone.
-            1.0 if _PHONE.search(text_for_model[:20000]) else 0.0,
-            1.0 if _EMAIL.search(cleaned[:20000]) else 0.0,
+            1.0 if _has_phone(text_for_model[:20000]) else 0.0,
+            1.0 if _has_email(cleaned[:20000]) else 0.0,
             1.0 if links.page_links else 0.0,
             min(math.log1p(len(blocked)) / math.log(4), 1.5),
         ],

@@ -27,6 +27,9 @@ _BARE_DOMAIN = re.compile(
     rf"(?:(?:co|com|net|org|ac|gov|edu)\.[a-z]{{2}}|{_COMMON_TLDS}|[a-z]{{2}}(?=/)))"
     r"(?![\w-]|\.\w)(?:/[^\s<>\"']{0,500})?"
 )
+# Every bare domain holds a dot followed by a letter of its top-level domain (read as
+# _BARE_DOMAIN reads it, ignoring case: the Kelvin sign is a "k").
+_DOT_LETTER = re.compile(r"(?i)\.[a-z]")
 # An address written so that link filters miss it: a space before the dot
 # ("marketglory . com") or the dot spelt out in brackets ("site(dot)com").
 _OBFUSCATED_DOMAIN = re.compile(
@@ -332,24 +335,35 @@ def find_links(text: str, permalink: str = "") -> LinkSummary:
 
     obfuscated: list[str] = []
     html_links = 0
-    for match in _HREF.finditer(text):
-        html_links += 1
-        add(match.group(1))
+    # Most texts hold no link at all. Each pattern below is searched only in a text that
+    # holds what every one of its matches holds ("<a", "[url", "://" or "www.", a dot and
+    # a letter, " ." or "dot"); in the lower-cased text, as the patterns ignore case
+    # (no character but "A" matches "a" ignoring case, or lower-cases to it; likewise
+    # for the other letters looked for here).
+    lowered = text.lower()
+    if "<a" in lowered:
+        for match in _HREF.finditer(text):
+            html_links += 1
+            add(match.group(1))
     bbcode_links = 0
-    for match in _BBCODE_LINK.finditer(text):
-        bbcode_links += 1
-        if match.group(1):
-            add(match.group(1).strip("\"' "))
-    for match in _URL.finditer(text):
-        add(match.group(0))
+    if "[url" in lowered:
+        for match in _BBCODE_LINK.finditer(text):
+            bbcode_links += 1
+            if match.group(1):
+                add(match.group(1).strip("\"' "))
+    if "://" in text or "www." in lowered:
+        for match in _URL.finditer(text):
+            add(match.group(0))
     if not urls:
         # Only look for bare domains ("visit cheap-pills.com") when there is no proper
         # link: it is slower and would count the same link twice.
-        for match in _BARE_DOMAIN.finditer(text):
-            add(match.group(0))
-        for match in _OBFUSCATED_DOMAIN.finditer(text):
-            obfuscated.append(match.group(0).strip())
-            add(f"{match.group(1)}.{match.group(2)}{match.group(3) or ''}")
+        if _DOT_LETTER.search(text):
+            for match in _BARE_DOMAIN.finditer(text):
+                add(match.group(0))
+        if " ." in text or "\t." in text or "dot" in lowered:
+            for match in _OBFUSCATED_DOMAIN.finditer(text):
+                obfuscated.append(match.group(0).strip())
+                add(f"{match.group(1)}.{match.group(2)}{match.group(3) or ''}")
     page_links: tuple[str, ...] = ()
     if permalink:
         page_links = tuple(u for u in urls if links_to_page(u, permalink))

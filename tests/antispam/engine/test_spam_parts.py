@@ -77,6 +77,25 @@ def test_prose_is_not_an_address(text):
     assert find_links(text).count == 0
 
 
+@pytest.mark.parametrize(
+    ("text", "domain", "written"),
+    [
+        ("Go to WWW.Cheap-Pills.COM now", "cheap-pills.com", None),
+        ("HTTPS://Example.ORG/a is it", "example.org", None),
+        # The Kelvin sign is a "k" to a pattern that ignores case.
+        ("pills at cheap.\u212az/offer today", "cheap.kz", None),
+        ("earn at marketglory\t.\tcom today", "marketglory.com", "marketglory\t.\tcom"),
+        ("visit cheap-pills (DOT) com now", "cheap-pills.com", "cheap-pills (DOT) com"),
+    ],
+)
+def test_links_in_any_case_and_spacing_are_found(text, domain, written):
+    """Links are looked for only in texts that show what each form needs ("www.", a dot
+    and a letter, "dot"...): those tests read case and white space as the patterns do."""
+    links = find_links(text)
+    assert links.domains == (domain,)
+    assert links.obfuscated == ((written,) if written else ())
+
+
 def test_a_bare_address_is_read_whole():
     assert find_links("visit gmx.co.uk today").domains == ("gmx.co.uk",)
     assert find_links("a.b.c.d.e.f.com").count == 0  # no tail of a longer name either
@@ -425,3 +444,22 @@ def test_digits_in_a_web_address_are_no_phone_number():
     assert status.dense_value("phone_number") == 0.0
     called = prepare("Call us on +1 (800) 555-0199 for the thread")
     assert called.dense_value("phone_number") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "phone", "email"),
+    [
+        ("order 12 of 2024, then call +44 20 7946 0958 today", True, False),
+        ("+1-800-555-0199", True, False),
+        ("ref 12345678 only", False, False),
+        ("\u0663" * 9, True, False),  # Arabic-Indic digits are digits too
+        ("write to anna@example.org please", False, True),
+        ("meet @ noon", False, False),
+    ],
+)
+def test_phone_numbers_and_addresses_wherever_they_stand(text, phone, email):
+    from salon.antispam.engine.features import prepare
+
+    parts = prepare(text)
+    assert parts.dense_value("phone_number") == float(phone)
+    assert parts.dense_value("email_in_text") == float(email)
