@@ -19,6 +19,8 @@ _PRIME = np.uint64((1 << 61) - 1)
 _rng = np.random.default_rng(20240517)  # fixed: signatures must match across processes
 _A = _rng.integers(1, (1 << 31) - 1, size=SIGNATURE_SIZE, dtype=np.uint64)
 _B = _rng.integers(0, (1 << 31) - 1, size=SIGNATURE_SIZE, dtype=np.uint64)
+_A_COLUMN, _B_COLUMN = _A[:, None], _B[:, None]
+_SHIFT = np.uint64(61)
 _WORD = re.compile(r"\w+")
 _DIGIT = re.compile(r"\d")
 MAX_SHINGLES = 2000
@@ -44,9 +46,16 @@ def signature(text: str) -> np.ndarray | None:
         dtype=np.uint64,
         count=len(pieces),
     )
-    # (a·h + b) mod p stays below 2**64: a, b < 2**31 and h < 2**32.
-    mixed = (np.outer(hashes, _A) + _B) % _PRIME
-    return mixed.min(axis=0).astype(np.uint32)
+    # a·h + b stays below 2**64 (a, b < 2**31 and h < 2**32); one row per hash function.
+    mixed = _A_COLUMN * hashes
+    mixed += _B_COLUMN
+    # x mod p for p = 2**61 - 1 without a division: r = (x & p) + (x >> 61) is x mod p
+    # or that plus p, and then r - p wraps around to a number above any r.
+    reduced = mixed & _PRIME
+    mixed >>= _SHIFT
+    reduced += mixed
+    np.minimum(reduced, reduced - _PRIME, out=reduced)
+    return reduced.min(axis=1).astype(np.uint32)
 
 
 def similarities(sig: np.ndarray, known: np.ndarray) -> np.ndarray:

@@ -276,7 +276,7 @@ def smokedetector_watched(context: Context) -> list[Signal]:
 
 def campaign(context: Context) -> list[Signal]:
     """A near-duplicate of spam this site's moderators have confirmed."""
-    if context.site is None:
+    if context.site is None or not context.site.remembers_spam:
         return []
     match = context.site.closest_campaign(campaigns.signature(context.parts.cleaned))
     if match is None:

@@ -122,6 +122,11 @@ class SiteState:
 
     # -- campaigns ---------------------------------------------------------------------
 
+    @property
+    def remembers_spam(self) -> bool:
+        """Whether the campaign memory holds any confirmed spam."""
+        return len(self.signature_counts) > 0
+
     def closest_campaign(self, signature: np.ndarray | None) -> CampaignMatch | None:
         """The remembered spam most like ``signature``, if similar enough."""
         if signature is None or len(self.signature_counts) == 0:

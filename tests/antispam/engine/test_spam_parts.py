@@ -124,6 +124,26 @@ def test_near_duplicates_are_similar_and_strangers_are_not():
     assert signature("hi") is None
 
 
+def test_a_signature_is_the_least_of_each_hash_function_over_the_shingles():
+    """Each of the 64 numbers is min((a·h + b) mod (2**61 - 1)) over the shingles' CRC-32s,
+    kept to 32 bits: what a site's stored campaigns were signed with."""
+    import zlib
+
+    from salon.antispam.engine.campaigns import _A, _B, shingles
+
+    for text in (
+        "Earn money from home with our proven system, visit the site and start today",
+        "short text here",
+        "ÉCRIVEZ-NOUS 0800 123 456 : Привет мир, 你好 " * 40,
+    ):
+        hashes = [zlib.crc32(p.encode("utf-8")) for p in set(shingles(text))]
+        expected = [
+            min((int(a) * h + int(b)) % ((1 << 61) - 1) for h in hashes) & 0xFFFFFFFF
+            for a, b in zip(_A, _B, strict=True)
+        ]
+        assert signature(text).tolist() == expected
+
+
 def test_required_fragments():
     assert required_fragments(r"fifa.{0,20}coins?") in (["fifa"], ["coin"])
     assert required_fragments(r"(?:essay|paper)writer") == ["writer"]
