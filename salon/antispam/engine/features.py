@@ -454,25 +454,35 @@ def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """One submission's feature row as (column indices, values), without scipy overhead.
 
     Gives the same values as :func:`vectorise`. Checking one comment is a few dozen
-    array operations in all: the three blocks are counted together (a block's columns
-    offset by its number of ``HASHED_COLUMNS``), weighed, normalised per block, then
-    columns that several blocks share are added up, as in the sparse sum, so that
-    per-site learning sees each column once.
+    array operations in all: the n-grams of the three blocks are sorted together once,
+    by column and then block (each column carries its block in two low bits), counted,
+    weighed and normalised per block, then columns that several blocks share are added
+    up, as in the sparse sum, so that per-site learning sees each column once. Every sum
+    adds the same numbers in the same order as the sparse sum: a block's columns in
+    ascending order, a column's blocks in order.
     """
     words, chars, sources = block_columns(parts)
-    keys, times = np.unique(
-        np.concatenate([words, chars + HASHED_COLUMNS, sources + 2 * HASHED_COLUMNS]),
-        return_counts=True,
-    )
-    block, columns = np.divmod(keys, HASHED_COLUMNS)
+    keys = np.concatenate([words << 2, (chars << 2) | 1, (sources << 2) | 2])
+    nonzero = np.flatnonzero(parts.dense)
+    dense = parts.dense[nonzero].astype(np.float32)
+    if not len(keys):
+        return HASHED_COLUMNS + nonzero, dense
+    keys.sort()
+    # Where each distinct (column, block) begins, and how many n-grams it counts.
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    times = np.diff(starts, append=len(keys))
+    keys = keys[starts]
+    columns, block = keys >> 2, keys & 3
     values = np.log1p(times.astype(np.float32)) * idf[columns]
     norms = np.sqrt(np.bincount(block, weights=values * values, minlength=3))
     scales = np.divide(_BLOCK_SCALES, norms, out=np.zeros(3), where=norms > 0)
     values = (values * scales[block]).astype(np.float32)
-    unique, inverse = np.unique(columns, return_inverse=True)
-    merged = np.bincount(inverse, weights=values, minlength=len(unique)).astype(np.float32)
-    nonzero = np.flatnonzero(parts.dense)
-    return (
-        np.concatenate([unique, HASHED_COLUMNS + nonzero]),
-        np.concatenate([merged, parts.dense[nonzero].astype(np.float32)]),
-    )
+    first = np.concatenate(([True], columns[1:] != columns[:-1]))
+    if first.all():
+        # No column in two blocks (the usual case); adding +0.0 is what the sum does
+        # to a lone value (it turns -0.0 into 0.0).
+        merged = values + np.float32(0.0)
+    else:
+        merged = np.bincount(np.cumsum(first) - 1, weights=values).astype(np.float32)
+        columns = columns[first]
+    return np.concatenate([columns, HASHED_COLUMNS + nonzero]), np.concatenate([merged, dense])

@@ -41,10 +41,13 @@ _SEEDS = {"word": 0x1, "pair": 0x2, "source": 0x3, "chars": 0x4}
 
 
 def _columns(numbers: np.ndarray, seed: int, n_columns: int) -> np.ndarray:
-    """Multiplicative hashing: the top bits of (number + seed) × an odd constant."""
+    """Multiplicative hashing: the top bits of (number + seed) × an odd constant (modulo
+    2**64: arithmetic on arrays of unsigned integers wraps around, silently)."""
     shift = np.uint64(64 - _bits(n_columns))
-    with np.errstate(over="ignore"):
-        return (((numbers + np.uint64(seed)) * _MULTIPLIER) >> shift).astype(np.int64)
+    numbers = numbers + np.uint64(seed)
+    numbers *= _MULTIPLIER
+    numbers >>= shift
+    return numbers.astype(np.int64)
 
 
 def _bits(n_columns: int) -> int:
@@ -71,16 +74,16 @@ def char_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.nda
     points = points.astype(np.uint64) + np.uint64(1)
     numbers = []
     # ``number`` holds the number of the n-gram starting at each position, grown by one
-    # character per length.
+    # character per length (modulo 2**64, as arrays of unsigned integers wrap around).
     number = points
-    with np.errstate(over="ignore"):
-        for n in range(2, high + 1):
-            count = len(points) - n + 1
-            if count <= 0:
-                break
-            number = number[:count] * _BASE + points[n - 1 :]
-            if n >= low:
-                numbers.append(number)
+    for n in range(2, high + 1):
+        count = len(points) - n + 1
+        if count <= 0:
+            break
+        number = number[:count] * _BASE
+        number += points[n - 1 :]
+        if n >= low:
+            numbers.append(number)
     if not numbers:
         return np.zeros(0, dtype=np.int64)
     return _columns(np.concatenate(numbers), _SEEDS["chars"], n_columns)
@@ -88,7 +91,10 @@ def char_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.nda
 
 def _token_hashes(tokens: Iterable[str]) -> np.ndarray:
     """MurmurHash3 (seed 0, unsigned 32-bit) of each token's UTF-8 bytes."""
-    return np.fromiter((mmh3.hash(t, 0, False) for t in tokens), dtype=np.uint64)
+    # mmh3.hash's own defaults (seed 0, a signed result) let map call it without a
+    # Python function in between; the signed results are read back as unsigned.
+    signed = np.fromiter(map(mmh3.hash, tokens), dtype=np.int32)
+    return signed.view(np.uint32).astype(np.uint64)
 
 
 def word_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.ndarray:
