@@ -7,8 +7,10 @@ submission for moderation instead of calling it spam.
 There are about 21,000 regular expressions. Compiling them all takes seconds, so each
 is indexed by a fragment of literal text that any match must contain, and compiled
 only when its fragment appears in a submission (the fragments' keys are all found in
-one pass, with an Aho-Corasick automaton). The index itself is cheap to compute on
-first use (parsing is much faster than compiling) and can be stored as JSON.
+one pass, with an Aho-Corasick automaton; one for the blacklists' keys and one for the
+watch lists', so that a search of the blacklists alone, the one every submission
+gets, meets none of the far longer watch lists). The index itself is cheap to compute
+on first use (parsing is much faster than compiling) and can be stored as JSON.
 
 Searching is what costs then, mostly for the few dozen rules without a fragment, which
 are tried on every submission. So each compiled rule comes with cheaper tests that
@@ -672,6 +674,34 @@ class SmokeMatch:
         return self.list_name in BLACKLISTS
 
 
+@dataclass(frozen=True, slots=True)
+class _KeyFinder:
+    """Index keys found all at once in a text (an Aho-Corasick automaton), each with the
+    numbers of the rules it indexes."""
+
+    automaton: ahocorasick.Automaton
+    rules: tuple[tuple[int, ...], ...]
+
+    @classmethod
+    def of(cls, rules_by_key: dict[str, list[int]]) -> _KeyFinder | None:
+        """A finder of the keys that index at least one rule (``None`` when none does)."""
+        kept = [(key, tuple(numbers)) for key, numbers in rules_by_key.items() if numbers]
+        if not kept:
+            return None
+        automaton = ahocorasick.Automaton()
+        for position, (key, _) in enumerate(kept):
+            automaton.add_word(key, position)
+        automaton.make_automaton()
+        return cls(automaton, tuple(numbers for _, numbers in kept))
+
+    def rules_in(self, lowered: str) -> set[int]:
+        """The rules indexed by the keys that occur in a lower-cased text."""
+        found: set[int] = set()
+        for position in {position for _, position in self.automaton.iter(lowered)}:
+            found.update(self.rules[position])
+        return found
+
+
 @dataclass
 class _Rule:
     list_name: str
@@ -690,8 +720,9 @@ class SmokeDetectorRules:
     by_short_key: dict[str, list[int]] = field(default_factory=dict)
     unindexed: list[int] = field(default_factory=list)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
-    keys: ahocorasick.Automaton | None = field(default=None, repr=False)
-    """Every key of ``by_key`` and ``by_short_key``, found all at once in a text."""
+    finders: dict[bool, _KeyFinder] = field(default_factory=dict, repr=False)
+    """The keys of ``by_key`` and ``by_short_key`` that index blacklist rules (``True``)
+    and watch-list rules (``False``), each set found all at once in a text."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _unindexed_compiled: _UnindexedRules | None = field(default=None, repr=False)
 
@@ -727,11 +758,15 @@ class SmokeDetectorRules:
                 key = min(pieces, key=lambda p: (piece_counts[p], p))
                 matcher.by_key.setdefault(key, []).append(number)
         matcher.numbers = {k: frozenset(v) for k, v in index.get("numbers", {}).items()}
-        if matcher.by_key or matcher.by_short_key:
-            matcher.keys = ahocorasick.Automaton()
-            for key in (*matcher.by_key, *matcher.by_short_key):
-                matcher.keys.add_word(key, key)
-            matcher.keys.make_automaton()
+        for blacklisted in (True, False):
+            finder = _KeyFinder.of(
+                {
+                    key: [n for n in numbers if (rules[n].list_name in BLACKLISTS) == blacklisted]
+                    for key, numbers in (*matcher.by_key.items(), *matcher.by_short_key.items())
+                }
+            )
+            if finder is not None:
+                matcher.finders[blacklisted] = finder
         return matcher
 
     @classmethod
@@ -767,12 +802,11 @@ class SmokeDetectorRules:
             )
         return self._unindexed_compiled
 
-    def _keys_in(self, lowered: str) -> set[str]:
-        """The index keys (of ``by_key`` and ``by_short_key``) that occur in a
-        lower-cased text."""
-        if self.keys is None:
-            return set()
-        return {key for _, key in self.keys.iter(lowered)}
+    def _candidates(self, lowered: str, blacklisted: bool) -> set[int]:
+        """The rules of the blacklists (or of the watch lists) indexed by a key that
+        occurs in a lower-cased text."""
+        finder = self.finders.get(blacklisted)
+        return set() if finder is None else finder.rules_in(lowered)
 
     def _search_windows(
         self, rule: _Rule, text: str, lowered: str, squeezed: str, has_digit: bool = True
@@ -823,9 +857,8 @@ class SmokeDetectorRules:
         text = _tame(text)
         lowered = text.lower()
         candidates: set[int] = set()
-        for key in self._keys_in(lowered):
-            numbers = self.by_key.get(key)
-            candidates.update(self.by_short_key[key] if numbers is None else numbers)
+        for blacklisted in (True, False) if wanted is None else (wanted is BLACKLISTS,):
+            candidates |= self._candidates(lowered, blacklisted)
         matches: list[SmokeMatch] = []
         # Patterns without a literal fragment run on every submission; some nest
         # quantifiers, so they only see the start of long content to bound the time.
