@@ -31,7 +31,8 @@ def shingles(text: str) -> list[str]:
     """Overlapping word 3-grams of the text (character 5-grams when it is short)."""
     words = _WORD.findall(_DIGIT.sub("0", text.lower()[:20000]))
     if len(words) >= 6:
-        return [" ".join(words[i : i + 3]) for i in range(min(len(words) - 2, MAX_SHINGLES))]
+        count = min(len(words) - 2, MAX_SHINGLES)
+        return list(map(" ".join, zip(words[:count], words[1:], words[2:], strict=False)))
     joined = " ".join(words)
     return [joined[i : i + 5] for i in range(min(max(len(joined) - 4, 0), MAX_SHINGLES))]
 
@@ -41,11 +42,9 @@ def signature(text: str) -> np.ndarray | None:
     pieces = set(shingles(text))
     if len(pieces) < MIN_SHINGLES:
         return None
-    hashes = np.fromiter(
-        (zlib.crc32(p.encode("utf-8", "replace")) for p in pieces),
-        dtype=np.uint64,
-        count=len(pieces),
-    )
+    # Shingles hold words and spaces only: joined by new lines, they are encoded at once.
+    encoded = "\n".join(pieces).encode("utf-8", "replace").split(b"\n")
+    hashes = np.fromiter(map(zlib.crc32, encoded), dtype=np.uint64, count=len(pieces))
     # a·h + b stays below 2**64 (a, b < 2**31 and h < 2**32); one row per hash function.
     mixed = _A_COLUMN * hashes
     mixed += _B_COLUMN

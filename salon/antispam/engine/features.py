@@ -469,9 +469,9 @@ def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarra
         return HASHED_COLUMNS + nonzero, dense
     keys.sort()
     # Where each distinct (column, block) begins, and how many n-grams it counts.
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    times = np.diff(starts, append=len(keys))
-    keys = keys[starts]
+    bounds = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
+    times = bounds[1:] - bounds[:-1]
+    keys = keys[bounds[:-1]]
     columns, block = keys >> 2, keys & 3
     values = np.log1p(times.astype(np.float32)) * idf[columns]
     norms = np.sqrt(np.bincount(block, weights=values * values, minlength=3))
