@@ -164,14 +164,13 @@ def _tame(text: str) -> str:
     tokens = text.split()
     longest = max(map(len, tokens), default=0)
     spaces = len(text) - sum(map(len, tokens))
-    # Only the tokens long enough to hold a run are searched (most words are short);
-    # the text is rewritten only when one does.
+    # Only the tokens long enough to hold a long word are searched (most words are
+    # short); the text is rewritten only when one does. A run of symbols is searched
+    # for in the whole text, where the search skips quickly from symbol to symbol.
     long_word = longest > 30 and any(len(t) > 30 and _LONG_WORD.search(t) for t in tokens)
     if long_word:
         text = _LONG_WORD.sub(r"\1", text)
-    if longest >= 10 and (
-        long_word or any(len(t) >= 10 and _LONG_SYMBOL_RUN.search(t) for t in tokens)
-    ):
+    if longest >= 10 and (long_word or _LONG_SYMBOL_RUN.search(text)):
         text = _LONG_SYMBOL_RUN.sub(lambda m: m.group(1) * 9, text)
     if spaces >= 10 and _TEN_SPACES.search(text):
         text = _LONG_SPACE.sub(" ", text)
