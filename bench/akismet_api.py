@@ -356,6 +356,9 @@ def main() -> None:
         help="measure one check's CPU time inside this process instead (no server, no HTTP)",
     )
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--port", type=int, default=0, help="the server's port (default: a free one)"
+    )
     args = parser.parse_args()
     if args.in_process:
         in_process(args.rounds, min(args.requests, 1000))
@@ -372,7 +375,7 @@ def main() -> None:
         salon(env, "migrate", "--noinput")
         created = salon(env, "akismet_key", "create", "--blog", BLOG, "--label", "bench")
         key = re.search(r"Key: ([0-9a-fA-F]+)", created).group(1)
-        port = free_port()
+        port = args.port or free_port()
         server = subprocess.Popen(
             [
                 sys.executable,

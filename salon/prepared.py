@@ -108,11 +108,7 @@ class Prepared:
         names = [column[0].target.attname for column in select[start:end]]
         related = get_related_populators(klass_info, select, connection.alias)
         model = klass_info["model"]
-        if self._converters is None:
-            columns = [column[0] for column in select[: compiler.col_count]]
-            self._converters = compiler.get_converters(columns)
-        if self._converters:  # the database's values as the fields hold them
-            rows = compiler.apply_converters(rows, self._converters)
+        rows = self._converted(rows)
         found = []
         for row in rows:
             instance = model.from_db(connection.alias, names, row[start:end])
@@ -122,13 +118,25 @@ class Prepared:
         return found
 
     def all_rows(self, **given: Any) -> list[tuple]:
-        """Run the query with these values; its rows."""
+        """Run the query with these values; its rows, each value as its field holds it (a
+        date and time from SQLite's text, as ``values_list`` gives it)."""
         values = self._values(given)
         if values is None:
             return []
         with connection.cursor() as cursor:
             cursor.execute(self.sql, values)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        return self._converted(rows)
+
+    def _converted(self, rows: list[tuple]) -> list:
+        """The database's values as the fields hold them (the ORM's converters)."""
+        compiler = self._compiler
+        if self._converters is None:
+            columns = [column[0] for column in compiler.select[: compiler.col_count]]
+            self._converters = compiler.get_converters(columns)
+        if not self._converters:
+            return rows
+        return list(compiler.apply_converters(rows, self._converters))
 
 
 # The whole numbers a column can hold (64-bit, on SQLite and PostgreSQL alike).

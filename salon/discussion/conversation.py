@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template import engines
 from django.urls import reverse
@@ -40,6 +40,7 @@ from salon.discussion.forms import CommentForm
 from salon.discussion.likes import liked_by_label
 from salon.discussion.models import Comment, DiscussionSettings, Like
 from salon.discussion.threads import SHOWN_COLUMNS, ThreadEntry, arrange
+from salon.prepared import Prepared, Stand, prepared
 from salon.publishing import fragments, page_cache
 from salon.publishing.models import Post
 from salon.render_once import render_once
@@ -70,26 +71,46 @@ def reader_likes(request: HttpRequest, post: Post) -> set[int | None]:
     if post.pk not in memo:
         liker = visitors.liker_id(request)
         memo[post.pk] = (
-            set(Like.objects.filter(post=post, liker=liker).values_list("comment_id", flat=True))
+            {comment_id for (comment_id,) in _likes_query().all_rows(post=post.pk, liker=liker)}
             if liker
             else set()
         )
     return memo[post.pk]
 
 
+def _likes_query() -> Prepared:
+    """The comments (None: the post) one liker liked on a post."""
+    return prepared(
+        "reader's likes",
+        lambda v: Like.objects.filter(
+            post_id=v("post", -7_070_707), liker=v("liker", "\x00liker\x00")
+        ).values_list("comment_id"),
+    )
+
+
 def _own_awaiting(request: HttpRequest, post: Post) -> list[ThreadEntry]:
     """The reader's own comments awaiting moderation on this post (one query, if the reader
     is known at all), as entries to arrange into the thread."""
-    own = Q()
     key = visitors.visitor_key(request)
-    if key:
-        own |= Q(visitor_key=key)
-    if request.user.is_authenticated:
-        own |= Q(user=request.user)
-    if not own:
+    user_id = request.user.pk if request.user.is_authenticated else None
+    if not (key or user_id):
         return []
-    rows = post.comments.filter(own, status__in=AWAITING).order_by().values(*SHOWN_COLUMNS)
-    mine = [ThreadEntry(**row) for row in rows]
+
+    def build(v: Stand) -> QuerySet:
+        own = Q()
+        if key:
+            own |= Q(visitor_key=v("key", "\x00visitor key\x00"))
+        if user_id:
+            own |= Q(user_id=v("user", -7_070_708))
+        return (
+            Comment.objects.filter(own, post_id=v("post", -7_070_707), status__in=AWAITING)
+            .order_by()
+            .values_list(*SHOWN_COLUMNS)
+        )
+
+    query = prepared(("reader's own awaiting", bool(key), bool(user_id)), build)
+    rows = query.all_rows(post=post.pk, key=key, user=user_id)
+    mine = [ThreadEntry(**dict(zip(SHOWN_COLUMNS, row, strict=True))) for row in rows]
     if mine:
         _decorate(mine)
     return mine

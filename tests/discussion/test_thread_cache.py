@@ -158,3 +158,60 @@ def test_a_held_reader_s_thread_is_whole_when_the_cache_lost_its_entries(post, p
 
     assert "my reply" in page
     assert _from_scratch(post) in page
+
+
+def test_each_reader_sees_their_own_held_comments_and_likes_on_this_post_only(
+    post, make_post, post_comment, django_user_model
+):
+    """A reader is known by their guest cookie, their account, or both; whichever way, they
+    see their own held comments and pressed likes on this post, and nobody else's."""
+    other_post = make_post(title="Another post")
+    post_comment(post, author="Voice", comment="an approved remark")
+    liked = Comment.objects.get()
+    Client().get(post.get_absolute_url())  # every reader's thread is cached
+    _hold_all(True)
+    guest, stranger = Client(), Client()
+    post_comment(post, using=guest, author="Guest", comment="the guest's held words")
+    post_comment(other_post, using=guest, author="Guest", comment="held on the other post")
+    guest.post("/likes/", {"post": other_post.pk})
+    post_comment(post, using=stranger, author="Stranger", comment="a stranger's held words")
+    member = django_user_model.objects.create_user("member", "member@example.org", "pw-mem-1")
+    in_browser = Client()
+    in_browser.force_login(member)
+    post_comment(post, using=in_browser, comment="the member's held words")
+    in_browser.post("/likes/", {"post": post.pk, "comment": liked.pk})
+    trashed = Comment.objects.get(post=post, author_name="Stranger")
+    trashed.status = Comment.Status.TRASH
+    trashed.save()
+    post_comment(post, using=stranger, author="Stranger", comment="held again")
+    elsewhere = Client()  # the member in another browser: no guest cookie
+    elsewhere.force_login(member)
+    both = Client()  # the guest, who then logs in as the member: cookie and account
+    for name, morsel in guest.cookies.items():
+        both.cookies[name] = morsel.value
+    both.force_login(member)
+
+    def page(client) -> str:
+        return client.get(post.get_absolute_url()).content.decode()
+
+    def held(text: str) -> set[str]:
+        return {
+            words
+            for words in (
+                "the guest's held words",
+                "held on the other post",
+                "a stranger's held words",
+                "held again",
+                "the member's held words",
+            )
+            if words in text
+        }
+
+    assert held(page(guest)) == {"the guest's held words"}
+    assert held(page(stranger)) == {"held again"}
+    assert held(page(elsewhere)) == {"the member's held words"}
+    assert held(page(both)) == {"the guest's held words", "the member's held words"}
+    assert held(page(Client())) == set()
+    assert 'aria-pressed="true"' in page(elsewhere)
+    assert 'aria-pressed="true"' not in page(guest)  # they liked the other post only
+    assert 'aria-pressed="true"' in guest.get(other_post.get_absolute_url()).content.decode()

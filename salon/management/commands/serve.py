@@ -173,7 +173,8 @@ class Command(BaseCommand):
                 "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,
-                "worker_class": "gthread" if threads > 1 else "sync",
+                # gunicorn's threaded worker, answering a busy API connection on one thread.
+                "worker_class": "salon.serving.Worker" if threads > 1 else "sync",
                 "accesslog": "-" if settings.DEBUG else None,
                 "errorlog": "-",
                 "loglevel": "warning",
