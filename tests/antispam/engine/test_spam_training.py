@@ -246,3 +246,38 @@ def test_no_column_says_how_long_a_text_is_or_that_it_has_a_link():
     cited = features.prepare("Nice point about the harbour. https://en.wikipedia.org/wiki/Harbour")
     assert cited.model_text == short.model_text and cited.source_tokens == ""
     assert np.array_equal(cited.dense, short.dense)
+
+
+def test_length_tells_nothing_of_spam_once_rows_are_weighed():
+    """Long texts mostly spam, short ones mostly ham, as in the corpora: once weighed,
+    spam's share of the weight is the same in every band of lengths, and each band keeps
+    its total weight."""
+    from salon.antispam.engine.model import LENGTH_BANDS, length_balanced
+
+    lengths = np.array([30] * 40 + [30] * 10 + [600] * 10 + [600] * 40, dtype=float)
+    labels = np.array([0] * 40 + [1] * 10 + [0] * 10 + [1] * 40, dtype=np.int8)
+    weights = np.ones(len(labels))
+    balanced = length_balanced(labels, weights, lengths)
+    share = weights[labels == 1].sum() / weights.sum()
+    bands = np.searchsorted(LENGTH_BANDS, lengths, side="right")
+    for band in np.unique(bands):
+        rows = bands == band
+        assert balanced[rows].sum() == pytest.approx(weights[rows].sum())
+        assert balanced[rows & (labels == 1)].sum() / balanced[rows].sum() == pytest.approx(share)
+
+
+def test_domains_readers_cite_are_read_off_the_training_rows():
+    """Linked by two ordinary rows and by no spam: cited. By one only, or by spam too,
+    or on the WordPress blocklist: not."""
+    from salon.antispam.engine.corpora import LabelledText
+    from salon.antispam.engine.model import cited_domains, prepare_rows
+
+    rows = [
+        LabelledText("As the comic says, https://comics.example/927 is how standards grow", False),
+        LabelledText("The comic at https://comics.example/1053 is exactly this thread", False),
+        LabelledText("Once only: https://once.example/page has the table", False),
+        LabelledText("Readers cite https://both.example/a for the figures", False),
+        LabelledText("Another reader: https://both.example/b agrees", False),
+        LabelledText("cheap pills at https://both.example/buy today", True),
+    ]
+    assert cited_domains(prepare_rows(rows)) == ["comics.example"]
