@@ -40,6 +40,7 @@ from . import features, hashing
 from .blocklist import Blocklist, blocklist_for
 from .corpora import LabelledText, duplicate_groups, load_corpora, spam_data_dir
 from .language import guess_language
+from .links import ODD_TLDS, URL_SHORTENERS, top_level_domain
 
 if TYPE_CHECKING:
     import scipy.sparse as sp
@@ -281,11 +282,15 @@ CITED_MIN_ROWS = 2
 
 
 def cited_domains(
-    prepared: PreparedRows, blocklist: Blocklist | None = None
+    prepared: PreparedRows,
+    blocklist: Blocklist | None = None,
+    corpora: tuple[str, ...] = ("youtube", "instagram", "stackexchange-ham"),
 ) -> list[str]:
     """The domains readers cite: linked from at least :data:`CITED_MIN_ROWS` ham rows of
-    the training corpora, from no spam row of any corpus, and on no blocklist (the
-    WordPress comment blocklist, searched in the domain's name).
+    the comment ``corpora`` (not e-mail, whose newsletters link to ad servers and
+    trackers), from no spam row of any corpus, neither a URL shortener nor under a
+    top-level domain favoured by spam, and on no blocklist (the WordPress comment
+    blocklist, searched in the domain's name).
 
     This is the evidence that a domain is not "newly seen": readers of other sites cited
     it, and nobody's spam did. It is read off the rows a model is trained on, so that a
@@ -294,19 +299,26 @@ def cited_domains(
         return []
     ham: dict[str, int] = {}
     spammed: set[str] = set()
-    for linked, label in zip(prepared.domains.tolist(), prepared.labels.tolist(), strict=True):
+    for linked, label, source in zip(
+        prepared.domains.tolist(),
+        prepared.labels.tolist(),
+        prepared.sources.tolist(),
+        strict=True,
+    ):
         if not linked:
             continue
         for domain in linked.split():
             if label:
                 spammed.add(domain)
-            else:
+            elif str(source).split("/")[0] in corpora:
                 ham[domain] = ham.get(domain, 0) + 1
     return sorted(
         domain
         for domain, rows in ham.items()
         if rows >= CITED_MIN_ROWS
         and domain not in spammed
+        and domain not in URL_SHORTENERS
+        and top_level_domain(domain) not in ODD_TLDS
         and not (blocklist is not None and blocklist.matches(domain))
     )
 
@@ -530,7 +542,9 @@ def train_prepared(
         "hashed_columns": features.HASHED_COLUMNS,
         "dense_signals": list(features.DENSE_SIGNALS),
         "common_words": sorted(prepared.common_words),
-        "cited_domains": cited_domains(prepared, blocklist_for(spam_data_dir())),
+        "cited_domains": cited_domains(
+            prepared, blocklist_for(spam_data_dir()), config.band_corpora
+        ),
         "band": band,
         "training_rows": int(len(prepared)),
         "training_spam": int(prepared.labels.sum()),

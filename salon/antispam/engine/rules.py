@@ -307,8 +307,8 @@ def linked_domains(context: Context) -> list[Signal]:
 
     A domain is newly seen when this site's moderators have neither approved nor marked
     spam a submission linking to it, and it is not one readers cite in the training
-    corpora (linked from two or more of their ordinary comments, from none of their
-    spam, and on no blocklist): a link to a dictionary or a comic that readers elsewhere
+    comment corpora (linked from two or more of their ordinary comments, from no spam,
+    and on no blocklist; see :func:`.model.cited_domains`): a link to a dictionary or a comic that readers elsewhere
     cite is not held for it. Its share of the text still weighs (see ``checking``)."""
     domains = context.parts.links.ordinary_domains
     if not domains:

@@ -267,17 +267,24 @@ def test_length_tells_nothing_of_spam_once_rows_are_weighed():
 
 
 def test_domains_readers_cite_are_read_off_the_training_rows():
-    """Linked by two ordinary rows and by no spam: cited. By one only, or by spam too,
-    or on the WordPress blocklist: not."""
+    """Linked by two ordinary comments and by no spam: cited. By one only, by spam too,
+    only by e-mail, or a shortener or a domain under a spammers' top-level domain: not."""
     from salon.antispam.engine.corpora import LabelledText
     from salon.antispam.engine.model import cited_domains, prepare_rows
 
+    def comment(text, spam=False, corpus="stackexchange-ham"):
+        return LabelledText(text, spam, corpus=corpus)
+
     rows = [
-        LabelledText("As the comic says, https://comics.example/927 is how standards grow", False),
-        LabelledText("The comic at https://comics.example/1053 is exactly this thread", False),
-        LabelledText("Once only: https://once.example/page has the table", False),
-        LabelledText("Readers cite https://both.example/a for the figures", False),
-        LabelledText("Another reader: https://both.example/b agrees", False),
-        LabelledText("cheap pills at https://both.example/buy today", True),
+        comment("As the comic says, https://comics.example/927 is how standards grow"),
+        comment("The comic at https://comics.example/1053 is exactly this thread"),
+        comment("Once only: https://once.example/page has the table"),
+        comment("Readers cite https://both.example/a for the figures"),
+        comment("Another reader: https://both.example/b agrees"),
+        comment("cheap pills at https://both.example/buy today", spam=True, corpus="youtube"),
+        comment("Our newsletter: https://tracker.example/1", corpus="spamassassin"),
+        comment("Unsubscribe at https://tracker.example/2", corpus="spamassassin"),
+        comment("Short: https://tinyurl.com/abc and https://cheap.xyz/a"),
+        comment("Again https://tinyurl.com/def and https://cheap.xyz/b"),
     ]
     assert cited_domains(prepare_rows(rows)) == ["comics.example"]
