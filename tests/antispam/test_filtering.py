@@ -162,7 +162,7 @@ def test_admin_shows_why(client, owner, post, post_comment):
 def test_sensitivity_moves_where_spam_begins(post, post_comment, settings):
     """A comment the model is fairly but not nearly sure of: strict sends it to spam,
     cautious (and balanced) hold it for a moderator."""
-    text = "Great article, visit my website for similar content"
+    text = "Great article, check out my blog for similar content"
     edges = default_engine().model.band_edges
     strict = outcomes.band(0, outcomes.Sensitivity.STRICT, edges)
     cautious = outcomes.band(0, outcomes.Sensitivity.CAUTIOUS, edges)

@@ -250,6 +250,7 @@ class SpamEngine:
             author_email=reading.author_email,
             site=site,
             smokedetector=self.rules,
+            cited_domains=self.model.cited_domains,
         )
         for rule in RULES:
             signals.extend(rule(context))

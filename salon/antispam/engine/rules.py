@@ -87,6 +87,9 @@ class Context:
     author_email: str
     site: SiteState | None
     smokedetector: SmokeDetectorRules | None
+    cited_domains: frozenset[str] = frozenset()
+    """Domains readers cite in the model's training corpora and spam never links to
+    (:func:`.model.cited_domains`)."""
 
 
 def text(value: object, limit: int = 2000) -> str:
@@ -299,8 +302,14 @@ def campaign(context: Context) -> list[Signal]:
 
 
 def linked_domains(context: Context) -> list[Signal]:
-    """Links to ordinary domains: held until the site has approved the domain, and
-    counted against the submission when the site's moderators marked it spam."""
+    """Links to ordinary domains: held while the domain is newly seen, and counted
+    against the submission when the site's moderators marked it spam.
+
+    A domain is newly seen when this site's moderators have neither approved nor marked
+    spam a submission linking to it, and it is not one readers cite in the training
+    comment corpora (linked from two or more of their ordinary comments, from no spam,
+    and on no blocklist; see :func:`.model.cited_domains`): a link to a dictionary or a comic that readers elsewhere
+    cite is not held for it. Its share of the text still weighs (see ``checking``)."""
     domains = context.parts.links.ordinary_domains
     if not domains:
         return []
@@ -321,6 +330,19 @@ def linked_domains(context: Context) -> list[Signal]:
             )
         )
     unseen = [d for d, (approved, spam) in counts.items() if approved == 0 and spam == 0]
+    cited = [d for d in unseen if d in context.cited_domains]
+    if cited:
+        unseen = [d for d in unseen if d not in context.cited_domains]
+        found.append(
+            Signal(
+                "cited_domain",
+                0.0,
+                f"links to {', '.join(cited[:3])}{' and more' if len(cited) > 3 else ''}, "
+                "which readers cite in the training corpora and their spam never links to; "
+                "not held for it",
+                always_shown=True,
+            )
+        )
     if unseen:
         found.append(
             Signal(

@@ -93,8 +93,9 @@ class Verdict:
     - ``spam``: near-certain spam (a blacklist, the honeypot, a known campaign, or a
       score at or above ``spam_from``). ``discard`` is set as well only for blatant spam,
       which may be dropped unseen; other spam is kept where a moderator can rescue it.
-    - ``hold``: uncertain (a score from ``hold_from`` up, a link to a domain the site
-      has not approved before, an unusually long text, a watch-list match): a person
+    - ``hold``: uncertain (a score from ``hold_from`` up, a link to a newly seen
+      domain: neither judged on this site nor cited by readers in the model's training
+      rows, an unusually long text, a watch-list match): a person
       should decide before it is published.
     - neither: publish it.
 

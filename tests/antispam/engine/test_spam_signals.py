@@ -61,6 +61,31 @@ def test_a_site_that_approved_a_domain_no_longer_holds_for_it(engine, site):
     assert "new_domain" not in signals(again)
 
 
+def test_a_domain_readers_cite_in_the_corpora_is_not_newly_seen(engine):
+    """A domain the model's training rows show readers citing, and spam never, does not
+    hold a comment; the reason says why. Another domain in the same comment still holds it."""
+    import dataclasses
+
+    from salon.antispam.engine import SpamEngine
+
+    metadata = {**engine.model.metadata, "cited_domains": ["comics.example"]}
+    model = dataclasses.replace(engine.model, metadata=metadata)
+    reading = SpamEngine(model, engine.rules, engine.blocklist)
+    cited = reading.check(Submission(content=PLAIN + " As https://comics.example/927 puts it."))
+    reasons = signals(cited)
+    assert "new_domain" not in reasons and not cited.hold
+    assert "comics.example" in reasons["cited_domain"].message
+    assert "readers cite in the training corpora" in reasons["cited_domain"].message
+    both = reading.check(
+        Submission(content=PLAIN + " See https://comics.example/927 and https://shop.example/")
+    )
+    assert both.hold and "shop.example" in signals(both)["new_domain"].message
+    assert "comics.example" not in signals(both)["new_domain"].message
+    assert engine.check(
+        Submission(content=PLAIN + " As https://comics.example/927 puts it.")
+    ).hold
+
+
 def test_a_domain_marked_spam_twice_is_spam(engine, site):
     for n in range(2):
         engine.learn(site, Submission(content=f"cheap pills {n} http://pills.example/{n}"), True)

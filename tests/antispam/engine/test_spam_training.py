@@ -246,3 +246,45 @@ def test_no_column_says_how_long_a_text_is_or_that_it_has_a_link():
     cited = features.prepare("Nice point about the harbour. https://en.wikipedia.org/wiki/Harbour")
     assert cited.model_text == short.model_text and cited.source_tokens == ""
     assert np.array_equal(cited.dense, short.dense)
+
+
+def test_length_tells_nothing_of_spam_once_rows_are_weighed():
+    """Long texts mostly spam, short ones mostly ham, as in the corpora: once weighed,
+    spam's share of the weight is the same in every band of lengths, and each band keeps
+    its total weight."""
+    from salon.antispam.engine.model import LENGTH_BANDS, length_balanced
+
+    lengths = np.array([30] * 40 + [30] * 10 + [600] * 10 + [600] * 40, dtype=float)
+    labels = np.array([0] * 40 + [1] * 10 + [0] * 10 + [1] * 40, dtype=np.int8)
+    weights = np.ones(len(labels))
+    balanced = length_balanced(labels, weights, lengths)
+    share = weights[labels == 1].sum() / weights.sum()
+    bands = np.searchsorted(LENGTH_BANDS, lengths, side="right")
+    for band in np.unique(bands):
+        rows = bands == band
+        assert balanced[rows].sum() == pytest.approx(weights[rows].sum())
+        assert balanced[rows & (labels == 1)].sum() / balanced[rows].sum() == pytest.approx(share)
+
+
+def test_domains_readers_cite_are_read_off_the_training_rows():
+    """Linked by two ordinary comments and by no spam: cited. By one only, by spam too,
+    only by e-mail, or a shortener or a domain under a spammers' top-level domain: not."""
+    from salon.antispam.engine.corpora import LabelledText
+    from salon.antispam.engine.model import cited_domains, prepare_rows
+
+    def comment(text, spam=False, corpus="stackexchange-ham"):
+        return LabelledText(text, spam, corpus=corpus)
+
+    rows = [
+        comment("As the comic says, https://comics.example/927 is how standards grow"),
+        comment("The comic at https://comics.example/1053 is exactly this thread"),
+        comment("Once only: https://once.example/page has the table"),
+        comment("Readers cite https://both.example/a for the figures"),
+        comment("Another reader: https://both.example/b agrees"),
+        comment("cheap pills at https://both.example/buy today", spam=True, corpus="youtube"),
+        comment("Our newsletter: https://tracker.example/1", corpus="spamassassin"),
+        comment("Unsubscribe at https://tracker.example/2", corpus="spamassassin"),
+        comment("Short: https://tinyurl.com/abc and https://cheap.xyz/a"),
+        comment("Again https://tinyurl.com/def and https://cheap.xyz/b"),
+    ]
+    assert cited_domains(prepare_rows(rows)) == ["comics.example"]
