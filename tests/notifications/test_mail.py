@@ -18,7 +18,7 @@ from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.views import post_comment as post_comment_view
 from salon.notifications.delivery import deliver_due, mail_configured, smtp_server
-from salon.notifications.models import OutgoingMail, Subscription
+from salon.notifications.models import MailOptOut, OutgoingMail, Subscription
 from salon.publishing.models import Post
 from tests.notifications.mailbox import Mailbox, body, link_after, send_mail
 
@@ -205,6 +205,37 @@ def test_a_held_comment_is_moderated_from_the_mail_once(
 
     forged = client.get(approve[:-3] + "xx/")
     assert forged.status_code == 400
+
+
+def test_a_held_comment_is_told_to_each_moderator_who_has_not_opted_out(
+    client, post, post_comment, mail_on, mailbox, django_user_model
+):
+    """Active staff with an address hear of a held comment, each once whatever the case of
+    their address, but not one who stopped it with the notice's unsubscribe link; other
+    readers' opt-outs and other topics change nothing."""
+    make = django_user_model.objects.create_user
+    make("second", "Second.Mod@Example.org", "pw-second-1", is_staff=True)
+    make("twin", " second.mod@example.org", "pw-twin-1", is_staff=True)
+    make("leaver", "leaver@example.org", "pw-leaver-1", is_staff=True)
+    make("retired", "retired@example.org", "pw-retired-1", is_staff=True, is_active=False)
+    make("nomail", "", "pw-nomail-1", is_staff=True)
+    make("reader", "plain@example.org", "pw-reader-1")
+    MailOptOut.objects.create(email="second.mod@example.org", topic="author")
+    MailOptOut.objects.create(email="plain@example.org", topic="moderation")
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": True})
+
+    post_comment(post, comment="First held.", email=READER)
+    send_mail()
+    expected = ["leaver@example.org", "owner@example.org", "second.mod@example.org"]
+    assert sorted(m["To"] for m in mailbox.messages) == expected
+    (notice,) = mailbox.to("leaver@example.org")
+    client.post(link_after(notice, "Unsubscribe with one click:"))
+    assert MailOptOut.objects.filter(email="leaver@example.org", topic="moderation").exists()
+
+    mailbox.clear()
+    post_comment(post, comment="Second held.", email="another@example.net")
+    send_mail()
+    assert sorted(m["To"] for m in mailbox.messages) == expected[1:]
 
 
 def test_mail_waits_in_the_outbox_while_the_server_is_down(
