@@ -164,6 +164,30 @@ def test_a_failing_mail_receiver_never_costs_the_comment(
     assert "a broken receiver" in caplog.text
 
 
+def test_a_receiver_whose_query_fails_never_costs_the_comment(
+    post, post_comment, mail_on, mailbox, caplog
+):
+    """A receiver of new comments whose write the database refuses is logged and what the
+    receivers wrote is undone (the database's error too): the comment and its count are
+    stored all the same."""
+
+    def refused(comment, **signal):
+        OutgoingMail.objects.create(to=None, subject="refused", body="refused")
+
+    signals.comment_submitted.connect(refused, dispatch_uid="tests.refused")
+    try:
+        with caplog.at_level(logging.ERROR):
+            answer = post_comment(post, comment="Still here.", author="Ben")
+    finally:
+        signals.comment_submitted.disconnect(dispatch_uid="tests.refused")
+    assert answer.status_code == 302
+    assert Comment.objects.filter(content="Still here.", status="approved").exists()
+    assert not OutgoingMail.objects.filter(subject="refused").exists()
+    post.refresh_from_db()
+    assert post.comment_count == 1
+    assert "A receiver of a comment signal failed" in caplog.text
+
+
 def test_a_held_comment_is_moderated_from_the_mail_once(
     client, post, post_comment, mail_on, mailbox
 ):
