@@ -64,7 +64,13 @@ def load_site(name: str, create: bool = False, **fields) -> tuple[int | None, en
     One small query (id and version) per call; the state itself is read again only when
     its version has moved on since this process last loaded it.
     """
-    row = _id_and_version(name)
+    return _site_with_row(name, _id_and_version(name), create, fields)
+
+
+def _site_with_row(
+    name: str, row: tuple[int, int] | None, create: bool, fields: dict
+) -> tuple[int | None, engine.SiteState]:
+    """:func:`load_site`, the site's id and version (``row``) already read."""
     if row is None:
         if not create:
             return None, engine.SiteState(site_id=name)
@@ -239,8 +245,16 @@ def learn_from_comments(
 
 def history_for(email: str, ip: str | None, url: str) -> engine.History:
     """How this site has judged earlier comments sharing the author's e-mail, IP or website."""
+    return _site_row_and_history(None, email, ip, url)[1]
+
+
+def _site_row_and_history(
+    site: str | None, email: str, ip: str | None, url: str
+) -> tuple[tuple[int, int] | None, engine.History]:
+    """The row id and version of the site named ``site`` (None: not asked) and
+    :func:`history_for` the author, read with one query."""
     if not (email or ip or url):
-        return engine.History()
+        return (_id_and_version(site) if site is not None else None), engine.History()
     sql, slots = _history_sql(bool(email), bool(ip), bool(url))
     # The e-mail is compared case-insensitively, prepared as Django's iexact prepares it.
     values = {
@@ -249,10 +263,33 @@ def history_for(email: str, ip: str | None, url: str) -> engine.History:
         "ip": Comment._meta.get_field("author_ip").get_db_prep_value(ip, connection) if ip else ip,
         "url": url,
     }
+    params = [values[slot] if slot in values else fixed for slot, fixed in slots]
+    if site is not None:
+        # The counts are one row (an aggregate over the whole filter); the site's, one or none.
+        before, after = _with_site_sql()
+        sql = f"{before}({sql}){after}"
+        params.append(site)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [values[slot] if slot in values else fixed for slot, fixed in slots])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
-    return engine.History(**{name: n or 0 for name, n in zip(_HISTORY_COUNTS, row, strict=True)})
+    site_row = None
+    if site is not None:
+        site_row, row = ((row[0], row[1]) if row[0] is not None else None), row[2:]
+    counts = {name: n or 0 for name, n in zip(_HISTORY_COUNTS, row, strict=True)}
+    return site_row, engine.History(**counts)
+
+
+@functools.cache
+def _with_site_sql() -> tuple[str, str]:
+    """What goes before and after the history query to read the site's id and version
+    beside its counts (the site named by the last parameter)."""
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"history.{quote(name)}" for name in _HISTORY_COUNTS)
+    return (
+        f"SELECT site.{quote('id')}, site.{quote('version')}, {counts} FROM ",
+        f" history LEFT JOIN {quote(SpamFilterSite._meta.db_table)} site"
+        f" ON site.{quote('name')} = %s",
+    )
 
 
 _HISTORY_COUNTS = (
@@ -334,8 +371,11 @@ def _lesson(comment: Comment) -> engine.Submission:
 
 def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
     """Judge a comment with the engine and this site's learning (the pipeline's spam check)."""
-    site_id, state = load_site(THIS_SITE, create=True)
-    history = history_for(submission.author_email, submission.ip, submission.author_url)
+    # The site's version and the author's history, in one query.
+    row, history = _site_row_and_history(
+        THIS_SITE, submission.author_email, submission.ip, submission.author_url
+    )
+    site_id, state = _site_with_row(THIS_SITE, row, True, {})
     verdict = engine.check(
         submissions.for_engine(submission, history),
         site=state,

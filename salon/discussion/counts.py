@@ -30,9 +30,13 @@ def refresh_comment_counts(post_ids: Iterable[int]) -> None:
     # own, since a comment is never kept without its count.
     with transaction.atomic(savepoint=False):
         if len(ids) == 1:  # every new comment: statements compiled once, run with its post
-            if _row_locks():
-                _run_for_post(_one_post_lock, ids[0])
-            _run_for_post(_one_post_update, ids[0])
+            if not _row_locks():
+                _run_for_post([_one_post_update], ids[0])
+            elif _several_statements_at_once():  # the lock, then the recount: one round trip
+                _run_for_post([_one_post_lock, _one_post_update], ids[0])
+            else:
+                _run_for_post([_one_post_lock], ids[0])
+                _run_for_post([_one_post_update], ids[0])
         else:
             _lock(Post.objects.filter(pk__in=ids))
             _recount(Post.objects.filter(pk__in=ids))
@@ -50,6 +54,15 @@ def _row_locks() -> bool:
     return connection.features.has_select_for_update
 
 
+def _several_statements_at_once() -> bool:
+    """Whether one execute() may carry several statements, run one after the other (each
+    with its own snapshot): PostgreSQL with the values bound by the client, as Django binds
+    them unless told to let the server do it (psycopg then sends the text as a simple query)."""
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    )
+
+
 def _locking(rows):
     return rows.select_for_update(no_key=True).order_by("pk").values_list("pk", flat=True)
 
@@ -58,18 +71,23 @@ _MARK = -7_070_707  # no post's id: stands for the post in the compiled statemen
 _compiled: dict[tuple[str, str], tuple[str, tuple]] = {}
 
 
-def _run_for_post(compile_statement, post_id: int) -> None:
-    """Run one of the one-post statements below, compiled by the ORM once per process and
-    database (compiling cost several times more than running them), with ``post_id``."""
-    key = (compile_statement.__name__, connection.vendor)
-    if key not in _compiled:
-        statement, params = compile_statement()
-        if list(params).count(_MARK) != 1:  # pragma: no cover (the ORM changed its mind)
-            raise RuntimeError("a one-post statement does not name its post once")
-        _compiled[key] = (statement, tuple(params))
-    statement, params = _compiled[key]
+def _run_for_post(compile_statements: list, post_id: int) -> None:
+    """Run the one-post statements below, in order and sent together, with ``post_id``: each
+    compiled by the ORM once per process and database (compiling cost several times more
+    than running them)."""
+    texts, values = [], []
+    for compile_statement in compile_statements:
+        key = (compile_statement.__name__, connection.vendor)
+        if key not in _compiled:
+            statement, params = compile_statement()
+            if list(params).count(_MARK) != 1:  # pragma: no cover (the ORM changed its mind)
+                raise RuntimeError("a one-post statement does not name its post once")
+            _compiled[key] = (statement, tuple(params))
+        statement, params = _compiled[key]
+        texts.append(statement)
+        values.extend(post_id if p == _MARK else p for p in params)
     with connection.cursor() as cursor:
-        cursor.execute(statement, [post_id if p == _MARK else p for p in params])
+        cursor.execute("; ".join(texts), values)
 
 
 def _one_post_lock() -> tuple[str, tuple]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -81,14 +83,11 @@ class CommentForm(forms.Form):
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, require_name_email: bool = True, logged_in: bool = False, **kwargs):
+        # Django copies every field (and its widget) for each form; this form's fields are
+        # made once for each kind of form and shared, as nothing changes them afterwards.
+        self.base_fields = _fields_for(type(self), logged_in, require_name_email)
         super().__init__(*args, **kwargs)
         self.logged_in = logged_in
-        if logged_in:
-            for name in ("author", "email", "url", "save_identity"):
-                del self.fields[name]
-        elif require_name_email:
-            self.fields["author"].required = True
-            self.fields["email"].required = True
 
     def clean_comment(self) -> str:
         text = self.cleaned_data["comment"]
@@ -98,3 +97,32 @@ class CommentForm(forms.Form):
 
     def clean_author(self) -> str:
         return " ".join(self.cleaned_data.get("author", "").split())
+
+
+class _SharedFields(dict):
+    """A form's fields that every form of its kind uses as they are: Django's copy of
+    them for a new form is a new dict of the same fields."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return dict(self)
+
+
+_shared: dict[tuple[type, bool, bool], _SharedFields] = {}
+
+
+def _fields_for(form: type[CommentForm], logged_in: bool, require_name_email: bool) -> dict:
+    """The fields of the comment form for a reader who is logged in (no name, e-mail or
+    website: the account's are used) or a guest (a name and an e-mail required when the
+    site asks for them); made once."""
+    key = (form, logged_in, require_name_email)
+    fields = _shared.get(key)
+    if fields is None:
+        fields = _SharedFields(copy.deepcopy(form.base_fields))
+        if logged_in:
+            for name in ("author", "email", "url", "save_identity"):
+                del fields[name]
+        elif require_name_email:
+            fields["author"].required = True
+            fields["email"].required = True
+        fields = _shared.setdefault(key, fields)
+    return fields

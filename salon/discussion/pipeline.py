@@ -37,7 +37,7 @@ from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.rendering import count_links, render_comment
 from salon.discussion.threads import depth_of
-from salon.prepared import prepared
+from salon.prepared import insert, prepared
 from salon.publishing.models import Post
 from salon.web_addresses import web_address
 
@@ -453,7 +453,7 @@ def submit_comment(
         return None
 
     with transaction.atomic():
-        comment = Comment.objects.create(
+        comment = Comment(
             post=post,
             parent=attach_point(submission.parent, options),
             user=submission.account,
@@ -472,6 +472,7 @@ def submit_comment(
             spam_reasons=judgement.reasons,
             spam_outcome=judgement.verdict.outcome,
         )
+        insert(comment)  # as Comment.objects.create() stores it, compiled once
         # The mail about it is queued with it, so that neither is stored without the other.
         signals.send_within(signals.comment_submitted, comment=comment, submission=submission)
         # Last, so that every transaction takes the post's row before the filter's counts.

@@ -105,6 +105,9 @@ def send_within(signal: Signal, **arguments) -> None:
                 exc_info=(type(result), result, result.__traceback__),
             )
     if failed:
+        # A receiver's failed query marked the whole transaction for rollback: back at the
+        # savepoint (taken in a sound transaction), the caller's work is whole and goes on.
+        transaction.set_rollback(False)
         transaction.savepoint_rollback(savepoint)
     else:
         transaction.savepoint_commit(savepoint)

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from salon.discussion.models import Comment
 from salon.notifications.models import OutgoingMail
+from salon.prepared import insert
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,12 @@ def enqueue(
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     # A title with a line break must not break (or inject) a header.
     subject = " ".join(subject.split())
-    return OutgoingMail.objects.create(
-        to=to, subject=subject[:300], body=body, headers=headers, topic=topic, comment=comment
+    # As OutgoingMail.objects.create() stores it, with its INSERT compiled once (every
+    # comment queues one).
+    return insert(
+        OutgoingMail(
+            to=to, subject=subject[:300], body=body, headers=headers, topic=topic, comment=comment
+        )
     )
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Value
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -33,7 +33,12 @@ from salon.notifications.delivery import (
 )
 from salon.notifications.links import moderation_url, new_nonce, unsubscribe_url
 from salon.notifications.models import ModerationLinkUse, PostAnnouncement, Subscription, Topic
-from salon.notifications.subscriptions import normalise, opted_out, request_subscriptions
+from salon.notifications.subscriptions import (
+    normalise,
+    opt_outs,
+    opted_out,
+    request_subscriptions,
+)
 from salon.prepared import prepared
 from salon.publishing import protection
 from salon.publishing.models import Post
@@ -156,18 +161,29 @@ def follow_up_subscribers(post_id: int, besides: set[str]) -> list[str]:
 
 
 def moderators() -> list[str]:
-    """Addresses of staff who can act on held comments and have not opted out."""
-    staff = prepared(
-        "moderators",
-        lambda v: (
+    """Addresses of staff who can act on held comments and have not opted out (one query,
+    compiled once: the staff's addresses and the moderation opt-outs together)."""
+
+    def build(v) -> QuerySet:
+        staff = (
             get_user_model()
             .objects.filter(is_staff=True, is_active=True)
             .exclude(email="")
-            .values_list("email")
-        ),
-    )
-    emails = {normalise(email) for (email,) in staff.all_rows()}
-    return sorted(email for email in emails if not opted_out(email, Topic.MODERATION))
+            .annotate(opted_out=Value(False))
+            .values_list("email", "opted_out")
+        )
+        return staff.union(
+            opt_outs(Topic.MODERATION)
+            .annotate(opted_out=Value(True))
+            .values_list("email", "opted_out"),
+            all=True,
+        )
+
+    rows = prepared("moderators and their opt-outs", build).all_rows()
+    stopped = {email for email, opted_out in rows if opted_out}
+    emails = {normalise(email) for email, opted_out in rows if not opted_out}
+    # As opted_out(email, Topic.MODERATION) tells, for each of them.
+    return sorted(email for email in emails if email not in stopped)
 
 
 def comment_held(comment: Comment) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,12 @@ def opted_out(email: str, topic: str) -> bool:
         ).values_list("pk")[:1],
     )
     return query.first_row(email=normalise(email), topic=topic) is not None
+
+
+def opt_outs(topic: str) -> QuerySet:
+    """The addresses that stopped mail of ``topic`` with an unsubscribe link, as stored
+    (normalised): ``opted_out(email, topic)`` is whether ``normalise(email)`` is one."""
+    return MailOptOut.objects.filter(topic=topic)
 
 
 def _subscription(email: str, topic: str, post: Post | None) -> Subscription:

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -219,11 +219,27 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        if self.kind == self.Kind.PAGE:
-            return reverse("publishing:page", args=[self.slug])
         if self.kind == self.Kind.ELSEWHERE:
             return self.external_url
-        return reverse("publishing:post", kwargs=self.permalink_parts())
+        # Reversed once for what the address depends on (a comment asks for it three times:
+        # the spam check, the redirect, the notice).
+        key = (
+            self.kind,
+            self.slug,
+            self.published_at,
+            timezone.get_current_timezone(),
+            get_script_prefix(),
+            get_urlconf(),
+        )
+        known = self.__dict__.get("_address")
+        if known is not None and known[0] == key:
+            return known[1]
+        if self.kind == self.Kind.PAGE:
+            address = reverse("publishing:page", args=[self.slug])
+        else:
+            address = reverse("publishing:post", kwargs=self.permalink_parts())
+        self.__dict__["_address"] = (key, address)
+        return address
 
     def clean(self) -> None:
         if self.kind == self.Kind.ELSEWHERE and not self.external_url:

@@ -106,6 +106,28 @@ def test_name_and_email_are_optional_when_the_owner_says_so(post, post_comment):
     assert Comment.objects.get().display_name == "Anonymous"
 
 
+def test_each_kind_of_form_asks_for_its_own_fields_whatever_came_before(post, post_comment, owner):
+    """Guests and members, on a site that requires a name and e-mail and on one that does
+    not, each get their own form, however the forms before them were made."""
+    nameless = {"author": "", "email": ""}
+    assert post_comment(post, **nameless).status_code == 400
+    member = Client()
+    member.force_login(owner)
+    assert (
+        member.post("/comments/post/", {"post": post.pk, "comment": "From a member."}).status_code
+        == 302
+    )
+    assert post_comment(post, **nameless).status_code == 400  # guests still give both
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"require_name_email": False})
+    assert post_comment(post, comment="Nameless.", **nameless).status_code == 302
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"require_name_email": True})
+    answer = post_comment(post, **nameless)
+    assert answer.status_code == 400 and "Please enter your name." in answer.content.decode()
+    page = member.get(post.get_absolute_url()).content.decode()
+    assert 'name="comment"' in page and 'name="author"' not in page  # the member's form
+    assert Comment.objects.filter(content__in=["From a member.", "Nameless."]).count() == 2
+
+
 def test_comment_form_is_protected_against_csrf(post, comment_form):
     browser = Client(enforce_csrf_checks=True)
     response = browser.post("/comments/post/", comment_form(post))

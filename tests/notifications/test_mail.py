@@ -18,7 +18,7 @@ from salon.discussion import signals
 from salon.discussion.models import Comment, DiscussionSettings
 from salon.discussion.views import post_comment as post_comment_view
 from salon.notifications.delivery import deliver_due, mail_configured, smtp_server
-from salon.notifications.models import OutgoingMail, Subscription
+from salon.notifications.models import MailOptOut, OutgoingMail, Subscription
 from salon.publishing.models import Post
 from tests.notifications.mailbox import Mailbox, body, link_after, send_mail
 
@@ -164,6 +164,30 @@ def test_a_failing_mail_receiver_never_costs_the_comment(
     assert "a broken receiver" in caplog.text
 
 
+def test_a_receiver_whose_query_fails_never_costs_the_comment(
+    post, post_comment, mail_on, mailbox, caplog
+):
+    """A receiver of new comments whose write the database refuses is logged and what the
+    receivers wrote is undone (the database's error too): the comment and its count are
+    stored all the same."""
+
+    def refused(comment, **signal):
+        OutgoingMail.objects.create(to=None, subject="refused", body="refused")
+
+    signals.comment_submitted.connect(refused, dispatch_uid="tests.refused")
+    try:
+        with caplog.at_level(logging.ERROR):
+            answer = post_comment(post, comment="Still here.", author="Ben")
+    finally:
+        signals.comment_submitted.disconnect(dispatch_uid="tests.refused")
+    assert answer.status_code == 302
+    assert Comment.objects.filter(content="Still here.", status="approved").exists()
+    assert not OutgoingMail.objects.filter(subject="refused").exists()
+    post.refresh_from_db()
+    assert post.comment_count == 1
+    assert "A receiver of a comment signal failed" in caplog.text
+
+
 def test_a_held_comment_is_moderated_from_the_mail_once(
     client, post, post_comment, mail_on, mailbox
 ):
@@ -205,6 +229,37 @@ def test_a_held_comment_is_moderated_from_the_mail_once(
 
     forged = client.get(approve[:-3] + "xx/")
     assert forged.status_code == 400
+
+
+def test_a_held_comment_is_told_to_each_moderator_who_has_not_opted_out(
+    client, post, post_comment, mail_on, mailbox, django_user_model
+):
+    """Active staff with an address hear of a held comment, each once whatever the case of
+    their address, but not one who stopped it with the notice's unsubscribe link; other
+    readers' opt-outs and other topics change nothing."""
+    make = django_user_model.objects.create_user
+    make("second", "Second.Mod@Example.org", "pw-second-1", is_staff=True)
+    make("twin", " second.mod@example.org", "pw-twin-1", is_staff=True)
+    make("leaver", "leaver@example.org", "pw-leaver-1", is_staff=True)
+    make("retired", "retired@example.org", "pw-retired-1", is_staff=True, is_active=False)
+    make("nomail", "", "pw-nomail-1", is_staff=True)
+    make("reader", "plain@example.org", "pw-reader-1")
+    MailOptOut.objects.create(email="second.mod@example.org", topic="author")
+    MailOptOut.objects.create(email="plain@example.org", topic="moderation")
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": True})
+
+    post_comment(post, comment="First held.", email=READER)
+    send_mail()
+    expected = ["leaver@example.org", "owner@example.org", "second.mod@example.org"]
+    assert sorted(m["To"] for m in mailbox.messages) == expected
+    (notice,) = mailbox.to("leaver@example.org")
+    client.post(link_after(notice, "Unsubscribe with one click:"))
+    assert MailOptOut.objects.filter(email="leaver@example.org", topic="moderation").exists()
+
+    mailbox.clear()
+    post_comment(post, comment="Second held.", email="another@example.net")
+    send_mail()
+    assert sorted(m["To"] for m in mailbox.messages) == expected[1:]
 
 
 def test_mail_waits_in_the_outbox_while_the_server_is_down(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
+from django.urls import clear_script_prefix, set_script_prefix
 from django.utils import timezone
 
 from salon.publishing.content import close_excerpt
@@ -20,6 +21,28 @@ def test_post_lives_at_its_wordpress_style_permalink(client, make_post):
     page = client.get("/2021/03/04/hello-world/")
     assert page.status_code == 200
     assert '<h1 class="entry-title">Hello World</h1>' in page.content.decode()
+
+
+def test_a_posts_address_follows_its_slug_date_kind_time_zone_and_script_prefix(make_post):
+    post = make_post(title="Hello World", published_at=datetime(2021, 3, 4, 23, 30, tzinfo=UTC))
+    assert post.get_absolute_url() == post.get_absolute_url() == "/2021/03/04/hello-world/"
+    post.slug = "renamed"
+    assert post.get_absolute_url() == "/2021/03/04/renamed/"
+    post.published_at = datetime(2022, 5, 6, 12, tzinfo=UTC)
+    assert post.get_absolute_url() == "/2022/05/06/renamed/"
+    post.published_at = datetime(2021, 3, 4, 23, 30, tzinfo=UTC)
+    with timezone.override("Europe/Paris"):  # already the 5th there
+        assert post.get_absolute_url() == "/2021/03/05/renamed/"
+    assert post.get_absolute_url() == "/2021/03/04/renamed/"
+    set_script_prefix("/blog/")
+    try:
+        assert post.get_absolute_url() == "/blog/2021/03/04/renamed/"
+    finally:
+        clear_script_prefix()
+    post.kind = Post.Kind.PAGE
+    assert post.get_absolute_url() == "/renamed/"
+    post.kind, post.external_url = Post.Kind.ELSEWHERE, "https://elsewhere.example/a/"
+    assert post.get_absolute_url() == "https://elsewhere.example/a/"
 
 
 def test_permalink_with_a_stale_date_redirects_permanently(client, make_post):
