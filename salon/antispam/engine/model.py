@@ -269,9 +269,7 @@ def prepare_rows(
         groups=np.array(duplicate_groups(rows)),
         sources=np.array([row.source for row in rows]),
         lengths=np.array([len(p.cleaned) for p in parts], dtype=np.float64),
-        domains=np.array(
-            [" ".join(p.links.ordinary_domains) for p in parts], dtype=object
-        ),
+        domains=np.array([" ".join(p.links.ordinary_domains) for p in parts], dtype=object),
         languages=np.array([guess_language(p.cleaned) or "" for p in parts], dtype=object),
         common_words=common,
     )
@@ -329,9 +327,7 @@ LENGTH_FACTOR_LIMIT = 5.0
 """The most :func:`length_balanced` multiplies or divides a row's weight by."""
 
 
-def length_balanced(
-    labels: np.ndarray, weights: np.ndarray, lengths: np.ndarray
-) -> np.ndarray:
+def length_balanced(labels: np.ndarray, weights: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Sample weights under which length tells nothing of spam.
 
     In the corpora, long texts are mostly spam (Stack Exchange's SEO articles, e-mail
@@ -365,9 +361,7 @@ def length_balanced(
     return balanced
 
 
-def language_balanced(
-    labels: np.ndarray, weights: np.ndarray, languages: np.ndarray
-) -> np.ndarray:
+def language_balanced(labels: np.ndarray, weights: np.ndarray, languages: np.ndarray) -> np.ndarray:
     """Sample weights under which a language is no evidence of spam.
 
     A language the corpora hold mostly as spam would be learnt as spam: left out of

@@ -81,9 +81,7 @@ def test_a_domain_readers_cite_in_the_corpora_is_not_newly_seen(engine):
     )
     assert both.hold and "shop.example" in signals(both)["new_domain"].message
     assert "comics.example" not in signals(both)["new_domain"].message
-    assert engine.check(
-        Submission(content=PLAIN + " As https://comics.example/927 puts it.")
-    ).hold
+    assert engine.check(Submission(content=PLAIN + " As https://comics.example/927 puts it.")).hold
 
 
 def test_a_domain_marked_spam_twice_is_spam(engine, site):
