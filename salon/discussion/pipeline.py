@@ -244,13 +244,19 @@ def _rejects_duplicate_and_flood(submission: CommentSubmission) -> None:
     if not seconds:
         return
     if flooded:
-        raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
+        raise CommentRejected(too_quickly(), 429)
     claimed: list[str] = []
     for key in _flood_claims(submission):
         if not cache.add(key, 1, timeout=seconds):
             cache.delete_many(claimed)
-            raise CommentRejected(_("You are posting comments too quickly. Slow down."), 429)
+            raise CommentRejected(too_quickly(), 429)
         claimed.append(key)
+
+
+def too_quickly() -> str:
+    """What a reader is told whose comments come faster than the site takes them (the rate
+    limit of every form and of the embed, and the flood guard): WordPress's words."""
+    return _("You are posting comments too quickly. Slow down.")
 
 
 def _flood_claims(submission: CommentSubmission) -> list[str]:

@@ -28,7 +28,12 @@ from salon.discussion.avatars import identicon_svg
 from salon.discussion.forms import CommentForm
 from salon.discussion.likes import liked_by_label, toggle_like
 from salon.discussion.models import Comment, DiscussionSettings
-from salon.discussion.pipeline import CommentRejected, CommentSubmission, submit_comment
+from salon.discussion.pipeline import (
+    CommentRejected,
+    CommentSubmission,
+    submit_comment,
+    too_quickly,
+)
 from salon.prepared import prepared
 from salon.publishing import protection
 from salon.publishing.models import Post
@@ -83,7 +88,7 @@ def post_comment(request: HttpRequest) -> HttpResponse:
             post,
             status=429,
             comment_form=form,
-            comment_error=_("You are posting comments too quickly. Slow down."),
+            comment_error=too_quickly(),
         )
     if not form.is_valid():
         return render_post_page(request, post, status=400, comment_form=form)

@@ -35,6 +35,7 @@ from salon.discussion.pipeline import (
     CommentSubmission,
     resubmit_comment,
     submit_comment,
+    too_quickly,
 )
 from salon.discussion.visitors import client_ip, render_time_token, seconds_since
 from salon.embed import forms, pages, readers, thread_json
@@ -312,7 +313,7 @@ def comments(request: HttpRequest) -> HttpResponse:
         request,
         "comment",
         settings.SALON["COMMENT_RATE"],
-        _("You are posting comments too quickly. Slow down."),
+        too_quickly(),
     )
     reader: readers.Reader = request.reader
     address = _address(data.get("url"))
@@ -411,7 +412,7 @@ def comment(request: HttpRequest, pk: str) -> HttpResponse:
             request,
             "comment",
             settings.SALON["COMMENT_RATE"],
-            _("You are posting comments too quickly. Slow down."),
+            too_quickly(),
         )
         text = forms.edited_text(data)
         own = _own_comment(request, pk)

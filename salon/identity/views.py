@@ -5,12 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from salon.discussion.models import Comment
-from salon.discussion.pipeline import resubmit_comment
+from salon.discussion.pipeline import resubmit_comment, too_quickly
 from salon.identity.forms import EditCommentForm
 from salon.identity.ownership import edited_submission, minutes_left, refusal
 
@@ -40,7 +39,7 @@ def edit_comment(request: HttpRequest, pk: int) -> HttpResponse:
             method="POST",
             increment=True,
         ):
-            return _refused(request, comment, _("You are posting comments too quickly. Slow down."))
+            return _refused(request, comment, too_quickly())
         form = EditCommentForm(request.POST)
         if form.is_valid():
             resubmit_comment(
