@@ -774,8 +774,9 @@ def main() -> int:
     parser.add_argument(
         "--postgres",
         default="",
-        help="also measure in process on this PostgreSQL server (postgres://user@host:port/db; "
-        "the database is created and dropped)",
+        help="also measure in process on this PostgreSQL server (postgres://user@host:port/db: "
+        "the bench creates a database of its own there, salon_bench_<pid>, and drops it; the "
+        "one named is only used to reach the server)",
     )
     parser.add_argument(
         "--posting-only",
@@ -820,6 +821,7 @@ def main() -> int:
         env.pop(name, None)  # the embedded setup: SQLite in the data directory, no debug
 
     server: Server | None = None
+    postgres_url = bench_database_url(args.postgres) if args.postgres else ""
     redis_prefix = f"salon-bench-{os.getpid()}"
     try:
         started = time.perf_counter()
@@ -850,8 +852,8 @@ def main() -> int:
 
         databases = [("SQLite", env)]
         if args.postgres:
-            postgres_database(args.postgres, create=True)
-            pg_env = {**env, "SALON_DATABASE_URL": args.postgres}
+            postgres_database(postgres_url, create=True)
+            pg_env = {**env, "SALON_DATABASE_URL": postgres_url}
             pg_env["SALON_DATA_DIR"] = str(data_dir / "postgres")
             build(pg_env)
             databases.append(("PostgreSQL", pg_env))
@@ -966,11 +968,20 @@ def main() -> int:
             shutil.rmtree(data_dir, ignore_errors=True)
         _forget_redis(redis_prefix)
         if args.postgres:
-            postgres_database(args.postgres, create=False)
+            postgres_database(postgres_url, create=False)
+
+
+def bench_database_url(url: str) -> str:
+    """The benchmark's own database on the server of ``url``: a new name for this run, so
+    that no database already there (the test suite's, a site's) is ever dropped."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path=f"/salon_bench_{os.getpid()}"))
 
 
 def postgres_database(url: str, create: bool) -> None:
-    """Create (or drop) the benchmark's own PostgreSQL database named in ``url``."""
+    """Create (or drop) the benchmark's own PostgreSQL database named in ``url`` (made by
+    :func:`bench_database_url`); creating it fails if it exists."""
     from urllib.parse import urlsplit, urlunsplit
 
     import psycopg
@@ -979,9 +990,10 @@ def postgres_database(url: str, create: bool) -> None:
     name = parts.path.lstrip("/")
     server = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         if create:
             connection.execute(f'CREATE DATABASE "{name}"')
+        else:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def _forget_redis(prefix: str) -> None:
