@@ -104,13 +104,7 @@ class Prepared:
     def objects(self, **given: Any) -> list[Model]:
         """Run the query with these values; the model instances it selects, with the rows
         it joins by ``select_related``, made as the QuerySet would have made them."""
-        db = _connection()
-        values = self._values(given, db)
-        if values is None:
-            return []
-        with db.cursor() as cursor:
-            cursor.execute(self.sql, values)
-            rows = cursor.fetchall()
+        db, rows = self._run(given)
         compiler = self._compiler
         if self._rows_to_objects is None:  # what the QuerySet works out for every run
             klass_info, select = compiler.klass_info, compiler.select
@@ -132,14 +126,18 @@ class Prepared:
     def all_rows(self, **given: Any) -> list[tuple]:
         """Run the query with these values; its rows, each value as its field holds it (a
         date and time from SQLite's text, as ``values_list`` gives it)."""
+        return self._converted(self._run(given)[1])
+
+    def _run(self, given: dict[str, Any]) -> tuple[Any, list[tuple]]:
+        """Run the query with these values: the connection and the rows as the database
+        gives them (none when a value can match no row)."""
         db = _connection()
         values = self._values(given, db)
         if values is None:
-            return []
+            return db, []
         with db.cursor() as cursor:
             cursor.execute(self.sql, values)
-            rows = cursor.fetchall()
-        return self._converted(rows)
+            return db, cursor.fetchall()
 
     def _converted(self, rows: list[tuple]) -> list:
         """The database's values as the fields hold them (the ORM's converters)."""
