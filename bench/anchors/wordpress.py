@@ -40,9 +40,8 @@ if str(ROOT) not in sys.path:
 from tests.antispam.wordpress import (  # noqa: E402
     ROUTER,
     WORDPRESS,
-    _php_string,
     forms,
-    secret_keys_php,
+    wp_config_php,
 )
 
 THEMES = {"default": "twentytwentythree", "classic": "twentytwentyone"}
@@ -235,29 +234,8 @@ class Site:
         (self.site / "router.php").write_text(ROUTER)
         (self.root / "setup.php").write_text(SETUP)
         (self.root / "theme.php").write_text(THEME)
-        salts = secret_keys_php()
         (self.site / "wp-config.php").write_text(
-            f"""<?php
-define( 'DB_NAME', {_php_string(self.database)} );
-define( 'DB_USER', 'root' );
-define( 'DB_PASSWORD', '' );
-define( 'DB_HOST', {_php_string("localhost:" + str(self.db.socket))} );
-define( 'DB_CHARSET', 'utf8mb4' );
-define( 'DB_COLLATE', '' );
-$table_prefix = 'wp_';
-{salts}
-define( 'WP_HOME', {_php_string(self.url)} );
-define( 'WP_SITEURL', {_php_string(self.url)} );
-define( 'WP_CONTENT_DIR', __DIR__ . '/wp-content' );
-define( 'WP_CONTENT_URL', {_php_string(self.url + "/wp-content")} );
-define( 'AUTOMATIC_UPDATER_DISABLED', true );
-define( 'DISABLE_WP_CRON', true );
-define( 'WP_HTTP_BLOCK_EXTERNAL', true );
-if ( ! defined( 'ABSPATH' ) ) {{
-    define( 'ABSPATH', __DIR__ . '/' );
-}}
-require_once ABSPATH . 'wp-settings.php';
-"""
+            wp_config_php(self.database, f"localhost:{self.db.socket}", self.url)
         )
 
     def php(self, script: str, *args: str) -> str:

@@ -82,6 +82,36 @@ def secret_keys_php() -> str:
     )
 
 
+def wp_config_php(database: str, db_host: str, url: str, more: str = "") -> str:
+    """wp-config.php for a throw-away site on this machine: its MariaDB database (root, no
+    password), new secret keys, its address, no automatic updates, no scheduled jobs run by
+    visits (whoever uses the site runs wp-cron.php when it wants them) and no request leaving
+    the machine; ``more``: further lines of PHP before WordPress starts."""
+    return f"""<?php
+define( 'DB_NAME', {_php_string(database)} );
+define( 'DB_USER', 'root' );
+define( 'DB_PASSWORD', '' );
+define( 'DB_HOST', {_php_string(db_host)} );
+define( 'DB_CHARSET', 'utf8mb4' );
+define( 'DB_COLLATE', '' );
+$table_prefix = 'wp_';
+{secret_keys_php()}
+define( 'WP_HOME', {_php_string(url)} );
+define( 'WP_SITEURL', {_php_string(url)} );
+define( 'WP_CONTENT_DIR', __DIR__ . '/wp-content' );
+define( 'WP_CONTENT_URL', {_php_string(url + "/wp-content")} );
+define( 'AUTOMATIC_UPDATER_DISABLED', true );
+define( 'DISABLE_WP_CRON', true );
+// No request may leave this machine: one that fails here shows in the log.
+define( 'WP_HTTP_BLOCK_EXTERNAL', true );
+{more}
+if ( ! defined( 'ABSPATH' ) ) {{
+    define( 'ABSPATH', __DIR__ . '/' );
+}}
+require_once ABSPATH . 'wp-settings.php';
+"""
+
+
 ROUTER = """<?php
 // PHP's built-in server: this directory is the site (ABSPATH), whatever the real paths of the
 // files linked into it; PHP scripts run here, other files are served as they are.
@@ -286,37 +316,17 @@ class WordPressSite:
         (content / "plugins").symlink_to(WORDPRESS / "wp-content" / "plugins")
         (self.site / "router.php").write_text(ROUTER)
         (self.root / "install.php").write_text(INSTALL)
-        salts = secret_keys_php()
         (self.site / "wp-config.php").write_text(
-            f"""<?php
-define( 'DB_NAME', {_php_string(self.database)} );
-define( 'DB_USER', 'root' );
-define( 'DB_PASSWORD', '' );
-define( 'DB_HOST', 'localhost' );
-define( 'DB_CHARSET', 'utf8mb4' );
-define( 'DB_COLLATE', '' );
-$table_prefix = 'wp_';
-{salts}
-define( 'WP_HOME', {_php_string(self.url)} );
-define( 'WP_SITEURL', {_php_string(self.url)} );
-define( 'WP_CONTENT_DIR', __DIR__ . '/wp-content' );
-define( 'WP_CONTENT_URL', {_php_string(self.url + "/wp-content")} );
-define( 'WP_PLUGIN_DIR', {_php_string(str(WORDPRESS / "wp-content/plugins"))} );
+            wp_config_php(
+                self.database,
+                "localhost",
+                self.url,
+                more=f"""define( 'WP_PLUGIN_DIR', {_php_string(str(WORDPRESS / "wp-content/plugins"))} );
 define( 'WP_PLUGIN_URL', {_php_string(self.url + "/wp-content/plugins")} );
 define( 'WP_DEFAULT_THEME', 'salon-test' );
-define( 'AUTOMATIC_UPDATER_DISABLED', true );
-// The test runs WordPress's scheduled jobs itself, by requesting wp-cron.php.
-define( 'DISABLE_WP_CRON', true );
-// No request may leave this machine: one that Salon's plugin failed to send to Salon would
-// fail here, and the log would show it.
-define( 'WP_HTTP_BLOCK_EXTERNAL', true );
 // The one line a WordPress owner adds for Salon.
-define( 'SALON_AKISMET_URL', {_php_string(self.salon_url)} );
-if ( ! defined( 'ABSPATH' ) ) {{
-    define( 'ABSPATH', __DIR__ . '/' );
-}}
-require_once ABSPATH . 'wp-settings.php';
-"""
+define( 'SALON_AKISMET_URL', {_php_string(self.salon_url)} );""",
+            )
         )
 
     def logs(self) -> str:
