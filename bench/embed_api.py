@@ -38,9 +38,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from anchors import isso as isso_anchor  # noqa: E402
 from post_page import ROOT, STOP, Server, free_port, run  # noqa: E402
 
-ISSO_VERSION = "0.14.0"
+ISSO_VERSION = isso_anchor.ISSO_VERSION
 GUNICORN = "gunicorn==27.0.1"  # Salon's own pin, so both run on the same server
 SITE = "http://127.0.0.1:4010"  # the site that embeds the conversations (never fetched)
 BUSY = "/notes/busy/"
@@ -208,41 +209,6 @@ ISSO_SEED = textwrap.dedent(
     print(len(list(db.comments.fetch(data["busy"]))))
     """
 )
-
-
-def isso_config(work: Path, port: int) -> Path:
-    path = work / "isso.cfg"
-    path.write_text(
-        textwrap.dedent(
-            f"""
-            [general]
-            dbpath = {work / "comments.db"}
-            host = {SITE}/
-            [server]
-            listen = http://127.0.0.1:{port}/
-            [guard]
-            enabled = false
-            [moderation]
-            enabled = false
-            """
-        )
-    )
-    return path
-
-
-def install_isso(work: Path) -> Path:
-    """A throw-away virtual environment with Isso and gunicorn; returns its bin directory."""
-    venv = work / "isso-venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    done = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", f"isso=={ISSO_VERSION}", GUNICORN],
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise RuntimeError(f"installing isso=={ISSO_VERSION} failed")
-    return venv / "bin"
 
 
 class IssoServer(Server):
@@ -504,11 +470,11 @@ def main() -> int:
     try:
         began = time.perf_counter()
         print(f"Installing Isso {ISSO_VERSION} and gunicorn into a throw-away venv…", flush=True)
-        isso_bin = install_isso(work)
+        isso_bin = isso_anchor.install(work, GUNICORN)
         print(f"  done in {time.perf_counter() - began:.0f} s. Seeding both…", flush=True)
         comments = conversation()
         isso_port = free_port()
-        config = isso_config(work, isso_port)
+        config = isso_anchor.config(work, isso_port, f"{SITE}/")
         seeded = subprocess.run(
             [str(isso_bin / "python"), "-c", ISSO_SEED, str(config)],
             input=json.dumps(

@@ -132,12 +132,13 @@ def config(work: Path, listen: int, host: str) -> Path:
     return path
 
 
-def install(work: Path) -> Path:
-    """A throw-away virtual environment with Isso from the package index; its bin directory."""
-    venv = work / "venv"
+def install(work: Path, *more: str) -> Path:
+    """A throw-away virtual environment with Isso from the package index (and ``more``
+    requirements); its bin directory."""
+    venv = work / "isso-venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     done = subprocess.run(
-        [str(venv / "bin" / "pip"), "install", "--quiet", f"isso=={ISSO_VERSION}"],
+        [str(venv / "bin" / "pip"), "install", "--quiet", f"isso=={ISSO_VERSION}", *more],
         capture_output=True,
         text=True,
     )
