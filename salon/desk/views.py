@@ -98,11 +98,15 @@ def _answer(request: HttpRequest, outcome: actions.Outcome, tab: str, **extra) -
             Comment.objects.filter(pk__in=before).select_related("post", "parent").order_by()
         )
         counts = queue.tab_counts()
+        gone = {
+            str(pk): render_to_string("desk/gone.html", {"pk": pk, "name": name}, request=request)
+            for pk, name in outcome.deleted.items()
+        }
         return JsonResponse(
             {
                 "message": outcome.message,
                 "undo": outcome.undo,
-                "rows": _render_rows(request, changed, tab, before),
+                "rows": _render_rows(request, changed, tab, before) | gone,
                 "counts": counts,
                 "pending": counts[Status.PENDING],
                 **extra,
@@ -165,7 +169,15 @@ def _screen(
         "next_url": f"?{filters.query(page=page.next_page_number())}" if page.has_next() else "",
         "posts": queue.posts_to_filter_by(filters.post),
         "kinds": Comment.Kind.choices,
-        "bulk_actions": list(actions.ACTIONS.values()),
+        "bulk_actions": [
+            action
+            for action in actions.ACTIONS.values()
+            if action.status
+            or (
+                filters.tab in action.offered_for  # the Spam and Trash tabs
+                and request.user.has_perm("discussion.delete_comment")
+            )
+        ],
         "notice": notice,
         "error": error,
         "here": request.get_full_path(),
@@ -176,7 +188,7 @@ def _screen(
 
 @require_POST
 def act(request: HttpRequest) -> HttpResponse:
-    """Approve, unapprove, spam, not spam, trash or restore one comment (a row's button,
+    """Approve, unapprove, spam, not spam, trash, restore or delete one comment (a row's button,
     ``do=approve:12``) or the selected ones (``do=approve`` with ``ids``); or undo."""
     _require(request, "discussion.change_comment")
     tab = _tab(request)
@@ -190,6 +202,8 @@ def act(request: HttpRequest) -> HttpResponse:
     action = actions.ACTIONS.get(name)
     if action is None:
         return _refuse(request, _("Choose an action: Approve, Spam, Trash…"))
+    if not action.status:
+        _require(request, "discussion.delete_comment")
     try:
         ids = [int(pk) for pk in ([one] if one else request.POST.getlist("ids"))]
     except ValueError:
@@ -199,7 +213,17 @@ def act(request: HttpRequest) -> HttpResponse:
     chosen = list(Comment.objects.filter(pk__in=ids).select_related("post", "parent"))
     if not chosen:
         return _refuse(request, _("Those comments no longer exist."), status=404)
-    return _answer(request, actions.apply(action, chosen, request.user), tab)
+    try:
+        outcome = actions.apply(action, chosen, request.user)
+    except actions.NothingToDelete:
+        return _refuse(
+            request,
+            _(
+                "Only spam and trashed comments can be deleted permanently; "
+                "move a comment to the Trash first."
+            ),
+        )
+    return _answer(request, outcome, tab)
 
 
 @require_http_methods(["GET", "POST"])
