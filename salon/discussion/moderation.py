@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from salon.discussion import signals
 from salon.discussion.counts import refresh_comment_counts
@@ -41,13 +42,14 @@ def moderate(
         raise ValueError(f"Unknown comment status {status!r}")
     changed = 0
     post_ids: set[int] = set()
+    now = timezone.now()
     with transaction.atomic():
         for comment in comments:
             if comment.status == status:
                 continue
             previous = comment.status
-            Comment.objects.filter(pk=comment.pk).update(status=status)
-            comment.status = status
+            Comment.objects.filter(pk=comment.pk).update(status=status, status_since=now)
+            comment.status, comment.status_since = status, now
             post_ids.add(comment.post_id)
             changed += 1
             signals.send(

@@ -116,8 +116,9 @@ def _strip_addresses(now: datetime) -> int:
 
 def _delete_old(status: str, days_setting: str):
     def delete(now: datetime) -> int:
+        # Counted from when the comment took that status, not from when it was written.
         old = Comment.objects.filter(
-            status=status, created_at__lt=now - timedelta(days=settings.SALON[days_setting])
+            status=status, status_since__lt=now - timedelta(days=settings.SALON[days_setting])
         )
         post_ids = set(old.values_list("post_id", flat=True))
         # Replies to deleted comments stay; they lose only their parent link. delete()
