@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from salon.discussion import signals
 from salon.discussion.counts import refresh_comment_counts
+from salon.discussion.deletion import delete_comments
 from salon.discussion.models import Comment
 from salon.discussion.rendering import render_comment
 
@@ -88,32 +89,14 @@ DELETABLE = (Comment.Status.SPAM, Comment.Status.TRASH)
 def delete_permanently(comments: Iterable[Comment]) -> list[Comment]:
     """Delete the spam and trashed ones among ``comments`` for good (WordPress's "Delete
     Permanently"); returns those deleted. A comment in any other status is left alone: what
-    readers can see, or what awaits a moderator, goes to the Trash first.
-
-    A reply to a deleted comment moves up to the deleted comment's own parent, as WordPress
-    moves it, so an approved reply under a removed spam comment stays in its thread.
-    """
+    readers can see, or what awaits a moderator, goes to the Trash first. Replies under a
+    deleted comment stay in their thread (:func:`deletion.delete_comments`)."""
     doomed = {c.pk: c for c in comments if c.status in DELETABLE}
     if not doomed:
         return []
     with transaction.atomic():
         # The statuses as they are now, not as the moderator's page showed them.
-        rows = dict(
-            Comment.objects.select_for_update()
-            .filter(pk__in=doomed, status__in=DELETABLE)
-            .values_list("pk", "parent_id")
-        )
-
-        def surviving_parent(pk: int) -> int | None:
-            parent = rows[pk]
-            while parent in rows:
-                parent = rows[parent]
-            return parent
-
-        for pk in rows:
-            Comment.objects.filter(parent_id=pk).exclude(pk__in=rows).update(
-                parent_id=surviving_parent(pk)
-            )
-        Comment.objects.filter(pk__in=rows).delete()
-        refresh_comment_counts({doomed[pk].post_id for pk in rows})
-    return [doomed[pk] for pk in rows]
+        now_deletable = Comment.objects.filter(pk__in=doomed, status__in=DELETABLE)
+        ids = list(now_deletable.values_list("pk", flat=True))
+        delete_comments(Comment.objects.filter(pk__in=ids))
+    return [doomed[pk] for pk in ids]
