@@ -65,8 +65,8 @@ def test_a_reply_whose_every_ancestor_goes_becomes_a_comment_of_its_own(thread):
 
 
 def test_an_erasure_that_deletes_keeps_the_others_replies_in_the_thread(settings, thread):
-    from salon.privacy.personal_data import erase_personal_data
     from salon.privacy.models import DataRequest
+    from salon.privacy.personal_data import erase_personal_data
 
     settings.SALON = {**settings.SALON, "ERASURE": "delete"}
     question, _doomed, _middle, answer, thanks, _bystander = thread
