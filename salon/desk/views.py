@@ -1,4 +1,5 @@
-"""The moderation screen's pages: the list, its actions, a moderator's reply, Quick Edit.
+"""The moderation screen's pages: the list, its actions, a moderator's reply, Quick Edit,
+emptying the Spam and the Trash.
 
 Each page works as plain HTML forms; with JavaScript (``static/desk/desk.js``) the same
 requests are sent with ``Accept: application/json`` and answered with the changed rows, so
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from salon.desk import actions, queue, rows
 from salon.desk.forms import QuickEditForm, ReplyForm
 from salon.discussion import moderation, visitors
+from salon.discussion.deletion import delete_comments
 from salon.discussion.models import Comment
 from salon.discussion.pipeline import CommentRejected, CommentSubmission, submit_comment
 
@@ -336,3 +338,39 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "desk/quick_edit.html", context, status=status)
+
+
+EMPTY_TITLES = {Status.SPAM: gettext_lazy("Empty Spam"), Status.TRASH: gettext_lazy("Empty Trash")}
+
+
+@require_http_methods(["GET", "POST"])
+def empty(request: HttpRequest) -> HttpResponse:
+    """Empty Spam / Empty Trash: a page asks to confirm, naming how many; confirmed, the
+    comments it counted are deleted for good. What arrived after the page was opened (a
+    higher id than ``upto``) is left for the moderator to see."""
+    _require(request, "discussion.change_comment")
+    _require(request, "discussion.delete_comment")
+    status = request.POST.get("status") if request.method == "POST" else request.GET.get("status")
+    if status not in EMPTY_TITLES:
+        return _refuse(request, _("Only the Spam and the Trash can be emptied."))
+    back = f"{_screen_url()}?status={status}"
+    listed = Comment.objects.filter(status=status)
+    if request.method == "POST":
+        try:
+            upto = int(request.POST.get("upto", ""))
+        except ValueError:
+            return _refuse(request, _("Open Empty Spam or Empty Trash again and confirm."))
+        deleted = delete_comments(listed.filter(pk__lte=upto))
+        message = actions.ACTIONS["delete"].message(deleted)
+        request.session[NOTICE] = {"message": message, "undo": ""}
+        return HttpResponseRedirect(back)
+    last = listed.order_by("-pk").values_list("pk", flat=True).first()
+    context = {
+        **admin.site.each_context(request),
+        "title": EMPTY_TITLES[status],
+        "status": status,
+        "count": listed.count(),
+        "upto": last or 0,
+        "back": back,
+    }
+    return TemplateResponse(request, "desk/empty.html", context)

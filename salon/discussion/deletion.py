@@ -13,20 +13,16 @@ from collections import defaultdict
 from django.db import transaction
 from django.db.models import QuerySet
 
-from salon.discussion.counts import refresh_comment_counts
+from salon.discussion.counts import recounted_once
 from salon.discussion.models import Comment
 
 
 def delete_comments(comments: QuerySet[Comment]) -> int:
     """Delete ``comments`` and return how many went (their likes and notices go with them
     and are not counted)."""
-    with transaction.atomic():
-        post_ids = set(comments.values_list("post_id", flat=True).distinct())
-        if not post_ids:
-            return 0
+    with transaction.atomic(), recounted_once():  # each post once, not once per comment
         _lift_replies(comments)
         deleted = comments.delete()[1].get(Comment._meta.label, 0)
-        refresh_comment_counts(post_ids)
     return deleted
 
 

@@ -129,3 +129,76 @@ def test_deleting_needs_the_csrf_token(owner, make_comment):
     browser.force_login(owner)
     assert browser.post(ACT, {"do": f"delete:{spam.pk}"}, **JSON).status_code == 403
     assert Comment.objects.filter(pk=spam.pk).exists()
+
+
+EMPTY = "/admin/moderation/empty/"
+
+
+def test_empty_spam_asks_first_then_deletes_what_it_counted(staff, make_comment):
+    spam = [make_comment(S.SPAM) for _ in range(3)]
+    trashed = make_comment(S.TRASH)
+    approved = make_comment(S.APPROVED)
+    screen = staff.get(f"{SCREEN}?status=spam").content.decode()
+    assert f'href="{EMPTY}?status=spam"' in screen
+
+    confirm = staff.get(f"{EMPTY}?status=spam")
+    page = confirm.content.decode()
+    assert confirm.status_code == 200
+    assert "Delete all 3 comments marked as spam permanently?" in page
+    assert "This cannot be undone." in page
+    assert Comment.objects.filter(status=S.SPAM).count() == 3, "asking deletes nothing"
+    upto = re.search(r'name="upto" value="(\d+)"', page).group(1)
+
+    # Spam that arrives while the moderator reads the question is not deleted unseen.
+    late = make_comment(S.SPAM)
+    response = staff.post(EMPTY, {"status": "spam", "upto": upto})
+
+    assert response.status_code == 302 and response["Location"] == f"{SCREEN}?status=spam"
+    assert set(Comment.objects.values_list("pk", flat=True)) == {
+        late.pk,
+        trashed.pk,
+        approved.pk,
+    }
+    assert not Comment.objects.filter(pk__in=[c.pk for c in spam]).exists()
+    notice = notice_of(staff.get(response["Location"]).content.decode())
+    assert "3 comments deleted permanently." in notice
+
+
+def test_empty_trash_and_what_cannot_be_emptied(staff, make_comment):
+    trashed = make_comment(S.TRASH)
+    kept = make_comment(S.PENDING)
+    page = staff.get(f"{EMPTY}?status=trash").content.decode()
+    assert "Delete the 1 comment in the Trash permanently?" in page
+    upto = re.search(r'name="upto" value="(\d+)"', page).group(1)
+    assert staff.post(EMPTY, {"status": "trash", "upto": upto}).status_code == 302
+    assert list(Comment.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert trashed.pk not in Comment.objects.values_list("pk", flat=True)
+
+    for status in ("pending", "approved", "all", ""):
+        refused = staff.post(EMPTY, {"status": status, "upto": str(kept.pk)})
+        assert refused.status_code == 400
+        assert "Only the Spam and the Trash can be emptied." in refused.content.decode()
+    assert staff.post(EMPTY, {"status": "trash", "upto": "x"}).status_code == 400
+    assert Comment.objects.filter(pk=kept.pk).exists()
+    assert "There is nothing to delete." in staff.get(f"{EMPTY}?status=spam").content.decode()
+
+
+def test_emptying_needs_the_right_to_delete_and_the_csrf_token(
+    owner, client, django_user_model, make_comment
+):
+    spam = make_comment(S.SPAM)
+    moderator = django_user_model.objects.create_user(
+        "moderator", "m@example.net", "pw-moderator-1", is_staff=True
+    )
+    moderator.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_comment", "change_comment"])
+    )
+    client.force_login(moderator)
+    assert EMPTY not in client.get(f"{SCREEN}?status=spam").content.decode()
+    assert client.get(f"{EMPTY}?status=spam").status_code == 403
+    assert client.post(EMPTY, {"status": "spam", "upto": str(spam.pk)}).status_code == 403
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(owner)
+    assert browser.post(EMPTY, {"status": "spam", "upto": str(spam.pk)}).status_code == 403
+    assert Comment.objects.filter(pk=spam.pk).exists()

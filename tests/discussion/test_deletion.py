@@ -88,9 +88,7 @@ def test_retention_deleting_spam_keeps_an_approved_reply_in_the_thread(thread):
     assert not Comment.objects.filter(pk__in=[doomed.pk, middle.pk]).exists()
 
 
-def test_an_author_deleting_their_reply_keeps_the_answers_to_it_in_the_thread(
-    post, post_comment
-):
+def test_an_author_deleting_their_reply_keeps_the_answers_to_it_in_the_thread(post, post_comment):
     post_comment(post, comment="Where is this?")
     question = Comment.objects.get()
     author = Client()
@@ -103,3 +101,24 @@ def test_an_author_deleting_their_reply_keeps_the_answers_to_it_in_the_thread(
 
     answer.refresh_from_db()
     assert answer.parent_id == question.pk
+
+
+def test_deleting_many_comments_costs_the_queries_of_deleting_a_few(post):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def spam(n: int) -> None:
+        Comment.objects.bulk_create(
+            Comment(post=post, content="x", content_html="x", status=Comment.Status.SPAM)
+            for _ in range(n)
+        )
+
+    costs = []
+    for n in (3, 60):
+        spam(n)
+        with CaptureQueriesContext(connection) as queries:
+            assert delete_comments(Comment.objects.filter(status=Comment.Status.SPAM)) == n
+        costs.append(len(queries.captured_queries))
+    assert costs[0] == costs[1], costs
+    post.refresh_from_db()
+    assert post.comment_count == 0
