@@ -16,10 +16,15 @@ _counter = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate-limit counters live in the cache; each test starts with none.
+    # Rate-limit counters live in the cache; each test starts with none (nor with this
+    # process's leases of them).
+    from salon.antispam.api import forget_leases
+
     cache.clear()
+    forget_leases()
     yield
     cache.clear()
+    forget_leases()
 
 
 @pytest.fixture(autouse=True)

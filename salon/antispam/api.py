@@ -25,6 +25,7 @@ import functools
 import io
 import json
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -242,20 +243,28 @@ def _usage(group: str, value: str, rate: str, increment: bool) -> dict | None:
     window = _get_window(value, period)
     cache = caches[settings.RATELIMIT_USE_CACHE]
     key = _counter_key(group, window, rate, value)
-    count: int | None
-    if not increment:
-        count = cache.get(key, 0)
+    if increment:
+        count = _add(cache, key, 1, period)
     else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # no counter yet in this window
-            if cache.add(key, 1, period + EXPIRATION_FUDGE):
-                count = 1
-            else:  # another request added it meanwhile
-                try:
-                    count = cache.incr(key)
-                except ValueError:
-                    count = None
+        count = cache.get(key, 0)
+    return _figures(count, limit, window)
+
+
+def _add(cache, key: str, amount: int, period: int) -> int | None:
+    """Add ``amount`` to a window's counter in one atomic step (creating it if the window has
+    none yet); its new value, or None when the cache could not count."""
+    try:
+        return cache.incr(key, amount)
+    except ValueError:  # no counter yet in this window
+        if cache.add(key, amount, period + EXPIRATION_FUDGE):
+            return amount
+        try:  # another request added it meanwhile
+            return cache.incr(key, amount)
+        except ValueError:
+            return None
+
+
+def _figures(count: int | None, limit: int, window: int) -> dict:
     if count is None:  # the cache could not count: refuse, as get_usage does
         return {"count": 0, "limit": 0, "should_limit": True, "time_left": -1}
     return {
@@ -264,6 +273,57 @@ def _usage(group: str, value: str, rate: str, increment: bool) -> dict | None:
         "should_limit": count > limit,
         "time_left": window - int(time.time()),
     }
+
+
+LEASE_SHARE = 64
+"""A worker takes at most this share (1/64) of what is left of a key's window, as it last saw
+it, in one write to the shared counter."""
+# Counting each request would make each a write to the shared cache (in the embedded setup a
+# lock on one SQLite file, the same for every worker, taken on every check). A worker takes
+# instead a lease, a run of the window's numbers, in one atomic increment of the shared
+# counter, and answers from memory until it has used them. Leases shrink as the window fills,
+# to one request at a time near its end, so no number is given twice: a key never gets more
+# than its rate, whichever worker answers. A worker that falls quiet holds back unused at most
+# 1/LEASE_SHARE of the window from the others (the limit reached that much early).
+_leases: dict[tuple[str, str], tuple[str, int, int]] = {}  # → (counter, next number, last)
+_lease_locks: dict[tuple[str, str], threading.Lock] = {}  # one per counter: others go on
+_leases_lock = threading.Lock()
+
+
+def _count_leased(group: str, value: str, rate: str) -> dict | None:
+    """As ``_usage(group, value, rate, increment=True)``, the number taken from this
+    process's lease of the window's count, the shared counter written only for a new lease."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None
+    limit, period = _limit_and_period(rate)
+    window = _get_window(value, period)
+    key = _counter_key(group, window, rate, value)
+    name = (group, value)
+    lock = _lease_locks.get(name)
+    if lock is None:
+        with _leases_lock:
+            lock = _lease_locks.setdefault(name, threading.Lock())
+    with lock:
+        counter, number, last = _leases.get(name, (key, 1, 0))
+        if counter != key:  # a new window (or rate): nothing of it seen yet
+            number, last = 1, 0
+        if number > last:
+            # ``last`` is the most of the window this process has seen counted (up to the
+            # limit): the lease is a share of what is left after it, at least one request.
+            size = max(1, (limit - last) // LEASE_SHARE)
+            total = _add(caches[settings.RATELIMIT_USE_CACHE], key, size, period)
+            if total is None:
+                return _figures(None, limit, window)
+            number, last = total - size + 1, min(total, limit)
+        _leases[name] = (key, number + 1, last)
+    return _figures(number, limit, window)
+
+
+def forget_leases() -> None:
+    """Drop this process's leases of the shared counters (after the cache was cleared)."""
+    with _leases_lock:
+        _leases.clear()
+        _lease_locks.clear()
 
 
 def _address_usage(request: HttpRequest, increment: bool) -> dict | None:
@@ -343,7 +403,10 @@ def _authenticate(request: HttpRequest, call: Call, check_blog: bool = True) -> 
 
 
 def _key_usage(request: HttpRequest, known: KnownKey, increment: bool) -> dict | None:
-    """The key's requests in the current window of its rate (counted in the cache)."""
+    """The key's requests in the current window of its rate (counted in the cache, in leases
+    when ``increment``)."""
+    if increment:
+        return _count_leased("akismet-api", f"key:{known.id}", _rate(known))
     return _usage("akismet-api", f"key:{known.id}", _rate(known), increment)
 
 

@@ -237,6 +237,43 @@ def test_each_key_is_rate_limited(client):
     )
 
 
+def test_a_key_gets_exactly_its_rate_when_counted_in_leases(client):
+    # 300 an hour: the worker takes the key's requests from the shared counter a few at a
+    # time (a share of what is left), one at a time near the end; the 301st is refused.
+    # (An hour's window, so that the run does not straddle two.)
+    limited = create_key([BLOG], rate="300/h").key
+    fields = {"api_key": limited, "blog": BLOG, "user_ip": "192.0.2.1", "comment_content": HAM}
+    answers = [check(client, **fields).status_code for _ in range(302)]
+    assert answers == [200] * 300 + [429] * 2
+    assert check(client, **fields)["X-akismet-alert-code"] == "90003"
+
+
+def test_a_key_counted_by_other_workers_is_refused_here_once_its_rate_is_used(client, rf):
+    from django_ratelimit.core import get_usage
+
+    issued = create_key([BLOG], rate="640/h")
+    fields = {"api_key": issued.key, "blog": BLOG, "user_ip": "192.0.2.1", "comment_content": HAM}
+    assert check(client, **fields).status_code == 200
+    # Other workers count the same key in the shared cache (as django-ratelimit counts it),
+    # until the hour's 640 are used.
+    other = 0
+    while not get_usage(
+        rf.post("/1.1/comment-check"),
+        group="akismet-api",
+        key=lambda group, request: f"key:{issued.row.pk}",
+        rate="640/h",
+        method=get_usage.ALL,
+        increment=True,
+    )["should_limit"]:
+        other += 1
+    answers = [check(client, **fields).status_code for _ in range(20)]
+    answered = 1 + answers.count(200)
+    # This worker answers at most what it had taken before the others used the rest (at most
+    # a 64th of the hour's), then refuses: no more than 640 in all.
+    assert answers == [200] * (answered - 1) + [429] * (21 - answered)
+    assert answered + other == 640 and answered <= 640 // 64
+
+
 def test_usage_limit(client):
     issued = create_key([BLOG], monthly_limit=2)
     for _ in range(3):
