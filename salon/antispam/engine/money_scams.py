@@ -39,6 +39,7 @@ money multiplied ("$1000 … $10 500")."""
 
 # Small capitals ("ɪɴᴠᴇꜱᴛᴇᴅ") are a favourite of this scam: NFKC does not fold them.
 _SMALL_CAPITALS = str.maketrans("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnoprstuvwyz")
+_ANY_SMALL_CAPITAL = re.compile("[ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢ]")
 
 _NUMBER = r"\d{1,3}(?:[ ,.]\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?"
 _AMOUNT = re.compile(
@@ -174,7 +175,9 @@ _BEGGING = re.compile(
     r"\bdonat(?:e|ion)\b.{0,40}?\b(?:usdt|btc|bitcoin|eth|trc20|erc20|wallet|crypto)\b"
     r"|\b(?:usdt|btc|bitcoin|eth|trc20)\b.{0,40}?\bdonat(?:e|ion)\b"
 )
-_MONEY = re.compile(r"[$€£₦]|\d\s?(?:k\b|usd|dollar|d0llar|euro|pound|btc|eth|bitcoin|grand)")
+_MONEY = re.compile(
+    r"[$€£₦\d](?:(?<=[$€£₦])|\s?(?:k\b|usd|dollar|d0llar|euro|pound|btc|eth|bitcoin|grand))"
+)
 """A hint of an amount of money (a cheap test before :data:`_AMOUNT`)."""
 
 
@@ -312,7 +315,7 @@ def find(text: str) -> Finding | None:
     The kinds are tried from the commonest; each only when the cheap tests it needs pass
     (``in`` tests for fragments, one search for a hint of money)."""
     text = text[:READ_CHARS].lower()
-    if not text.isascii():
+    if not text.isascii() and _ANY_SMALL_CAPITAL.search(text):
         text = text.translate(_SMALL_CAPITALS)
     if "first" in text or "grand" in text:
         giveaway = _GIVEAWAY.search(text)
