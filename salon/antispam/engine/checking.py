@@ -4,8 +4,8 @@ One logistic score combines every signal in log-odds. The learned part (text n-g
 link and source tokens, the dense link and content columns, the site's own correction)
 comes from training and from the site's moderators; the fixed rules of :mod:`.rules`
 (honeypot, typing speed, language, campaigns, history, SmokeDetector's lists, the
-site's memory of linked domains, length) add what the corpora cannot teach. Each
-signal that moves the score, or holds the submission, becomes a
+site's memory of linked domains, length, the money-testimonial scam) add what the corpora
+cannot teach. Each signal that moves the score, or holds the submission, becomes a
 :class:`~.verdicts.Reason`. :mod:`.outcomes` turns the score and the evidence into one
 of three outcomes: approve, hold for a person, or spam.
 """

@@ -7,7 +7,7 @@ against an *uncertain band* ``[hold_from, spam_from)``:
 - ``hold_from <= p < spam_from``: held for a moderator;
 - ``p < hold_from``: approved (unless a rule holds it: a link to a newly seen domain,
   one neither judged on this site nor cited by readers in the training corpora, an
-  unusually long text, a watch-list match).
+  unusually long text, the money-testimonial scam's structure, a watch-list match).
 
 Near-certain evidence (a blacklist, the honeypot, a campaign the site has seen, a domain
 its moderators marked spam) makes a submission spam from ``p >= 0.5`` whatever the band.

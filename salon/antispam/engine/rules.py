@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from . import campaigns
+from . import campaigns, money_scams
 from .language import unlike_blog
 from .verdicts import History, Submission
 
@@ -384,6 +384,17 @@ def long_comment(context: Context) -> list[Signal]:
     ]
 
 
+def money_scam(context: Context) -> list[Signal]:
+    """The money-testimonial scam and its relatives, by their structure (money made,
+    credited to a handle to write to; see :mod:`.money_scams`): held for a person. Its
+    weight is nil, so it never makes spam by itself: a reader telling how an investment
+    went can read the same way."""
+    found = money_scams.find(context.parts.cleaned)
+    if found is None:
+        return []
+    return [Signal("money_scam", 0.0, f"{found.describe()}; held for a person to check", hold=True)]
+
+
 RULES: tuple[Callable[[Context], list[Signal]], ...] = (
     honeypot,
     typing_speed,
@@ -395,5 +406,6 @@ RULES: tuple[Callable[[Context], list[Signal]], ...] = (
     linked_domains,
     on_topic,
     long_comment,
+    money_scam,
 )
 """Every fixed rule, in the order it runs."""

@@ -95,8 +95,8 @@ class Verdict:
       which may be dropped unseen; other spam is kept where a moderator can rescue it.
     - ``hold``: uncertain (a score from ``hold_from`` up, a link to a newly seen
       domain: neither judged on this site nor cited by readers in the model's training
-      rows, an unusually long text, a watch-list match): a person
-      should decide before it is published.
+      rows, an unusually long text, the money-testimonial scam's structure, a watch-list
+      match): a person should decide before it is published.
     - neither: publish it.
 
     ``hold_from`` and ``spam_from`` are the edges of the uncertain band this verdict
