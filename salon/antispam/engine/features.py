@@ -113,14 +113,21 @@ WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (3, 5)
 
 
+def _numbers(parts: TextParts) -> list[hashing.Pieces]:
+    """The n-grams of the word, character and source blocks of one submission, not yet
+    hashed."""
+    return [
+        hashing.word_ngram_numbers(parts.model_text, *WORD_NGRAMS),
+        hashing.char_ngram_numbers(parts.model_text, *CHAR_NGRAMS),
+        hashing.token_numbers(parts.source_tokens.split()),
+    ]
+
+
 def block_columns(parts: TextParts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The hashed columns of the word, character and source blocks of one submission
     (one entry per n-gram or token, so a column repeats as often as its n-grams)."""
-    return (
-        hashing.word_ngram_columns(parts.model_text, *WORD_NGRAMS, HASHED_COLUMNS),
-        hashing.char_ngram_columns(parts.model_text, *CHAR_NGRAMS, HASHED_COLUMNS),
-        hashing.token_columns(parts.source_tokens.split(), HASHED_COLUMNS),
-    )
+    words, chars, sources = (hashing.columns_of(b, HASHED_COLUMNS) for b in _numbers(parts))
+    return words, chars, sources
 
 
 def clean_text(text: str) -> str:
@@ -424,7 +431,8 @@ def vectorise(parts: list[TextParts], idf: np.ndarray | None) -> sp.csr_matrix:
     return weigh(raw_counts(parts), np.vstack([p.dense for p in parts]), idf)
 
 
-_BLOCK_SCALES = np.array([WORD_BLOCK, CHAR_BLOCK, META_BLOCK], dtype=np.float32)
+_SCALES = np.array([WORD_BLOCK, CHAR_BLOCK, META_BLOCK], dtype=np.float32).tolist()
+"""The blocks' weights as the sparse sum reads them (single precision)."""
 
 
 def source_contributions(
@@ -461,28 +469,38 @@ def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarra
     adds the same numbers in the same order as the sparse sum: a block's columns in
     ascending order, a column's blocks in order.
     """
-    words, chars, sources = block_columns(parts)
-    keys = np.concatenate([words << 2, (chars << 2) | 1, (sources << 2) | 2])
+    keys = hashing.tagged_columns(_numbers(parts), HASHED_COLUMNS)
     nonzero = np.flatnonzero(parts.dense)
-    dense = parts.dense[nonzero].astype(np.float32)
     if not len(keys):
-        return HASHED_COLUMNS + nonzero, dense
+        return HASHED_COLUMNS + nonzero, parts.dense[nonzero].astype(np.float32)
     keys.sort()
     # Where each distinct (column, block) begins, and how many n-grams it counts.
-    bounds = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
+    count = len(keys)
+    change = np.empty(count + 1, dtype=bool)
+    change[0] = change[count] = True
+    np.not_equal(keys[1:], keys[:-1], out=change[1:count])
+    bounds = np.flatnonzero(change)
     times = bounds[1:] - bounds[:-1]
     keys = keys[bounds[:-1]]
     columns, block = keys >> 2, keys & 3
     values = np.log1p(times.astype(np.float32)) * idf[columns]
-    norms = np.sqrt(np.bincount(block, weights=values * values, minlength=3))
-    scales = np.divide(_BLOCK_SCALES, norms, out=np.zeros(3), where=norms > 0)
+    # Each block's scale over its length (in double precision, as the sparse sum);
+    # three numbers, divided faster one by one than as arrays.
+    squares = np.bincount(block, weights=values * values, minlength=3).tolist()
+    scales = np.array(
+        [scale / math.sqrt(q) if q > 0 else 0.0 for scale, q in zip(_SCALES, squares, strict=True)]
+    )
     values = (values * scales[block]).astype(np.float32)
-    first = np.concatenate(([True], columns[1:] != columns[:-1]))
-    if first.all():
+    shared = columns[1:] == columns[:-1]
+    if shared.any():
+        first = np.concatenate(([True], ~shared))
+        values = np.bincount(np.cumsum(first) - 1, weights=values).astype(np.float32)
+        columns = columns[first]
+    else:
         # No column in two blocks (the usual case); adding +0.0 is what the sum does
         # to a lone value (it turns -0.0 into 0.0).
-        merged = values + np.float32(0.0)
-    else:
-        merged = np.bincount(np.cumsum(first) - 1, weights=values).astype(np.float32)
-        columns = columns[first]
-    return np.concatenate([columns, HASHED_COLUMNS + nonzero]), np.concatenate([merged, dense])
+        values += np.float32(0.0)
+    if not len(nonzero):
+        return columns, values
+    dense = parts.dense[nonzero].astype(np.float32)
+    return np.concatenate([columns, HASHED_COLUMNS + nonzero]), np.concatenate([values, dense])
