@@ -61,4 +61,5 @@ def similarities(sig: np.ndarray, known: np.ndarray) -> np.ndarray:
     """Estimated Jaccard similarity of ``sig`` to each row of ``known``."""
     if known.size == 0:
         return np.zeros(0)
-    return (known == sig).mean(axis=1)
+    # A sum of booleans over the row's length: the mean, exactly, without its overhead.
+    return (known == sig).sum(axis=1) / known.shape[1]

@@ -441,9 +441,9 @@ def source_contributions(
     """The raw score each kind of source token adds (``u``: the author's website, ``e``:
     e-mail domain, ``d``: linked domains, ``a``: words links are written on, ``b``:
     blocklist entries), read as :func:`single_row` weighs the source block."""
-    tokens = Counter(parts.source_tokens.split())
-    if not tokens:
+    if not parts.source_tokens:  # most submissions: no website, e-mail or link
         return {}
+    tokens = Counter(parts.source_tokens.split())
     names = list(tokens)
     columns = hashing.token_columns(names, HASHED_COLUMNS)
     values = np.log1p(np.array([tokens[n] for n in names], dtype=np.float32)) * idf[columns]

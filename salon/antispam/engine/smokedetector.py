@@ -6,8 +6,8 @@ submission for moderation instead of calling it spam.
 
 There are about 21,000 regular expressions. Compiling them all takes seconds, so each
 is indexed by a fragment of literal text that any match must contain, and compiled
-only when its fragment appears in a submission (the fragments' keys are all found in
-one pass, with an Aho-Corasick automaton; one for the blacklists' keys and one for the
+only when its fragment appears in a submission (the fragments are all found in one
+pass, with an Aho-Corasick automaton; one for the blacklists' fragments and one for the
 watch lists', so that a search of the blacklists alone, the one every submission
 gets, meets none of the far longer watch lists). The index itself is cheap to compute
 on first use (parsing is much faster than compiling) and can be stored as JSON.
@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,6 @@ import ahocorasick
 
 from . import regex_syntax as _c
 
-KEY_LENGTH = 4
 UNINDEXED_SCAN_CHARS = 3000
 WINDOW_CHARS = 300
 MAX_WINDOWS = 8
@@ -651,8 +649,8 @@ def _compile_rule(
 
 @dataclass(frozen=True, slots=True)
 class _UnindexedRules:
-    """The rules without a fragment, compiled, with all the letters and symbols their
-    letters tests look for."""
+    """The rules without a fragment (of the lists searched), compiled, with all the
+    letters and symbols their letters tests look for."""
 
     rules: tuple[tuple[_Rule, _CompiledRule], ...]
     letters: frozenset[str]
@@ -674,17 +672,17 @@ class SmokeMatch:
 
 
 @dataclass(frozen=True, slots=True)
-class _KeyFinder:
-    """Index keys found all at once in a text (an Aho-Corasick automaton), each with the
-    numbers of the rules it indexes."""
+class _FragmentFinder:
+    """Rules' fragments found all at once in a text (an Aho-Corasick automaton), each
+    with the numbers of the rules it indexes."""
 
     automaton: ahocorasick.Automaton
     rules: tuple[tuple[int, ...], ...]
 
     @classmethod
-    def of(cls, rules_by_key: dict[str, list[int]]) -> _KeyFinder | None:
-        """A finder of the keys that index at least one rule (``None`` when none does)."""
-        kept = [(key, tuple(numbers)) for key, numbers in rules_by_key.items() if numbers]
+    def of(cls, rules_by_fragment: dict[str, list[int]]) -> _FragmentFinder | None:
+        """A finder of the fragments that index at least one rule (``None`` when none does)."""
+        kept = [(key, tuple(numbers)) for key, numbers in rules_by_fragment.items() if numbers]
         if not kept:
             return None
         automaton = ahocorasick.Automaton()
@@ -694,7 +692,7 @@ class _KeyFinder:
         return cls(automaton, tuple(numbers for _, numbers in kept))
 
     def rules_in(self, lowered: str) -> set[int]:
-        """The rules indexed by the keys that occur in a lower-cased text."""
+        """The rules with a fragment that occurs in a lower-cased text."""
         found: set[int] = set()
         for position in {position for _, position in self.automaton.iter(lowered)}:
             found.update(self.rules[position])
@@ -715,15 +713,16 @@ class SmokeDetectorRules:
     """Matcher over SmokeDetector's lists, compiling each pattern on first need."""
 
     rules: list[_Rule] = field(default_factory=list)
-    by_key: dict[str, list[int]] = field(default_factory=dict)
-    by_short_key: dict[str, list[int]] = field(default_factory=dict)
     unindexed: list[int] = field(default_factory=list)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
-    finders: dict[bool, _KeyFinder] = field(default_factory=dict, repr=False)
-    """The keys of ``by_key`` and ``by_short_key`` that index blacklist rules (``True``)
-    and watch-list rules (``False``), each set found all at once in a text."""
+    finders: dict[bool, _FragmentFinder] = field(default_factory=dict, repr=False)
+    """The fragments of the blacklist rules (``True``) and of the watch-list rules
+    (``False``), each set found all at once in a text."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _unindexed_compiled: _UnindexedRules | None = field(default=None, repr=False)
+    _unindexed_compiled: dict[frozenset[str] | None, _UnindexedRules] = field(
+        default_factory=dict, repr=False
+    )
+    """The rules without a fragment, per selection of lists (``None``: all of them)."""
 
     @classmethod
     def from_index(cls, index: dict) -> SmokeDetectorRules:
@@ -734,36 +733,18 @@ class SmokeDetectorRules:
         for name, entries in index.get("lists", {}).items():
             for pattern, fragments in entries:
                 rules.append(_Rule(name, pattern, tuple(fragments or ())))
-        # Key each fragment by its rarest 4-character piece, so that no bucket is
-        # dominated by pieces every URL has ("http", "www.", ".com").
-        piece_counts: Counter[str] = Counter()
-        for rule in rules:
-            for fragment in rule.fragments:
-                piece_counts.update(
-                    {fragment[i : i + KEY_LENGTH] for i in range(len(fragment) - KEY_LENGTH + 1)}
-                )
         matcher = cls(rules=rules)
+        by_fragment: dict[bool, dict[str, list[int]]] = {True: {}, False: {}}
         for number, rule in enumerate(rules):
             if not rule.fragments:
                 matcher.unindexed.append(number)
                 continue
+            fragments = by_fragment[rule.list_name in BLACKLISTS]
             for fragment in rule.fragments:
-                if len(fragment) < KEY_LENGTH:
-                    matcher.by_short_key.setdefault(fragment, []).append(number)
-                    continue
-                pieces = [
-                    fragment[i : i + KEY_LENGTH] for i in range(len(fragment) - KEY_LENGTH + 1)
-                ]
-                key = min(pieces, key=lambda p: (piece_counts[p], p))
-                matcher.by_key.setdefault(key, []).append(number)
+                fragments.setdefault(fragment, []).append(number)
         matcher.numbers = {k: frozenset(v) for k, v in index.get("numbers", {}).items()}
-        for blacklisted in (True, False):
-            finder = _KeyFinder.of(
-                {
-                    key: [n for n in numbers if (rules[n].list_name in BLACKLISTS) == blacklisted]
-                    for key, numbers in (*matcher.by_key.items(), *matcher.by_short_key.items())
-                }
-            )
+        for blacklisted, fragments in by_fragment.items():
+            finder = _FragmentFinder.of(fragments)
             if finder is not None:
                 matcher.finders[blacklisted] = finder
         return matcher
@@ -786,47 +767,41 @@ class SmokeDetectorRules:
                         rule.compiled = compiled
         return rule.compiled
 
-    def _unindexed_rules(self) -> _UnindexedRules:
-        """The rules without a fragment (tried on every text), compiled."""
-        if self._unindexed_compiled is None:
+    def _unindexed_rules(self, wanted: frozenset[str] | None) -> _UnindexedRules:
+        """The rules without a fragment (tried on every text) of the ``wanted`` lists
+        (``None``: every list), compiled, in their order."""
+        selected = self._unindexed_compiled.get(wanted)
+        if selected is None:
             compiled = [
-                (self.rules[number], self._compiled(self.rules[number]))
-                for number in self.unindexed
+                (rule, self._compiled(rule))
+                for rule in (self.rules[number] for number in self.unindexed)
+                if wanted is None or rule.list_name in wanted
             ]
             rules = tuple((rule, c) for rule, c in compiled if c is not None)
-            self._unindexed_compiled = _UnindexedRules(
+            selected = _UnindexedRules(
                 rules,
                 letters=frozenset(run for _, c in rules for run in c.letters),
                 escapes=frozenset(symbol for _, c in rules for symbol in c.letter_escapes),
             )
-        return self._unindexed_compiled
+            self._unindexed_compiled[wanted] = selected
+        return selected
 
     def _candidates(self, lowered: str, blacklisted: bool) -> set[int]:
-        """The rules of the blacklists (or of the watch lists) indexed by a key that
+        """The rules of the blacklists (or of the watch lists) with a fragment that
         occurs in a lower-cased text."""
         finder = self.finders.get(blacklisted)
         return set() if finder is None else finder.rules_in(lowered)
 
+    @staticmethod
     def _search_windows(
-        self, rule: _Rule, text: str, lowered: str, squeezed: str, has_digit: bool = True
+        rule: _Rule, compiled: _CompiledRule, text: str, lowered: str
     ) -> SmokeMatch | None:
-        """The rule's match in a window around an occurrence of one of its fragments
-        (``has_digit``: whether ``text`` holds a digit)."""
-        compiled = None
+        """The rule's match in a window around an occurrence of one of its fragments."""
         searched: set[tuple[int, int]] = set()
         for fragment in rule.fragments:
             start = lowered.find(fragment)
             seen = 0
             while start >= 0 and seen < MAX_WINDOWS:
-                if compiled is None:
-                    compiled = self._compiled(rule)
-                    if compiled is None:
-                        return None
-                    if compiled.needs_digit and not has_digit:
-                        return None
-                    # The squeezed text of a window is part of the text's.
-                    if compiled.letters and compiled.lacks_letters(text, squeezed):
-                        return None
                 # A match contains the fragment, so searching a window around each
                 # occurrence finds it, and bounds the cost of nested quantifiers on long
                 # hostile text. In a short text, the windows of all the fragments are
@@ -866,15 +841,13 @@ class SmokeDetectorRules:
         has_digit = _DIGIT.search(text) is not None
         head_has_digit = has_digit and (len(text) == len(head) or _DIGIT.search(head) is not None)
         squeezed_head = _squeezed(head)
-        unindexed = self._unindexed_rules()
+        unindexed = self._unindexed_rules(wanted)
         # Most of these rules spell a word out letter by letter: a text that does not
         # show the letters together once squeezed cannot match (as lacks_letters
         # tells, here for all the rules at once).
         letters = {run for run in unindexed.letters if run in squeezed_head}
         escapes = {symbol for symbol in unindexed.escapes if symbol in head}
         for rule, compiled in unindexed.rules:
-            if wanted is not None and rule.list_name not in wanted:
-                continue
             if (
                 compiled.letters
                 and letters.isdisjoint(compiled.letters)
@@ -888,11 +861,20 @@ class SmokeDetectorRules:
                 matches.append(SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80]))
         squeezed_text = _squeezed(text) if len(text) > len(head) else squeezed_head
         for number in sorted(candidates):
-            if wanted is not None and self.rules[number].list_name not in wanted:
+            rule = self.rules[number]
+            if wanted is not None and rule.list_name not in wanted:
                 continue
-            found = self._search_windows(
-                self.rules[number], text, lowered, squeezed_text, has_digit
-            )
+            compiled = rule.compiled if rule.compiled is not None else self._compiled(rule)
+            # A candidate's text holds one of its fragments: the rule's cheaper tests
+            # come before any window is searched. (The squeezed text of a window is part
+            # of the text's.)
+            if (
+                compiled is None
+                or (compiled.needs_digit and not has_digit)
+                or (compiled.letters and compiled.lacks_letters(text, squeezed_text))
+            ):
+                continue
+            found = self._search_windows(rule, compiled, text, lowered)
             if found is not None:
                 matches.append(found)
         opening = text[:100_000]
