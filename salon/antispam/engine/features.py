@@ -141,14 +141,15 @@ def clean_text(text: str) -> str:
     if "<" in text:
         text = _HREF_IN_TAG.sub(lambda m: f" {m.group(1)} ", text)
         text = _TAG.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text)
+    text = _collapse_spaces(unicodedata.normalize("NFKC", text))
     # Drop control and unassigned characters that binary junk brings, keep letters of
-    # every script.
+    # every script. White space is no longer among them (new lines, tabs and the other
+    # unprintable spaces are collapsed already, as they would be once replaced).
     if not text.isprintable():
         # A text has few distinct characters: test those, then replace them all at once.
-        unwanted = {ord(ch): " " for ch in set(text) if not ch.isprintable() and ch not in "\n\t"}
-        text = text.translate(unwanted)
-    return _collapse_spaces(text)
+        unwanted = {ord(ch): " " for ch in set(text) if not ch.isprintable()}
+        text = _collapse_spaces(text.translate(unwanted))
+    return text
 
 
 def model_text(cleaned: str) -> str:
