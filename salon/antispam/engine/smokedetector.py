@@ -363,11 +363,6 @@ def _starts(items: list) -> int:
     return many
 
 
-def _compile_items(state: _c.Parsed, items: list) -> re.Pattern[str]:
-    """Compile a parsed sequence, with the flags rules are searched with."""
-    return re.compile(_c.to_source(items, state.flags), _FLAGS)
-
-
 # Many rules without a literal fragment spell a word out letter by letter, with
 # separators between the letters: "c\W*y\W*b\W*e\W*r" finds "c.y.b.e.r" and "c y b e r".
 # Any text such a rule matches shows the letters together once *squeezed*: with only
@@ -563,29 +558,65 @@ def _needs_digit(items: list) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _CompiledRule:
-    """A rule ready to search, with cheaper tests that every match passes."""
+    """A rule ready to search, with cheaper tests that every match passes.
 
-    pattern: re.Pattern[str]
-    scout: re.Pattern[str] | None = None
-    """Matches wherever ``pattern`` does (a relaxed form of it; see
-    :func:`_scout_items`), and is faster to search."""
+    Its pattern (and scout) are compiled by Python's engine when it is first searched
+    with: most rules that a text's fragments bring up fail a cheaper test, which needs
+    only the pattern's structure, and compiling costs several times more than reading
+    it. A pattern Python's engine cannot compile matches nothing."""
+
+    source: str
+    """The pattern as it is searched (keywords wrapped to match whole words)."""
+    scout_source: str | None = None
+    """Matches wherever ``source`` does (a relaxed form of it; see :func:`_scout_items`),
+    and is faster to search."""
     letters: tuple[str, ...] = ()
-    """Where ``pattern`` matches, the squeezed text (:func:`_squeezed`) holds one of these
+    """Where the pattern matches, the squeezed text (:func:`_squeezed`) holds one of these
     (see :func:`_letters_in`), unless the text holds one of ``letter_escapes``."""
     letter_escapes: tuple[str, ...] = ()
     needs_digit: bool = False
-    """Every match of ``pattern`` holds a digit: a text without one needs no search."""
+    """Every match of the pattern holds a digit: a text without one needs no search."""
+    _compiled: tuple[re.Pattern[str], re.Pattern[str] | None] | None = field(
+        default=None, repr=False
+    )
+    _broken: bool = field(default=False, repr=False)
 
     def search(self, text: str) -> re.Match[str] | None:
-        """``pattern.search(text)``, not run when the scout finds nothing."""
-        if self.scout is not None and self.scout.search(text) is None:
+        """The pattern's first match in ``text``, not looked for when the scout finds
+        nothing."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compile()
+            if compiled is None:
+                return None
+        pattern, scout = compiled
+        if scout is not None and scout.search(text) is None:
             return None
-        return self.pattern.search(text)
+        return pattern.search(text)
+
+    def _compile(self) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+        """The pattern and the scout compiled (``None`` when the pattern cannot be:
+        some use features of the third-party `regex` module)."""
+        if self._broken:
+            return None
+        try:
+            pattern = re.compile(self.source, _FLAGS)
+        except (re.error, RecursionError, OverflowError, ValueError):
+            self._broken = True
+            return None
+        scout = None
+        if self.scout_source is not None:
+            try:
+                scout = re.compile(self.scout_source, _FLAGS)
+            except (re.error, RecursionError, OverflowError, ValueError):
+                scout = None  # only the quicker search is lost
+        self._compiled = (pattern, scout)
+        return self._compiled
 
     def lacks_letters(self, text: str, squeezed: str) -> bool:
-        """Whether the letters test shows that ``pattern`` cannot match ``text``
+        """Whether the letters test shows that the pattern cannot match ``text``
         (``squeezed`` being its squeezed form)."""
         # Loops rather than any(): this runs for every rule on every text.
         for symbol in self.letter_escapes:
@@ -597,26 +628,19 @@ class _CompiledRule:
         return bool(self.letters)
 
 
-def _compile_rule(
-    list_name: str, pattern: str, fragments: tuple[str, ...] = ()
-) -> _CompiledRule | None:
-    """Compile one list entry, with its cheaper tests; ``None`` when Python's engine
-    cannot compile it. ``fragments`` are those the entry is indexed by: a letters test
-    for one of them only would tell nothing new."""
+def _compile_rule(list_name: str, pattern: str, fragments: tuple[str, ...] = ()) -> _CompiledRule:
+    """One list entry with its cheaper tests (its pattern is compiled when first
+    searched with). ``fragments`` are those the entry is indexed by: a letters test for
+    one of them only would tell nothing new."""
     whole_words = list_name != "blacklisted_websites"
     # SmokeDetector matches keywords as whole words.
     source = rf"(?:^|\b)(?:{pattern})(?:\b|$)" if whole_words else pattern
     try:
-        compiled = re.compile(source, _FLAGS)
-    except (re.error, RecursionError, OverflowError, ValueError):
-        # Some patterns use features of the third-party `regex` module.
-        return None
-    try:
-        # The pattern read again, to derive the tests from its structure.
+        # The pattern's structure, to derive the tests from.
         parsed = _c.parse(source, _FLAGS)
         items = parsed.items
         if _refers_to_groups(items):
-            return _CompiledRule(compiled)
+            return _CompiledRule(source)
         # Any run of consecutive parts of a sequence matches wherever it does, so the
         # tests may be derived from the entry without its word-boundary wrapping: the
         # parser opens up that (?:...) group, leaving ^|\b first and \b|$ last.
@@ -629,7 +653,7 @@ def _compile_rule(
             # words is tried at every position: cheaper only where it spares the
             # engine a repetition of repetitions.
             if relaxed[1] or _starts(relaxed[0]) <= MAX_SCOUT_STARTS:
-                scout = _compile_items(parsed, relaxed[0])
+                scout = _c.to_source(relaxed[0], parsed.flags)
         letters = None
         if not parsed.flags & (re.ASCII.value | re.LOCALE.value):
             letters = _letters_in(entry)
@@ -638,13 +662,13 @@ def _compile_rule(
             or _letters_quality(letters)[0] < MIN_LETTERS
             or set(letters[0]) <= set(fragments)
         ):
-            return _CompiledRule(compiled, scout, needs_digit=needs_digit)
+            return _CompiledRule(source, scout, needs_digit=needs_digit)
         return _CompiledRule(
-            compiled, scout, letters[0], tuple(sorted(letters[1])), needs_digit=needs_digit
+            source, scout, letters[0], tuple(sorted(letters[1])), needs_digit=needs_digit
         )
-    except (re.error, RecursionError, OverflowError, ValueError, KeyError):
+    except Exception:  # noqa: BLE001 - any pattern, even one Python's engine refuses
         # Only the cheaper tests are lost (for syntax regex_syntax does not read).
-        return _CompiledRule(compiled)
+        return _CompiledRule(source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -705,7 +729,6 @@ class _Rule:
     pattern: str
     fragments: tuple[str, ...]
     compiled: _CompiledRule | None = None
-    broken: bool = False
 
 
 @dataclass
@@ -756,15 +779,11 @@ class SmokeDetectorRules:
             return cls.from_index(json.loads(index_path.read_text(encoding="utf-8")))
         return cls.from_index(build_index(list_dir))
 
-    def _compiled(self, rule: _Rule) -> _CompiledRule | None:
-        if rule.compiled is None and not rule.broken:
+    def _compiled(self, rule: _Rule) -> _CompiledRule:
+        if rule.compiled is None:
             with self._lock:
-                if rule.compiled is None and not rule.broken:
-                    compiled = _compile_rule(rule.list_name, rule.pattern, rule.fragments)
-                    if compiled is None:
-                        rule.broken = True
-                    else:
-                        rule.compiled = compiled
+                if rule.compiled is None:
+                    rule.compiled = _compile_rule(rule.list_name, rule.pattern, rule.fragments)
         return rule.compiled
 
     def _unindexed_rules(self, wanted: frozenset[str] | None) -> _UnindexedRules:
@@ -772,12 +791,11 @@ class SmokeDetectorRules:
         (``None``: every list), compiled, in their order."""
         selected = self._unindexed_compiled.get(wanted)
         if selected is None:
-            compiled = [
+            rules = tuple(
                 (rule, self._compiled(rule))
                 for rule in (self.rules[number] for number in self.unindexed)
                 if wanted is None or rule.list_name in wanted
-            ]
-            rules = tuple((rule, c) for rule, c in compiled if c is not None)
+            )
             selected = _UnindexedRules(
                 rules,
                 letters=frozenset(run for _, c in rules for run in c.letters),
@@ -868,10 +886,8 @@ class SmokeDetectorRules:
             # A candidate's text holds one of its fragments: the rule's cheaper tests
             # come before any window is searched. (The squeezed text of a window is part
             # of the text's.)
-            if (
-                compiled is None
-                or (compiled.needs_digit and not has_digit)
-                or (compiled.letters and compiled.lacks_letters(text, squeezed_text))
+            if (compiled.needs_digit and not has_digit) or (
+                compiled.letters and compiled.lacks_letters(text, squeezed_text)
             ):
                 continue
             found = self._search_windows(rule, compiled, text, lowered)
