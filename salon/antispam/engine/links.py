@@ -233,6 +233,8 @@ class LinkSummary:
     @property
     def ordinary_domains(self) -> tuple[str, ...]:
         """Linked domains that are not well known (see :func:`well_known`), each once."""
+        if not self.domains:  # most texts: read several times a check
+            return ()
         return tuple(dict.fromkeys(d for d in self.domains if not well_known(d)))
 
     @property
@@ -346,20 +348,23 @@ def find_links(text: str, permalink: str = "") -> LinkSummary:
     # a letter, " ." or "dot"); in the lower-cased text, as the patterns ignore case
     # (no character but "A" matches "a" ignoring case, or lower-cases to it; likewise
     # for the other letters looked for here).
+    # An address written again adds nothing: each is added once, in the order first seen.
     lowered = text.lower()
     if "<a" in lowered:
-        for match in _HREF.finditer(text):
-            html_links += 1
-            add(match.group(1))
+        targets = _HREF.findall(text)
+        html_links = len(targets)
+        for target in dict.fromkeys(targets):
+            add(target)
     bbcode_links = 0
     if "[url" in lowered:
-        for match in _BBCODE_LINK.finditer(text):
-            bbcode_links += 1
-            if match.group(1):
-                add(match.group(1).strip("\"' "))
+        targets = _BBCODE_LINK.findall(text)
+        bbcode_links = len(targets)
+        for target in dict.fromkeys(targets):
+            if target:
+                add(target.strip("\"' "))
     if "://" in text or "www." in lowered:
-        for match in _URL.finditer(text):
-            add(match.group(0))
+        for url in dict.fromkeys(_URL.findall(text)):
+            add(url)
     if not urls:
         # Only look for bare domains ("visit cheap-pills.com") when there is no proper
         # link: it is slower and would count the same link twice.
