@@ -5,8 +5,8 @@ spam signal; the watched lists catch more but also some ham, so a match there ho
 submission for moderation instead of calling it spam.
 
 There are about 21,000 regular expressions. Compiling them all takes seconds, so each
-is indexed by a fragment of literal text that any match must contain, and compiled
-only when its fragment appears in a submission (the fragments are all found in one
+is indexed by a fragment of literal text that any match must contain, and read only
+when its fragment appears in a submission (the fragments are all found in one
 pass, with an Aho-Corasick automaton; one for the blacklists' fragments and one for the
 watch lists', so that a search of the blacklists alone, the one every submission
 gets, meets none of the far longer watch lists). The index itself is cheap to compute
@@ -18,7 +18,9 @@ any match passes, derived from its parsed pattern: a *scout*, a relaxed form of 
 pattern that Python's engine searches faster (see :func:`_scout_items`), and for a
 rule that spells a word out letter by letter, the letters that a *squeezed* text must
 show (see :func:`_letters_in`). The pattern itself runs only where both pass, so a
-rule matches exactly what its pattern matches.
+rule matches exactly what its pattern matches; it is compiled the first time it runs
+(reading a pattern's structure costs far less than compiling it, and most rules that a
+text's fragments bring up fail a cheaper test).
 """
 
 from __future__ import annotations
