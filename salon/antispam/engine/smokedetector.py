@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,6 +144,14 @@ def build_index(list_dir: Path) -> dict:
         if path.exists():
             numbers[name] = sorted({d for d in (_digits(p) for p in read_patterns(path)) if d})
     return {"format": INDEX_FORMAT, "lists": lists, "numbers": numbers}
+
+
+KEY_LENGTH = 4
+
+
+def _pieces(fragment: str) -> set[str]:
+    """The pieces of KEY_LENGTH characters of a fragment."""
+    return {fragment[i : i + KEY_LENGTH] for i in range(len(fragment) - KEY_LENGTH + 1)}
 
 
 def _digits(text: str) -> str:
@@ -698,27 +707,30 @@ class SmokeMatch:
 
 
 @dataclass(frozen=True, slots=True)
-class _FragmentFinder:
-    """Rules' fragments found all at once in a text (an Aho-Corasick automaton), each
-    with the numbers of the rules it indexes."""
+class _Finder:
+    """Index keys found all at once in a text (an Aho-Corasick automaton), each with the
+    numbers of the rules it indexes: the rules' fragments themselves, or (``exact``
+    false) a piece of each, which takes a far smaller automaton but brings up rules
+    none of whose fragments is in the text."""
 
     automaton: ahocorasick.Automaton
     rules: tuple[tuple[int, ...], ...]
+    exact: bool
 
     @classmethod
-    def of(cls, rules_by_fragment: dict[str, list[int]]) -> _FragmentFinder | None:
-        """A finder of the fragments that index at least one rule (``None`` when none does)."""
-        kept = [(key, tuple(numbers)) for key, numbers in rules_by_fragment.items() if numbers]
+    def of(cls, rules_by_key: dict[str, list[int]], exact: bool) -> _Finder | None:
+        """A finder of the keys that index at least one rule (``None`` when none does)."""
+        kept = [(key, tuple(numbers)) for key, numbers in rules_by_key.items() if numbers]
         if not kept:
             return None
         automaton = ahocorasick.Automaton()
         for position, (key, _) in enumerate(kept):
             automaton.add_word(key, position)
         automaton.make_automaton()
-        return cls(automaton, tuple(numbers for _, numbers in kept))
+        return cls(automaton, tuple(numbers for _, numbers in kept), exact)
 
     def rules_in(self, lowered: str) -> set[int]:
-        """The rules with a fragment that occurs in a lower-cased text."""
+        """The rules indexed by the keys that occur in a lower-cased text."""
         found: set[int] = set()
         for position in {position for _, position in self.automaton.iter(lowered)}:
             found.update(self.rules[position])
@@ -740,9 +752,10 @@ class SmokeDetectorRules:
     rules: list[_Rule] = field(default_factory=list)
     unindexed: list[int] = field(default_factory=list)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
-    finders: dict[bool, _FragmentFinder] = field(default_factory=dict, repr=False)
-    """The fragments of the blacklist rules (``True``) and of the watch-list rules
-    (``False``), each set found all at once in a text."""
+    finders: dict[bool, _Finder] = field(default_factory=dict, repr=False)
+    """The fragments of the blacklist rules (``True``), searched for every submission,
+    and a piece of each fragment of the watch-list rules (``False``), searched for a
+    few only (all their fragments would take 6 MB more)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _unindexed_compiled: dict[frozenset[str] | None, _UnindexedRules] = field(
         default_factory=dict, repr=False
@@ -759,17 +772,29 @@ class SmokeDetectorRules:
             for pattern, fragments in entries:
                 rules.append(_Rule(name, pattern, tuple(fragments or ())))
         matcher = cls(rules=rules)
-        by_fragment: dict[bool, dict[str, list[int]]] = {True: {}, False: {}}
+        # A watch-list fragment is keyed by its rarest piece of KEY_LENGTH characters, so
+        # that no key is one every URL has ("http", "www.", ".com").
+        piece_counts: Counter[str] = Counter()
+        for rule in rules:
+            if rule.list_name not in BLACKLISTS:
+                for fragment in rule.fragments:
+                    piece_counts.update(_pieces(fragment))
+        by_key: dict[bool, dict[str, list[int]]] = {True: {}, False: {}}
         for number, rule in enumerate(rules):
             if not rule.fragments:
                 matcher.unindexed.append(number)
                 continue
-            fragments = by_fragment[rule.list_name in BLACKLISTS]
+            blacklisted = rule.list_name in BLACKLISTS
             for fragment in rule.fragments:
-                fragments.setdefault(fragment, []).append(number)
+                key = (
+                    fragment
+                    if blacklisted or len(fragment) <= KEY_LENGTH
+                    else min(_pieces(fragment), key=lambda p: (piece_counts[p], p))
+                )
+                by_key[blacklisted].setdefault(key, []).append(number)
         matcher.numbers = {k: frozenset(v) for k, v in index.get("numbers", {}).items()}
-        for blacklisted, fragments in by_fragment.items():
-            finder = _FragmentFinder.of(fragments)
+        for blacklisted, keys in by_key.items():
+            finder = _Finder.of(keys, exact=blacklisted)
             if finder is not None:
                 matcher.finders[blacklisted] = finder
         return matcher
@@ -810,7 +835,12 @@ class SmokeDetectorRules:
         """The rules of the blacklists (or of the watch lists) with a fragment that
         occurs in a lower-cased text."""
         finder = self.finders.get(blacklisted)
-        return set() if finder is None else finder.rules_in(lowered)
+        if finder is None:
+            return set()
+        found = finder.rules_in(lowered)
+        if finder.exact:
+            return found
+        return {n for n in found if any(f in lowered for f in self.rules[n].fragments)}
 
     @staticmethod
     def _search_windows(
