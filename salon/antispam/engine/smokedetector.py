@@ -7,9 +7,9 @@ submission for moderation instead of calling it spam.
 There are about 21,000 regular expressions. Compiling them all takes seconds, so each
 is indexed by a fragment of literal text that any match must contain, and read only
 when its fragment appears in a submission (the fragments are all found in one
-pass, with an Aho-Corasick automaton; one for the blacklists' fragments and one for the
-watch lists', so that a search of the blacklists alone, the one every submission
-gets, meets none of the far longer watch lists). The index itself is cheap to compute
+pass, with an Aho-Corasick automaton; one for the blacklists' fragments and one for a
+piece of each of the watch lists' fragments, so that a search of the blacklists alone,
+the one every submission gets, meets none of the far longer watch lists). The index itself is cheap to compute
 on first use (parsing is much faster than compiling) and can be stored as JSON.
 
 Searching is what costs then, mostly for the few dozen rules without a fragment, which
