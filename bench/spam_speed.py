@@ -142,14 +142,18 @@ def main() -> None:
     long_submission = Submission(content=long_text[:65_525], author="Cheap Pills Online")
     engine.check(long_submission, site)
     long_times = []
+    long_cpu = []
     for _ in range(10):
         t = time.perf_counter()
+        c = time.process_time()
         engine.check(long_submission, site)
+        long_cpu.append(time.process_time() - c)
         long_times.append(time.perf_counter() - t)
     long_ms = statistics.median(long_times) * 1000
     print(
         f"65,525-character comment: median {long_ms:.1f} ms, worst {max(long_times) * 1000:.1f} ms "
-        f"(goal <= {GOALS['long_ms']} ms, ratio {long_ms / GOALS['long_ms']:.2f})"
+        f"(goal <= {GOALS['long_ms']} ms, ratio {long_ms / GOALS['long_ms']:.2f}); "
+        f"CPU time: median {statistics.median(long_cpu) * 1000:.1f} ms"
     )
 
     t = time.perf_counter()

@@ -99,6 +99,8 @@ class SpamEngine:
     ) -> None:
         self.model = model
         self.rules = rules
+        self._dense_weights: list[float] = model.weights[features.HASHED_COLUMNS :].tolist()
+        """The model's weights of the dense columns, as Python numbers (read per check)."""
         self.blocklist = blocklist if blocklist is not None else blocklist_for(spam_data_dir())
 
     @classmethod
@@ -306,10 +308,11 @@ class SpamEngine:
         parts = reading.parts
         links = parts.links
         slope = model.platt_slope
-        dense_weights = model.weights[features.HASHED_COLUMNS :]
         dense = {
-            name: slope * float(dense_weights[k]) * float(parts.dense[k])
-            for k, name in enumerate(features.DENSE_SIGNALS)
+            name: slope * weight * value
+            for name, weight, value in zip(
+                features.DENSE_SIGNALS, self._dense_weights, parts.dense.tolist(), strict=True
+            )
         }
         tokens = {
             prefix: slope * raw

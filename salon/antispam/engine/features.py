@@ -113,14 +113,21 @@ WORD_NGRAMS = (1, 2)
 CHAR_NGRAMS = (3, 5)
 
 
+def _numbers(parts: TextParts) -> list[hashing.Pieces]:
+    """The n-grams of the word, character and source blocks of one submission, not yet
+    hashed."""
+    return [
+        hashing.word_ngram_numbers(parts.model_text, *WORD_NGRAMS),
+        hashing.char_ngram_numbers(parts.model_text, *CHAR_NGRAMS),
+        hashing.token_numbers(parts.source_tokens.split()),
+    ]
+
+
 def block_columns(parts: TextParts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The hashed columns of the word, character and source blocks of one submission
     (one entry per n-gram or token, so a column repeats as often as its n-grams)."""
-    return (
-        hashing.word_ngram_columns(parts.model_text, *WORD_NGRAMS, HASHED_COLUMNS),
-        hashing.char_ngram_columns(parts.model_text, *CHAR_NGRAMS, HASHED_COLUMNS),
-        hashing.token_columns(parts.source_tokens.split(), HASHED_COLUMNS),
-    )
+    words, chars, sources = (hashing.columns_of(b, HASHED_COLUMNS) for b in _numbers(parts))
+    return words, chars, sources
 
 
 def clean_text(text: str) -> str:
@@ -134,14 +141,15 @@ def clean_text(text: str) -> str:
     if "<" in text:
         text = _HREF_IN_TAG.sub(lambda m: f" {m.group(1)} ", text)
         text = _TAG.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text)
+    text = _collapse_spaces(unicodedata.normalize("NFKC", text))
     # Drop control and unassigned characters that binary junk brings, keep letters of
-    # every script.
+    # every script. White space is no longer among them (new lines, tabs and the other
+    # unprintable spaces are collapsed already, as they would be once replaced).
     if not text.isprintable():
         # A text has few distinct characters: test those, then replace them all at once.
-        unwanted = {ord(ch): " " for ch in set(text) if not ch.isprintable() and ch not in "\n\t"}
-        text = text.translate(unwanted)
-    return _collapse_spaces(text)
+        unwanted = {ord(ch): " " for ch in set(text) if not ch.isprintable()}
+        text = _collapse_spaces(text.translate(unwanted))
+    return text
 
 
 def model_text(cleaned: str) -> str:
@@ -424,7 +432,8 @@ def vectorise(parts: list[TextParts], idf: np.ndarray | None) -> sp.csr_matrix:
     return weigh(raw_counts(parts), np.vstack([p.dense for p in parts]), idf)
 
 
-_BLOCK_SCALES = np.array([WORD_BLOCK, CHAR_BLOCK, META_BLOCK], dtype=np.float32)
+_SCALES = np.array([WORD_BLOCK, CHAR_BLOCK, META_BLOCK], dtype=np.float32).tolist()
+"""The blocks' weights as the sparse sum reads them (single precision)."""
 
 
 def source_contributions(
@@ -433,9 +442,9 @@ def source_contributions(
     """The raw score each kind of source token adds (``u``: the author's website, ``e``:
     e-mail domain, ``d``: linked domains, ``a``: words links are written on, ``b``:
     blocklist entries), read as :func:`single_row` weighs the source block."""
-    tokens = Counter(parts.source_tokens.split())
-    if not tokens:
+    if not parts.source_tokens:  # most submissions: no website, e-mail or link
         return {}
+    tokens = Counter(parts.source_tokens.split())
     names = list(tokens)
     columns = hashing.token_columns(names, HASHED_COLUMNS)
     values = np.log1p(np.array([tokens[n] for n in names], dtype=np.float32)) * idf[columns]
@@ -461,28 +470,38 @@ def single_row(parts: TextParts, idf: np.ndarray) -> tuple[np.ndarray, np.ndarra
     adds the same numbers in the same order as the sparse sum: a block's columns in
     ascending order, a column's blocks in order.
     """
-    words, chars, sources = block_columns(parts)
-    keys = np.concatenate([words << 2, (chars << 2) | 1, (sources << 2) | 2])
+    keys = hashing.tagged_columns(_numbers(parts), HASHED_COLUMNS)
     nonzero = np.flatnonzero(parts.dense)
-    dense = parts.dense[nonzero].astype(np.float32)
     if not len(keys):
-        return HASHED_COLUMNS + nonzero, dense
+        return HASHED_COLUMNS + nonzero, parts.dense[nonzero].astype(np.float32)
     keys.sort()
     # Where each distinct (column, block) begins, and how many n-grams it counts.
-    bounds = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
+    count = len(keys)
+    change = np.empty(count + 1, dtype=bool)
+    change[0] = change[count] = True
+    np.not_equal(keys[1:], keys[:-1], out=change[1:count])
+    bounds = np.flatnonzero(change)
     times = bounds[1:] - bounds[:-1]
     keys = keys[bounds[:-1]]
     columns, block = keys >> 2, keys & 3
     values = np.log1p(times.astype(np.float32)) * idf[columns]
-    norms = np.sqrt(np.bincount(block, weights=values * values, minlength=3))
-    scales = np.divide(_BLOCK_SCALES, norms, out=np.zeros(3), where=norms > 0)
+    # Each block's scale over its length (in double precision, as the sparse sum);
+    # three numbers, divided faster one by one than as arrays.
+    squares = np.bincount(block, weights=values * values, minlength=3).tolist()
+    scales = np.array(
+        [scale / math.sqrt(q) if q > 0 else 0.0 for scale, q in zip(_SCALES, squares, strict=True)]
+    )
     values = (values * scales[block]).astype(np.float32)
-    first = np.concatenate(([True], columns[1:] != columns[:-1]))
-    if first.all():
+    shared = columns[1:] == columns[:-1]
+    if shared.any():
+        first = np.concatenate(([True], ~shared))
+        values = np.bincount(np.cumsum(first) - 1, weights=values).astype(np.float32)
+        columns = columns[first]
+    else:
         # No column in two blocks (the usual case); adding +0.0 is what the sum does
         # to a lone value (it turns -0.0 into 0.0).
-        merged = values + np.float32(0.0)
-    else:
-        merged = np.bincount(np.cumsum(first) - 1, weights=values).astype(np.float32)
-        columns = columns[first]
-    return np.concatenate([columns, HASHED_COLUMNS + nonzero]), np.concatenate([merged, dense])
+        values += np.float32(0.0)
+    if not len(nonzero):
+        return columns, values
+    dense = parts.dense[nonzero].astype(np.float32)
+    return np.concatenate([columns, HASHED_COLUMNS + nonzero]), np.concatenate([values, dense])

@@ -64,17 +64,23 @@ def squeeze_spaces(text: str) -> str:
     return _WHITE_SPACES.sub(" ", text)
 
 
-def char_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.ndarray:
-    """The column of every character n-gram of ``text``, ``low`` to ``high`` characters
-    long, across word boundaries (runs of white space count as one space)."""
+Pieces = list[tuple[np.ndarray, str]]
+"""Numbers of n-grams not yet hashed, each array with its kind (a key of ``_SEEDS``)."""
+
+
+def char_ngram_numbers(text: str, low: int, high: int) -> Pieces:
+    """The number of every character n-gram of ``text``, ``low`` to ``high`` characters
+    long, across word boundaries (runs of white space count as one space), one array
+    per length."""
     text = squeeze_spaces(text)
     if len(text) < low:
-        return np.zeros(0, dtype=np.int64)
+        return []
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     # One more than each code point, so that no n-gram's number has a zero digit and
     # n-grams of different lengths have different numbers.
-    points = points.astype(np.uint64) + np.uint64(1)
-    numbers = []
+    points = points.astype(np.uint64)
+    points += np.uint64(1)
+    numbers: Pieces = []
     # ``number`` holds the number of the n-gram starting at each position, grown by one
     # character per length (modulo 2**64, as arrays of unsigned integers wrap around).
     number = points
@@ -85,10 +91,14 @@ def char_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.nda
         number = number[:count] * _BASE
         number += points[n - 1 :]
         if n >= low:
-            numbers.append(number)
-    if not numbers:
-        return np.zeros(0, dtype=np.int64)
-    return _columns(np.concatenate(numbers), _SEEDS["chars"], n_columns)
+            numbers.append((number, "chars"))
+    return numbers
+
+
+def char_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.ndarray:
+    """The column of every character n-gram of ``text``, ``low`` to ``high`` characters
+    long, across word boundaries (runs of white space count as one space)."""
+    return columns_of(char_ngram_numbers(text, low, high), n_columns)
 
 
 def _token_hashes(tokens: Iterable[str]) -> np.ndarray:
@@ -99,26 +109,86 @@ def _token_hashes(tokens: Iterable[str]) -> np.ndarray:
     return signed.view(np.uint32).astype(np.uint64)
 
 
-def word_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.ndarray:
-    """The column of every word n-gram of ``text`` (``\\w+`` words), for ``low`` and
-    ``high`` of 1 or 2."""
+def word_ngram_numbers(text: str, low: int, high: int) -> Pieces:
+    """The number of every word n-gram of ``text`` (``\\w+`` words), for ``low`` and
+    ``high`` of 1 or 2: a word's hash, and a pair's two hashes side by side."""
     if not 1 <= low <= high <= 2:
         raise ValueError("word n-grams are single words and pairs of words")
     hashes = _token_hashes(_TOKEN.findall(text))
-    pieces = []
+    pieces: Pieces = []
     if low == 1:
-        pieces.append(_columns(hashes, _SEEDS["word"], n_columns))
+        pieces.append((hashes, "word"))
     if high == 2 and len(hashes) >= 2:
-        pairs = (hashes[:-1] << np.uint64(32)) | hashes[1:]
-        pieces.append(_columns(pairs, _SEEDS["pair"], n_columns))
-    if not pieces:
-        return np.zeros(0, dtype=np.int64)
-    return np.concatenate(pieces)
+        pairs = hashes[:-1] << np.uint64(32)
+        pairs |= hashes[1:]
+        pieces.append((pairs, "pair"))
+    return pieces
+
+
+def word_ngram_columns(text: str, low: int, high: int, n_columns: int) -> np.ndarray:
+    """The column of every word n-gram of ``text`` (``\\w+`` words), for ``low`` and
+    ``high`` of 1 or 2."""
+    return columns_of(word_ngram_numbers(text, low, high), n_columns)
+
+
+def token_numbers(tokens: Iterable[str]) -> Pieces:
+    """The number of each token (source tokens: ``u:example.org`` and the like)."""
+    return [(_token_hashes(tokens), "source")]
 
 
 def token_columns(tokens: Iterable[str], n_columns: int) -> np.ndarray:
     """The column of each token (source tokens: ``u:example.org`` and the like)."""
-    return _columns(_token_hashes(tokens), _SEEDS["source"], n_columns)
+    return columns_of(token_numbers(tokens), n_columns)
+
+
+def columns_of(pieces: Pieces, n_columns: int) -> np.ndarray:
+    """The column of every n-gram of ``pieces``, piece after piece."""
+    if not pieces:
+        return np.zeros(0, dtype=np.int64)
+    kinds = {kind for _, kind in pieces}
+    if len(kinds) == 1:
+        numbers = pieces[0][0] if len(pieces) == 1 else np.concatenate([n for n, _ in pieces])
+        return _columns(numbers, _SEEDS[kinds.pop()], n_columns)
+    return np.concatenate([_columns(numbers, _SEEDS[kind], n_columns) for numbers, kind in pieces])
+
+
+def tagged_columns(blocks: list[Pieces], n_columns: int) -> np.ndarray:
+    """The columns of several blocks of n-grams at once, each times four plus the number
+    of its block (0 to 3): for block ``k``, the entries of ``columns_of(blocks[k]) * 4 + k``,
+    all in one array (in no particular order). The n-grams of every kind are hashed
+    together, in a few array operations rather than a few per kind."""
+    if len(blocks) > 4:
+        raise ValueError("at most four blocks are tagged in two bits")
+    bits = _bits(n_columns)
+    arrays = []
+    # Runs of consecutive n-grams of one kind and block: (seed, tag, start, end).
+    runs: list[list[int]] = []
+    end = 0
+    for tag, pieces in enumerate(blocks):
+        for numbers, kind in pieces:
+            if not len(numbers):
+                continue
+            arrays.append(numbers)
+            seed, start, end = _SEEDS[kind], end, end + len(numbers)
+            if runs and runs[-1][:2] == [seed, tag]:
+                runs[-1][3] = end
+            else:
+                runs.append([seed, tag, start, end])
+    if not arrays:
+        return np.zeros(0, dtype=np.int64)
+    numbers = np.concatenate(arrays)  # a new array: the pieces are left as they are
+    for seed, _, start, end in runs:
+        run = numbers[start:end]
+        run += np.uint64(seed)
+    numbers *= _MULTIPLIER
+    # The column's bits two places higher than _columns leaves them, then the tag below.
+    numbers >>= np.uint64(64 - bits - 2)
+    numbers &= ~np.uint64(3)
+    for _, tag, start, end in runs:
+        if tag:
+            run = numbers[start:end]
+            run |= np.uint64(tag)
+    return numbers.view(np.int64)
 
 
 def counts(columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -233,6 +233,8 @@ class LinkSummary:
     @property
     def ordinary_domains(self) -> tuple[str, ...]:
         """Linked domains that are not well known (see :func:`well_known`), each once."""
+        if not self.domains:  # most texts: read several times a check
+            return ()
         return tuple(dict.fromkeys(d for d in self.domains if not well_known(d)))
 
     @property
@@ -246,6 +248,11 @@ class LinkSummary:
         return tuple(d for d in self.domains if top_level_domain(d) in ODD_TLDS)
 
 
+_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]{0,20}://|mailto:)")
+_HOST_END = re.compile(r"[/?#\s\\]")
+_HOST = re.compile(r"[a-z0-9._\-\u00a1-\uffff]{1,253}")
+
+
 def domain_of(url: str) -> str:
     """The lower-case host name of a URL, or ``""`` when there is none.
 
@@ -255,16 +262,16 @@ def domain_of(url: str) -> str:
     if not url:
         return ""
     text = url.strip().lower()
-    text = re.sub(r"^(?:[a-z][a-z0-9+.-]{0,20}://|mailto:)", "", text, count=1)
+    text = _SCHEME.sub("", text, count=1)
     text = text.lstrip("/")
-    host = re.split(r"[/?#\s\\]", text, maxsplit=1)[0]
+    host = _HOST_END.split(text, maxsplit=1)[0]
     host = host.rsplit("@", 1)[-1]
     if host.startswith("["):  # IPv6 literal
         return host.split("]", 1)[0].lstrip("[")
     host = host.split(":", 1)[0].strip(".")
     if host.startswith("www."):
         host = host[4:]
-    if "." not in host or not re.fullmatch(r"[a-z0-9._\-\u00a1-\uffff]{1,253}", host):
+    if "." not in host or not _HOST.fullmatch(host):
         return ""
     return host
 
@@ -272,6 +279,7 @@ def domain_of(url: str) -> str:
 # Hosts that serve the same pages under another name (short links to a site's own pages).
 _SAME_SITE_ALIASES = {"youtu.be": "youtube.com"}
 _PAGE_QUERY_KEYS = ("v", "p", "page_id", "id")
+_PAGE_SCHEME = re.compile(r"^(?:[a-z][a-z0-9+.-]{0,20}://)", re.I)
 
 
 def _site_of(url: str) -> str:
@@ -284,7 +292,7 @@ def _site_of(url: str) -> str:
 def _page_keys(url: str, for_page: bool = False) -> set[str]:
     """What names one page within its site: the page ids in its query, and its path
     (for the page itself, only when no id names it: ``/watch?v=…`` is named by ``v``)."""
-    text = re.sub(r"^(?:[a-z][a-z0-9+.-]{0,20}://)", "", url.strip(), count=1, flags=re.I)
+    text = _PAGE_SCHEME.sub("", url.strip(), count=1)
     text = text.split("#", 1)[0]
     _, _, rest = text.partition("/")
     path, _, query = rest.partition("?")
@@ -340,20 +348,23 @@ def find_links(text: str, permalink: str = "") -> LinkSummary:
     # a letter, " ." or "dot"); in the lower-cased text, as the patterns ignore case
     # (no character but "A" matches "a" ignoring case, or lower-cases to it; likewise
     # for the other letters looked for here).
+    # An address written again adds nothing: each is added once, in the order first seen.
     lowered = text.lower()
     if "<a" in lowered:
-        for match in _HREF.finditer(text):
-            html_links += 1
-            add(match.group(1))
+        targets = _HREF.findall(text)
+        html_links = len(targets)
+        for target in dict.fromkeys(targets):
+            add(target)
     bbcode_links = 0
     if "[url" in lowered:
-        for match in _BBCODE_LINK.finditer(text):
-            bbcode_links += 1
-            if match.group(1):
-                add(match.group(1).strip("\"' "))
+        targets = _BBCODE_LINK.findall(text)
+        bbcode_links = len(targets)
+        for target in dict.fromkeys(targets):
+            if target:
+                add(target.strip("\"' "))
     if "://" in text or "www." in lowered:
-        for match in _URL.finditer(text):
-            add(match.group(0))
+        for url in dict.fromkeys(_URL.findall(text)):
+            add(url)
     if not urls:
         # Only look for bare domains ("visit cheap-pills.com") when there is no proper
         # link: it is slower and would count the same link twice.

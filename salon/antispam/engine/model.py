@@ -113,7 +113,7 @@ class BaseModel:
         does (see :func:`cited_domains`): a link to one is not "newly seen"."""
         return frozenset(self.metadata.get("cited_domains", ()))
 
-    @property
+    @cached_property
     def band_edges(self) -> dict[str, tuple[float, float]]:
         """The uncertain band's (hold, spam) edges for a ``new`` and a ``settled`` site,
         as training chose them (empty for a model trained without calibration folds)."""

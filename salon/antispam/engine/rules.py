@@ -162,10 +162,14 @@ def typing_speed(context: Context) -> list[Signal]:
     return []
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
+_ADDRESS_IN_NAME = re.compile(r"(?i)https?://|www\.|\.(?:com|net|org|ru|info|xyz)\b")
+
+
 def author_name(context: Context) -> list[Signal]:
     """A name stuffed with keywords, or a web address given as a name."""
     author = context.author
-    words = re.findall(r"[^\W\d_]+", author.lower())
+    words = _LETTERS.findall(author.lower())
     keywords = sorted({w for w in words if w in AUTHOR_KEYWORDS})
     if keywords and (len(words) >= 2 or len(author) > 12):
         return [
@@ -175,7 +179,7 @@ def author_name(context: Context) -> list[Signal]:
                 f"the author name {quote(author)!r} is stuffed with keywords ({', '.join(keywords[:4])})",
             )
         ]
-    if re.search(r"(?i)https?://|www\.|\.(?:com|net|org|ru|info|xyz)\b", author):
+    if _ADDRESS_IN_NAME.search(author):
         return [
             Signal(
                 "author_keywords",

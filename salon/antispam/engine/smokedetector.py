@@ -5,11 +5,11 @@ spam signal; the watched lists catch more but also some ham, so a match there ho
 submission for moderation instead of calling it spam.
 
 There are about 21,000 regular expressions. Compiling them all takes seconds, so each
-is indexed by a fragment of literal text that any match must contain, and compiled
-only when its fragment appears in a submission (the fragments' keys are all found in
-one pass, with an Aho-Corasick automaton; one for the blacklists' keys and one for the
-watch lists', so that a search of the blacklists alone, the one every submission
-gets, meets none of the far longer watch lists). The index itself is cheap to compute
+is indexed by a fragment of literal text that any match must contain, and read only
+when its fragment appears in a submission (the fragments are all found in one
+pass, with an Aho-Corasick automaton; one for the blacklists' fragments and one for a
+piece of each of the watch lists' fragments, so that a search of the blacklists alone,
+the one every submission gets, meets none of the far longer watch lists). The index itself is cheap to compute
 on first use (parsing is much faster than compiling) and can be stored as JSON.
 
 Searching is what costs then, mostly for the few dozen rules without a fragment, which
@@ -18,7 +18,9 @@ any match passes, derived from its parsed pattern: a *scout*, a relaxed form of 
 pattern that Python's engine searches faster (see :func:`_scout_items`), and for a
 rule that spells a word out letter by letter, the letters that a *squeezed* text must
 show (see :func:`_letters_in`). The pattern itself runs only where both pass, so a
-rule matches exactly what its pattern matches.
+rule matches exactly what its pattern matches; it is compiled the first time it runs
+(reading a pattern's structure costs far less than compiling it, and most rules that a
+text's fragments bring up fail a cheaper test).
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ import ahocorasick
 
 from . import regex_syntax as _c
 
-KEY_LENGTH = 4
 UNINDEXED_SCAN_CHARS = 3000
 WINDOW_CHARS = 300
 MAX_WINDOWS = 8
@@ -143,6 +144,14 @@ def build_index(list_dir: Path) -> dict:
         if path.exists():
             numbers[name] = sorted({d for d in (_digits(p) for p in read_patterns(path)) if d})
     return {"format": INDEX_FORMAT, "lists": lists, "numbers": numbers}
+
+
+KEY_LENGTH = 4
+
+
+def _pieces(fragment: str) -> set[str]:
+    """The pieces of KEY_LENGTH characters of a fragment."""
+    return {fragment[i : i + KEY_LENGTH] for i in range(len(fragment) - KEY_LENGTH + 1)}
 
 
 def _digits(text: str) -> str:
@@ -365,11 +374,6 @@ def _starts(items: list) -> int:
     return many
 
 
-def _compile_items(state: _c.Parsed, items: list) -> re.Pattern[str]:
-    """Compile a parsed sequence, with the flags rules are searched with."""
-    return re.compile(_c.to_source(items, state.flags), _FLAGS)
-
-
 # Many rules without a literal fragment spell a word out letter by letter, with
 # separators between the letters: "c\W*y\W*b\W*e\W*r" finds "c.y.b.e.r" and "c y b e r".
 # Any text such a rule matches shows the letters together once *squeezed*: with only
@@ -565,29 +569,65 @@ def _needs_digit(items: list) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _CompiledRule:
-    """A rule ready to search, with cheaper tests that every match passes."""
+    """A rule ready to search, with cheaper tests that every match passes.
 
-    pattern: re.Pattern[str]
-    scout: re.Pattern[str] | None = None
-    """Matches wherever ``pattern`` does (a relaxed form of it; see
-    :func:`_scout_items`), and is faster to search."""
+    Its pattern (and scout) are compiled by Python's engine when it is first searched
+    with: most rules that a text's fragments bring up fail a cheaper test, which needs
+    only the pattern's structure, and compiling costs several times more than reading
+    it. A pattern Python's engine cannot compile matches nothing."""
+
+    source: str
+    """The pattern as it is searched (keywords wrapped to match whole words)."""
+    scout_source: str | None = None
+    """Matches wherever ``source`` does (a relaxed form of it; see :func:`_scout_items`),
+    and is faster to search."""
     letters: tuple[str, ...] = ()
-    """Where ``pattern`` matches, the squeezed text (:func:`_squeezed`) holds one of these
+    """Where the pattern matches, the squeezed text (:func:`_squeezed`) holds one of these
     (see :func:`_letters_in`), unless the text holds one of ``letter_escapes``."""
     letter_escapes: tuple[str, ...] = ()
     needs_digit: bool = False
-    """Every match of ``pattern`` holds a digit: a text without one needs no search."""
+    """Every match of the pattern holds a digit: a text without one needs no search."""
+    _compiled: tuple[re.Pattern[str], re.Pattern[str] | None] | None = field(
+        default=None, repr=False
+    )
+    _broken: bool = field(default=False, repr=False)
 
     def search(self, text: str) -> re.Match[str] | None:
-        """``pattern.search(text)``, not run when the scout finds nothing."""
-        if self.scout is not None and self.scout.search(text) is None:
+        """The pattern's first match in ``text``, not looked for when the scout finds
+        nothing."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compile()
+            if compiled is None:
+                return None
+        pattern, scout = compiled
+        if scout is not None and scout.search(text) is None:
             return None
-        return self.pattern.search(text)
+        return pattern.search(text)
+
+    def _compile(self) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+        """The pattern and the scout compiled (``None`` when the pattern cannot be:
+        some use features of the third-party `regex` module)."""
+        if self._broken:
+            return None
+        try:
+            pattern = re.compile(self.source, _FLAGS)
+        except (re.error, RecursionError, OverflowError, ValueError):
+            self._broken = True
+            return None
+        scout = None
+        if self.scout_source is not None:
+            try:
+                scout = re.compile(self.scout_source, _FLAGS)
+            except (re.error, RecursionError, OverflowError, ValueError):
+                scout = None  # only the quicker search is lost
+        self._compiled = (pattern, scout)
+        return self._compiled
 
     def lacks_letters(self, text: str, squeezed: str) -> bool:
-        """Whether the letters test shows that ``pattern`` cannot match ``text``
+        """Whether the letters test shows that the pattern cannot match ``text``
         (``squeezed`` being its squeezed form)."""
         # Loops rather than any(): this runs for every rule on every text.
         for symbol in self.letter_escapes:
@@ -599,26 +639,19 @@ class _CompiledRule:
         return bool(self.letters)
 
 
-def _compile_rule(
-    list_name: str, pattern: str, fragments: tuple[str, ...] = ()
-) -> _CompiledRule | None:
-    """Compile one list entry, with its cheaper tests; ``None`` when Python's engine
-    cannot compile it. ``fragments`` are those the entry is indexed by: a letters test
-    for one of them only would tell nothing new."""
+def _compile_rule(list_name: str, pattern: str, fragments: tuple[str, ...] = ()) -> _CompiledRule:
+    """One list entry with its cheaper tests (its pattern is compiled when first
+    searched with). ``fragments`` are those the entry is indexed by: a letters test for
+    one of them only would tell nothing new."""
     whole_words = list_name != "blacklisted_websites"
     # SmokeDetector matches keywords as whole words.
     source = rf"(?:^|\b)(?:{pattern})(?:\b|$)" if whole_words else pattern
     try:
-        compiled = re.compile(source, _FLAGS)
-    except (re.error, RecursionError, OverflowError, ValueError):
-        # Some patterns use features of the third-party `regex` module.
-        return None
-    try:
-        # The pattern read again, to derive the tests from its structure.
+        # The pattern's structure, to derive the tests from.
         parsed = _c.parse(source, _FLAGS)
         items = parsed.items
         if _refers_to_groups(items):
-            return _CompiledRule(compiled)
+            return _CompiledRule(source)
         # Any run of consecutive parts of a sequence matches wherever it does, so the
         # tests may be derived from the entry without its word-boundary wrapping: the
         # parser opens up that (?:...) group, leaving ^|\b first and \b|$ last.
@@ -631,7 +664,7 @@ def _compile_rule(
             # words is tried at every position: cheaper only where it spares the
             # engine a repetition of repetitions.
             if relaxed[1] or _starts(relaxed[0]) <= MAX_SCOUT_STARTS:
-                scout = _compile_items(parsed, relaxed[0])
+                scout = _c.to_source(relaxed[0], parsed.flags)
         letters = None
         if not parsed.flags & (re.ASCII.value | re.LOCALE.value):
             letters = _letters_in(entry)
@@ -640,19 +673,19 @@ def _compile_rule(
             or _letters_quality(letters)[0] < MIN_LETTERS
             or set(letters[0]) <= set(fragments)
         ):
-            return _CompiledRule(compiled, scout, needs_digit=needs_digit)
+            return _CompiledRule(source, scout, needs_digit=needs_digit)
         return _CompiledRule(
-            compiled, scout, letters[0], tuple(sorted(letters[1])), needs_digit=needs_digit
+            source, scout, letters[0], tuple(sorted(letters[1])), needs_digit=needs_digit
         )
-    except (re.error, RecursionError, OverflowError, ValueError, KeyError):
+    except Exception:  # noqa: BLE001 - any pattern, even one Python's engine refuses
         # Only the cheaper tests are lost (for syntax regex_syntax does not read).
-        return _CompiledRule(compiled)
+        return _CompiledRule(source)
 
 
 @dataclass(frozen=True, slots=True)
 class _UnindexedRules:
-    """The rules without a fragment, compiled, with all the letters and symbols their
-    letters tests look for."""
+    """The rules without a fragment (of the lists searched), compiled, with all the
+    letters and symbols their letters tests look for."""
 
     rules: tuple[tuple[_Rule, _CompiledRule], ...]
     letters: frozenset[str]
@@ -674,15 +707,18 @@ class SmokeMatch:
 
 
 @dataclass(frozen=True, slots=True)
-class _KeyFinder:
+class _Finder:
     """Index keys found all at once in a text (an Aho-Corasick automaton), each with the
-    numbers of the rules it indexes."""
+    numbers of the rules it indexes: the rules' fragments themselves, or (``exact``
+    false) a piece of each, which takes a far smaller automaton but brings up rules
+    none of whose fragments is in the text."""
 
     automaton: ahocorasick.Automaton
     rules: tuple[tuple[int, ...], ...]
+    exact: bool
 
     @classmethod
-    def of(cls, rules_by_key: dict[str, list[int]]) -> _KeyFinder | None:
+    def of(cls, rules_by_key: dict[str, list[int]], exact: bool) -> _Finder | None:
         """A finder of the keys that index at least one rule (``None`` when none does)."""
         kept = [(key, tuple(numbers)) for key, numbers in rules_by_key.items() if numbers]
         if not kept:
@@ -691,7 +727,7 @@ class _KeyFinder:
         for position, (key, _) in enumerate(kept):
             automaton.add_word(key, position)
         automaton.make_automaton()
-        return cls(automaton, tuple(numbers for _, numbers in kept))
+        return cls(automaton, tuple(numbers for _, numbers in kept), exact)
 
     def rules_in(self, lowered: str) -> set[int]:
         """The rules indexed by the keys that occur in a lower-cased text."""
@@ -707,7 +743,6 @@ class _Rule:
     pattern: str
     fragments: tuple[str, ...]
     compiled: _CompiledRule | None = None
-    broken: bool = False
 
 
 @dataclass
@@ -715,15 +750,17 @@ class SmokeDetectorRules:
     """Matcher over SmokeDetector's lists, compiling each pattern on first need."""
 
     rules: list[_Rule] = field(default_factory=list)
-    by_key: dict[str, list[int]] = field(default_factory=dict)
-    by_short_key: dict[str, list[int]] = field(default_factory=dict)
     unindexed: list[int] = field(default_factory=list)
     numbers: dict[str, frozenset[str]] = field(default_factory=dict)
-    finders: dict[bool, _KeyFinder] = field(default_factory=dict, repr=False)
-    """The keys of ``by_key`` and ``by_short_key`` that index blacklist rules (``True``)
-    and watch-list rules (``False``), each set found all at once in a text."""
+    finders: dict[bool, _Finder] = field(default_factory=dict, repr=False)
+    """The fragments of the blacklist rules (``True``), searched for every submission,
+    and a piece of each fragment of the watch-list rules (``False``), searched for a
+    few only (all their fragments would take 6 MB more)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _unindexed_compiled: _UnindexedRules | None = field(default=None, repr=False)
+    _unindexed_compiled: dict[frozenset[str] | None, _UnindexedRules] = field(
+        default_factory=dict, repr=False
+    )
+    """The rules without a fragment, per selection of lists (``None``: all of them)."""
 
     @classmethod
     def from_index(cls, index: dict) -> SmokeDetectorRules:
@@ -734,36 +771,30 @@ class SmokeDetectorRules:
         for name, entries in index.get("lists", {}).items():
             for pattern, fragments in entries:
                 rules.append(_Rule(name, pattern, tuple(fragments or ())))
-        # Key each fragment by its rarest 4-character piece, so that no bucket is
-        # dominated by pieces every URL has ("http", "www.", ".com").
+        matcher = cls(rules=rules)
+        # A watch-list fragment is keyed by its rarest piece of KEY_LENGTH characters, so
+        # that no key is one every URL has ("http", "www.", ".com").
         piece_counts: Counter[str] = Counter()
         for rule in rules:
-            for fragment in rule.fragments:
-                piece_counts.update(
-                    {fragment[i : i + KEY_LENGTH] for i in range(len(fragment) - KEY_LENGTH + 1)}
-                )
-        matcher = cls(rules=rules)
+            if rule.list_name not in BLACKLISTS:
+                for fragment in rule.fragments:
+                    piece_counts.update(_pieces(fragment))
+        by_key: dict[bool, dict[str, list[int]]] = {True: {}, False: {}}
         for number, rule in enumerate(rules):
             if not rule.fragments:
                 matcher.unindexed.append(number)
                 continue
+            blacklisted = rule.list_name in BLACKLISTS
             for fragment in rule.fragments:
-                if len(fragment) < KEY_LENGTH:
-                    matcher.by_short_key.setdefault(fragment, []).append(number)
-                    continue
-                pieces = [
-                    fragment[i : i + KEY_LENGTH] for i in range(len(fragment) - KEY_LENGTH + 1)
-                ]
-                key = min(pieces, key=lambda p: (piece_counts[p], p))
-                matcher.by_key.setdefault(key, []).append(number)
+                key = (
+                    fragment
+                    if blacklisted or len(fragment) <= KEY_LENGTH
+                    else min(_pieces(fragment), key=lambda p: (piece_counts[p], p))
+                )
+                by_key[blacklisted].setdefault(key, []).append(number)
         matcher.numbers = {k: frozenset(v) for k, v in index.get("numbers", {}).items()}
-        for blacklisted in (True, False):
-            finder = _KeyFinder.of(
-                {
-                    key: [n for n in numbers if (rules[n].list_name in BLACKLISTS) == blacklisted]
-                    for key, numbers in (*matcher.by_key.items(), *matcher.by_short_key.items())
-                }
-            )
+        for blacklisted, keys in by_key.items():
+            finder = _Finder.of(keys, exact=blacklisted)
             if finder is not None:
                 matcher.finders[blacklisted] = finder
         return matcher
@@ -775,58 +806,52 @@ class SmokeDetectorRules:
             return cls.from_index(json.loads(index_path.read_text(encoding="utf-8")))
         return cls.from_index(build_index(list_dir))
 
-    def _compiled(self, rule: _Rule) -> _CompiledRule | None:
-        if rule.compiled is None and not rule.broken:
+    def _compiled(self, rule: _Rule) -> _CompiledRule:
+        if rule.compiled is None:
             with self._lock:
-                if rule.compiled is None and not rule.broken:
-                    compiled = _compile_rule(rule.list_name, rule.pattern, rule.fragments)
-                    if compiled is None:
-                        rule.broken = True
-                    else:
-                        rule.compiled = compiled
+                if rule.compiled is None:
+                    rule.compiled = _compile_rule(rule.list_name, rule.pattern, rule.fragments)
         return rule.compiled
 
-    def _unindexed_rules(self) -> _UnindexedRules:
-        """The rules without a fragment (tried on every text), compiled."""
-        if self._unindexed_compiled is None:
-            compiled = [
-                (self.rules[number], self._compiled(self.rules[number]))
-                for number in self.unindexed
-            ]
-            rules = tuple((rule, c) for rule, c in compiled if c is not None)
-            self._unindexed_compiled = _UnindexedRules(
+    def _unindexed_rules(self, wanted: frozenset[str] | None) -> _UnindexedRules:
+        """The rules without a fragment (tried on every text) of the ``wanted`` lists
+        (``None``: every list), compiled, in their order."""
+        selected = self._unindexed_compiled.get(wanted)
+        if selected is None:
+            rules = tuple(
+                (rule, self._compiled(rule))
+                for rule in (self.rules[number] for number in self.unindexed)
+                if wanted is None or rule.list_name in wanted
+            )
+            selected = _UnindexedRules(
                 rules,
                 letters=frozenset(run for _, c in rules for run in c.letters),
                 escapes=frozenset(symbol for _, c in rules for symbol in c.letter_escapes),
             )
-        return self._unindexed_compiled
+            self._unindexed_compiled[wanted] = selected
+        return selected
 
     def _candidates(self, lowered: str, blacklisted: bool) -> set[int]:
-        """The rules of the blacklists (or of the watch lists) indexed by a key that
+        """The rules of the blacklists (or of the watch lists) with a fragment that
         occurs in a lower-cased text."""
         finder = self.finders.get(blacklisted)
-        return set() if finder is None else finder.rules_in(lowered)
+        if finder is None:
+            return set()
+        found = finder.rules_in(lowered)
+        if finder.exact:
+            return found
+        return {n for n in found if any(f in lowered for f in self.rules[n].fragments)}
 
+    @staticmethod
     def _search_windows(
-        self, rule: _Rule, text: str, lowered: str, squeezed: str, has_digit: bool = True
+        rule: _Rule, compiled: _CompiledRule, text: str, lowered: str
     ) -> SmokeMatch | None:
-        """The rule's match in a window around an occurrence of one of its fragments
-        (``has_digit``: whether ``text`` holds a digit)."""
-        compiled = None
+        """The rule's match in a window around an occurrence of one of its fragments."""
         searched: set[tuple[int, int]] = set()
         for fragment in rule.fragments:
             start = lowered.find(fragment)
             seen = 0
             while start >= 0 and seen < MAX_WINDOWS:
-                if compiled is None:
-                    compiled = self._compiled(rule)
-                    if compiled is None:
-                        return None
-                    if compiled.needs_digit and not has_digit:
-                        return None
-                    # The squeezed text of a window is part of the text's.
-                    if compiled.letters and compiled.lacks_letters(text, squeezed):
-                        return None
                 # A match contains the fragment, so searching a window around each
                 # occurrence finds it, and bounds the cost of nested quantifiers on long
                 # hostile text. In a short text, the windows of all the fragments are
@@ -866,15 +891,13 @@ class SmokeDetectorRules:
         has_digit = _DIGIT.search(text) is not None
         head_has_digit = has_digit and (len(text) == len(head) or _DIGIT.search(head) is not None)
         squeezed_head = _squeezed(head)
-        unindexed = self._unindexed_rules()
+        unindexed = self._unindexed_rules(wanted)
         # Most of these rules spell a word out letter by letter: a text that does not
         # show the letters together once squeezed cannot match (as lacks_letters
         # tells, here for all the rules at once).
         letters = {run for run in unindexed.letters if run in squeezed_head}
         escapes = {symbol for symbol in unindexed.escapes if symbol in head}
         for rule, compiled in unindexed.rules:
-            if wanted is not None and rule.list_name not in wanted:
-                continue
             if (
                 compiled.letters
                 and letters.isdisjoint(compiled.letters)
@@ -888,11 +911,18 @@ class SmokeDetectorRules:
                 matches.append(SmokeMatch(rule.list_name, rule.pattern, found.group(0)[:80]))
         squeezed_text = _squeezed(text) if len(text) > len(head) else squeezed_head
         for number in sorted(candidates):
-            if wanted is not None and self.rules[number].list_name not in wanted:
+            rule = self.rules[number]
+            if wanted is not None and rule.list_name not in wanted:
                 continue
-            found = self._search_windows(
-                self.rules[number], text, lowered, squeezed_text, has_digit
-            )
+            compiled = rule.compiled if rule.compiled is not None else self._compiled(rule)
+            # A candidate's text holds one of its fragments: the rule's cheaper tests
+            # come before any window is searched. (The squeezed text of a window is part
+            # of the text's.)
+            if (compiled.needs_digit and not has_digit) or (
+                compiled.letters and compiled.lacks_letters(text, squeezed_text)
+            ):
+                continue
+            found = self._search_windows(rule, compiled, text, lowered)
             if found is not None:
                 matches.append(found)
         opening = text[:100_000]
