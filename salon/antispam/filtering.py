@@ -379,13 +379,12 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
         site=state,
         sensitivity=settings.SALON.get("SPAM_SENSITIVITY") or engine.Sensitivity.BALANCED,
     )
-    data = verdict.to_dict()
     return pipeline.Verdict(
         spam=verdict.spam,
         score=verdict.score,
         discard=verdict.discard,
         hold=verdict.hold,
-        reasons=[_say_whose(reason, history) for reason in data["reasons"]],
+        reasons=[_say_whose(reason, history) for reason in verdict.reason_dicts()],
         # Today's count of checks, written by the pipeline in the transaction that stores
         # the comment: the comment and its count are kept together, or neither.
         record=functools.partial(
