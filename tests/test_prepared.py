@@ -40,6 +40,7 @@ def _comment_fields(post, parent=None, user=None, **changes) -> dict:
         "status": Comment.Status.PENDING,
         "kind": Comment.Kind.COMMENT,
         "created_at": datetime(2026, 12, 5, 1, 2, 3, 456789, tzinfo=UTC),
+        "status_since": datetime(2026, 12, 5, 1, 2, 4, 567890, tzinfo=UTC),
         "spam_score": 0.123456789,
         "spam_reasons": [{"signal": "links", "weight": 1.5, "message": "a “link”"}],
         "spam_outcome": "hold",
@@ -71,8 +72,9 @@ def test_defaults_are_filled_in_as_the_orm_fills_them(post):
     orm = Comment.objects.create(post=post, content="Bare.")
     compiled = insert(Comment(post=post, content="Bare."))
     orm_row, compiled_row = _row(Comment, orm.pk), _row(Comment, compiled.pk)
-    # created_at defaults to the time of creation: both within the test, not equal.
-    assert orm_row.pop("created_at") <= compiled_row.pop("created_at")
+    # The dates default to the time of creation: both within the test, not equal.
+    for when in ("created_at", "status_since"):
+        assert orm_row.pop(when) <= compiled_row.pop(when)
     assert compiled_row == orm_row
     assert compiled_row["status"] == Comment.Status.PENDING and compiled_row["spam_reasons"] == []
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
 from salon.discussion.models import Comment
-from salon.discussion.moderation import moderate
+from salon.discussion.moderation import DELETABLE, delete_permanently, moderate
 
 Status = Comment.Status
 UNDO_SALT = "salon.desk.undo"
@@ -32,7 +32,7 @@ class Action:
 
     name: str
     label: str
-    status: str
+    status: str  # "" for Delete Permanently, which leaves no status behind
     offered_for: tuple[str, ...]
     done: str  # ngettext_lazy with the count as "n"
 
@@ -95,6 +95,15 @@ ACTIONS = {
                 "n",
             ),
         ),
+        Action(
+            "delete",
+            _("Delete permanently"),
+            "",
+            DELETABLE,
+            ngettext_lazy(
+                "%(n)d comment deleted permanently.", "%(n)d comments deleted permanently.", "n"
+            ),
+        ),
     )
 }
 
@@ -112,14 +121,41 @@ class Outcome:
     changed: list[tuple[int, str]]
     message: str
     undo: str
+    deleted: dict[int, str] = field(default_factory=dict)  # pk: the author's name
+
+
+class NothingToDelete(Exception):
+    pass
 
 
 def apply(action: Action, comments: Iterable[Comment], moderator: AbstractBaseUser) -> Outcome:
-    """Give ``comments`` the action's status, through :func:`moderate`."""
+    """Give ``comments`` the action's status, through :func:`moderate`; or delete them."""
+    if not action.status:
+        return _delete(action, list(comments))
     before = [(c.pk, c.status) for c in comments if c.status != action.status]
     changing = [c for c in comments if c.status != action.status]
     moderate(changing, action.status, moderator)
     return Outcome(before, action.message(len(before)), undo_token(before))
+
+
+def _delete(action: Action, comments: list[Comment]) -> Outcome:
+    """Delete Permanently: spam and trashed comments only, and nothing to undo."""
+    deleted = delete_permanently(comments)
+    if not deleted:
+        raise NothingToDelete
+    message = action.message(len(deleted))
+    if kept := len(comments) - len(deleted):
+        message += " " + ngettext(
+            "%(n)d comment was left alone: only spam and trashed comments can be deleted.",
+            "%(n)d comments were left alone: only spam and trashed comments can be deleted.",
+            kept,
+        ) % {"n": kept}
+    return Outcome(
+        [(c.pk, c.status) for c in deleted],
+        message,
+        "",
+        {c.pk: c.display_name for c in deleted},
+    )
 
 
 def undo_token(changed: list[tuple[int, str]]) -> str:

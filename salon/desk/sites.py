@@ -28,6 +28,7 @@ class SalonAdminSite(admin.AdminSite):
         own = [
             path("moderation/", self.admin_view(views.comments), name="desk_comments"),
             path("moderation/act/", self.admin_view(views.act), name="desk_act"),
+            path("moderation/empty/", self.admin_view(views.empty), name="desk_empty"),
             path("moderation/<int:pk>/reply/", self.admin_view(views.reply), name="desk_reply"),
             path("moderation/<int:pk>/edit/", self.admin_view(views.edit), name="desk_edit"),
         ]

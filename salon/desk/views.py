@@ -1,4 +1,5 @@
-"""The moderation screen's pages: the list, its actions, a moderator's reply, Quick Edit.
+"""The moderation screen's pages: the list, its actions, a moderator's reply, Quick Edit,
+emptying the Spam and the Trash.
 
 Each page works as plain HTML forms; with JavaScript (``static/desk/desk.js``) the same
 requests are sent with ``Accept: application/json`` and answered with the changed rows, so
@@ -24,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from salon.desk import actions, queue, rows
 from salon.desk.forms import QuickEditForm, ReplyForm
 from salon.discussion import moderation, visitors
+from salon.discussion.deletion import delete_comments
 from salon.discussion.models import Comment
 from salon.discussion.pipeline import CommentRejected, CommentSubmission, submit_comment
 
@@ -98,11 +100,15 @@ def _answer(request: HttpRequest, outcome: actions.Outcome, tab: str, **extra) -
             Comment.objects.filter(pk__in=before).select_related("post", "parent").order_by()
         )
         counts = queue.tab_counts()
+        gone = {
+            str(pk): render_to_string("desk/gone.html", {"pk": pk, "name": name}, request=request)
+            for pk, name in outcome.deleted.items()
+        }
         return JsonResponse(
             {
                 "message": outcome.message,
                 "undo": outcome.undo,
-                "rows": _render_rows(request, changed, tab, before),
+                "rows": _render_rows(request, changed, tab, before) | gone,
                 "counts": counts,
                 "pending": counts[Status.PENDING],
                 **extra,
@@ -165,7 +171,15 @@ def _screen(
         "next_url": f"?{filters.query(page=page.next_page_number())}" if page.has_next() else "",
         "posts": queue.posts_to_filter_by(filters.post),
         "kinds": Comment.Kind.choices,
-        "bulk_actions": list(actions.ACTIONS.values()),
+        "bulk_actions": [
+            action
+            for action in actions.ACTIONS.values()
+            if action.status
+            or (
+                filters.tab in action.offered_for  # the Spam and Trash tabs
+                and request.user.has_perm("discussion.delete_comment")
+            )
+        ],
         "notice": notice,
         "error": error,
         "here": request.get_full_path(),
@@ -176,7 +190,7 @@ def _screen(
 
 @require_POST
 def act(request: HttpRequest) -> HttpResponse:
-    """Approve, unapprove, spam, not spam, trash or restore one comment (a row's button,
+    """Approve, unapprove, spam, not spam, trash, restore or delete one comment (a row's button,
     ``do=approve:12``) or the selected ones (``do=approve`` with ``ids``); or undo."""
     _require(request, "discussion.change_comment")
     tab = _tab(request)
@@ -190,6 +204,8 @@ def act(request: HttpRequest) -> HttpResponse:
     action = actions.ACTIONS.get(name)
     if action is None:
         return _refuse(request, _("Choose an action: Approve, Spam, Trash…"))
+    if not action.status:
+        _require(request, "discussion.delete_comment")
     try:
         ids = [int(pk) for pk in ([one] if one else request.POST.getlist("ids"))]
     except ValueError:
@@ -199,7 +215,17 @@ def act(request: HttpRequest) -> HttpResponse:
     chosen = list(Comment.objects.filter(pk__in=ids).select_related("post", "parent"))
     if not chosen:
         return _refuse(request, _("Those comments no longer exist."), status=404)
-    return _answer(request, actions.apply(action, chosen, request.user), tab)
+    try:
+        outcome = actions.apply(action, chosen, request.user)
+    except actions.NothingToDelete:
+        return _refuse(
+            request,
+            _(
+                "Only spam and trashed comments can be deleted permanently; "
+                "move a comment to the Trash first."
+            ),
+        )
+    return _answer(request, outcome, tab)
 
 
 @require_http_methods(["GET", "POST"])
@@ -312,3 +338,39 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return TemplateResponse(request, "desk/quick_edit.html", context, status=status)
+
+
+EMPTY_TITLES = {Status.SPAM: gettext_lazy("Empty Spam"), Status.TRASH: gettext_lazy("Empty Trash")}
+
+
+@require_http_methods(["GET", "POST"])
+def empty(request: HttpRequest) -> HttpResponse:
+    """Empty Spam / Empty Trash: a page asks to confirm, naming how many; confirmed, the
+    comments it counted are deleted for good. What arrived after the page was opened (a
+    higher id than ``upto``) is left for the moderator to see."""
+    _require(request, "discussion.change_comment")
+    _require(request, "discussion.delete_comment")
+    status = request.POST.get("status") if request.method == "POST" else request.GET.get("status")
+    if status not in EMPTY_TITLES:
+        return _refuse(request, _("Only the Spam and the Trash can be emptied."))
+    back = f"{_screen_url()}?status={status}"
+    listed = Comment.objects.filter(status=status)
+    if request.method == "POST":
+        try:
+            upto = int(request.POST.get("upto", ""))
+        except ValueError:
+            return _refuse(request, _("Open Empty Spam or Empty Trash again and confirm."))
+        deleted = delete_comments(listed.filter(pk__lte=upto))
+        message = actions.ACTIONS["delete"].message(deleted)
+        request.session[NOTICE] = {"message": message, "undo": ""}
+        return HttpResponseRedirect(back)
+    last = listed.order_by("-pk").values_list("pk", flat=True).first()
+    context = {
+        **admin.site.each_context(request),
+        "title": EMPTY_TITLES[status],
+        "status": status,
+        "count": listed.count(),
+        "upto": last or 0,
+        "back": back,
+    }
+    return TemplateResponse(request, "desk/empty.html", context)

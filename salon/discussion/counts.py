@@ -11,7 +11,9 @@ A crash leaves either the comment and its count, or neither.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value, sql
@@ -20,11 +22,34 @@ from django.db.models.functions import Coalesce
 from salon.discussion.models import Comment, Like
 from salon.publishing.models import Post
 
+_deferred: ContextVar[set[int] | None] = ContextVar("deferred_recounts", default=None)
+
+
+@contextmanager
+def recounted_once() -> Iterator[None]:
+    """Within, the recounts asked for (one per deleted row, by its ``post_delete`` signal)
+    are gathered and made once at the end, for each post, still inside the caller's
+    transaction. Nothing is recounted if the block fails: its transaction is rolled back."""
+    if _deferred.get() is not None:  # already gathering
+        yield
+        return
+    gathered: set[int] = set()
+    token = _deferred.set(gathered)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    refresh_comment_counts(gathered)
+
 
 def refresh_comment_counts(post_ids: Iterable[int]) -> None:
     """Recount the approved comments of these posts, in one UPDATE; their threads changed."""
     ids = sorted({pk for pk in post_ids if pk})
     if not ids:
+        return
+    gathering = _deferred.get()
+    if gathering is not None:
+        gathering.update(ids)
         return
     # In the caller's transaction when there is one (a new comment's): no savepoint of its
     # own, since a comment is never kept without its count.

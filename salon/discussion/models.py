@@ -128,6 +128,10 @@ class Comment(models.Model):
     )
     kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.COMMENT)
     created_at = models.DateTimeField(_("date"), default=timezone.now)
+    # When the comment took its present status. The spam and trash retention periods count
+    # from it: a comment trashed or marked as spam today, however old, keeps the whole period
+    # in which a moderator can restore it.
+    status_since = models.DateTimeField(_("status since"), default=timezone.now, editable=False)
     like_count = models.PositiveIntegerField(default=0, editable=False)
 
     # What the spam filter said, kept for the moderator ("why is this spam?").

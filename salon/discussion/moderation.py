@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from salon.discussion import signals
 from salon.discussion.counts import refresh_comment_counts
+from salon.discussion.deletion import delete_comments
 from salon.discussion.models import Comment
 from salon.discussion.rendering import render_comment
 
@@ -41,13 +43,14 @@ def moderate(
         raise ValueError(f"Unknown comment status {status!r}")
     changed = 0
     post_ids: set[int] = set()
+    now = timezone.now()
     with transaction.atomic():
         for comment in comments:
             if comment.status == status:
                 continue
             previous = comment.status
-            Comment.objects.filter(pk=comment.pk).update(status=status)
-            comment.status = status
+            Comment.objects.filter(pk=comment.pk).update(status=status, status_since=now)
+            comment.status, comment.status_since = status, now
             post_ids.add(comment.post_id)
             changed += 1
             signals.send(
@@ -78,3 +81,22 @@ def edit(
         update_fields=["content", "content_html", "author_name", "author_email", "author_url"]
     )
     return comment
+
+
+DELETABLE = (Comment.Status.SPAM, Comment.Status.TRASH)
+
+
+def delete_permanently(comments: Iterable[Comment]) -> list[Comment]:
+    """Delete the spam and trashed ones among ``comments`` for good (WordPress's "Delete
+    Permanently"); returns those deleted. A comment in any other status is left alone: what
+    readers can see, or what awaits a moderator, goes to the Trash first. Replies under a
+    deleted comment stay in their thread (:func:`deletion.delete_comments`)."""
+    doomed = {c.pk: c for c in comments if c.status in DELETABLE}
+    if not doomed:
+        return []
+    with transaction.atomic():
+        # The statuses as they are now, not as the moderator's page showed them.
+        now_deletable = Comment.objects.filter(pk__in=doomed, status__in=DELETABLE)
+        ids = list(now_deletable.values_list("pk", flat=True))
+        delete_comments(Comment.objects.filter(pk__in=ids))
+    return [doomed[pk] for pk in ids]

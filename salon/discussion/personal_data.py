@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from salon.discussion.counts import refresh_comment_counts, refresh_like_count
+from salon.discussion.deletion import delete_comments
 from salon.discussion.models import Comment, DiscussionSettings, Like
 from salon.privacy.registry import PersonalDataSource, RetentionTask
 
@@ -50,9 +51,8 @@ def _erase_comments(email: str, mode: str) -> int:
     comments = comments_of(email)
     post_ids = set(comments.values_list("post_id", flat=True))
     if mode == "delete":
-        # Replies by other people stay; they lose only their parent link.
-        count = comments.count()
-        comments.delete()
+        # Replies by other people stay in their thread, moved up.
+        count = delete_comments(comments)
     else:
         count = comments.update(
             author_name="",  # shown as "Anonymous"
@@ -116,15 +116,11 @@ def _strip_addresses(now: datetime) -> int:
 
 def _delete_old(status: str, days_setting: str):
     def delete(now: datetime) -> int:
+        # Counted from when the comment took that status, not from when it was written.
         old = Comment.objects.filter(
-            status=status, created_at__lt=now - timedelta(days=settings.SALON[days_setting])
+            status=status, status_since__lt=now - timedelta(days=settings.SALON[days_setting])
         )
-        post_ids = set(old.values_list("post_id", flat=True))
-        # Replies to deleted comments stay; they lose only their parent link. delete()
-        # counts cascaded rows too (likes, queued notices): report comments only.
-        deleted = old.delete()[1].get(Comment._meta.label, 0)
-        refresh_comment_counts(post_ids)
-        return deleted
+        return delete_comments(old)  # replies to them stay, moved up
 
     return delete
 

@@ -501,6 +501,8 @@ def resubmit_comment(comment: Comment, submission: CommentSubmission) -> Comment
     comment.content = submission.content
     comment.content_html = judgement.html
     comment.author_name = submission.author_name
+    if status != previous_status:
+        comment.status_since = timezone.now()
     comment.status = status
     comment.spam_score = judgement.verdict.score if judgement.verdict.checked else None
     comment.spam_reasons = judgement.reasons
@@ -512,6 +514,7 @@ def resubmit_comment(comment: Comment, submission: CommentSubmission) -> Comment
                 "content_html",
                 "author_name",
                 "status",
+                "status_since",
                 "spam_score",
                 "spam_reasons",
                 "spam_outcome",

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from salon.discussion.deletion import delete_comments
 from salon.discussion.models import Comment
 from salon.discussion.pipeline import resubmit_comment, too_quickly
 from salon.identity.forms import EditCommentForm
@@ -67,7 +68,7 @@ def delete_comment(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, comment, message)
     if request.method == "POST":
         post_url = comment.post.get_absolute_url()
-        comment.delete()  # replies stay, moved up a level (Comment.parent is SET_NULL)
+        delete_comments(Comment.objects.filter(pk=comment.pk))  # replies stay, moved up
         return HttpResponseRedirect(f"{post_url}#comments")
     return render(
         request,

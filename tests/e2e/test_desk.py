@@ -119,3 +119,25 @@ def test_the_screen_works_without_javascript(page_without_js, queue):
     page.locator("#desk-notices").get_by_role("button", name="Undo").click()
     expect(page.locator(f"#desk-c-{made['Cy'].pk}")).to_be_visible()
     assert Comment.objects.get(pk=made["Cy"].pk).status == "pending"
+
+
+def test_spam_is_deleted_permanently_from_its_tab(page, queue):
+    from salon.discussion.models import Comment
+
+    base, session, made = queue
+    Comment.objects.filter(pk=made["Cy"].pk).update(status=Comment.Status.SPAM)
+    _logged_in(page, base, session)
+    page.goto(f"{base}/admin/moderation/?status=spam")
+    spam_tab = page.locator(".desk-tabs a[data-tab=spam] .desk-count")
+    expect(spam_tab).to_have_text("(1)")
+    row = page.locator(f"#desk-c-{made['Cy'].pk}")
+    assert serious_violations(page, "#content") == []
+
+    row.get_by_role("button", name="Delete permanently").click()
+
+    expect(row).to_contain_text("Comment by Cy deleted permanently.")
+    expect(page.locator("#desk-notices")).to_contain_text("1 comment deleted permanently.")
+    expect(page.locator("#desk-notices").get_by_role("button", name="Undo")).to_have_count(0)
+    expect(spam_tab).to_have_text("(0)")
+    assert not Comment.objects.filter(pk=made["Cy"].pk).exists()
+    assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 2

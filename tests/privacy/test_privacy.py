@@ -48,6 +48,9 @@ def test_retention_removes_only_what_has_expired(post, post_comment):
         created_at=timezone.now() - timedelta(days=31)
     )
     Comment.objects.filter(content__endswith="spam").update(status=Comment.Status.SPAM)
+    Comment.objects.filter(content="old spam").update(
+        status_since=timezone.now() - timedelta(days=16)
+    )
     before = {c.content: c for c in Comment.objects.all()}
 
     call_command("retention")
@@ -84,3 +87,29 @@ def test_privacy_page_says_what_happens_when_other_sites_link_here(client, setti
     assert "tells the pages it links to" in page
     settings.SALON = {**settings.SALON, "SEND_MENTIONS": False}
     assert "tells the pages it links to" not in client.get("/privacy/").content.decode()
+
+
+def test_an_old_comment_trashed_or_marked_spam_today_keeps_its_whole_period(
+    post, post_comment, owner
+):
+    """The periods count from the moderator's decision, not from the comment's date: an old
+    comment trashed by mistake can still be restored the next day."""
+    from salon.discussion.moderation import moderate
+
+    for words in ("two years old, trashed", "two years old, spam", "two years old, kept"):
+        post_comment(post, comment=words)
+    Comment.objects.update(created_at=timezone.now() - timedelta(days=730))
+    moderate(Comment.objects.filter(content__endswith="trashed"), Comment.Status.TRASH, owner)
+    moderate(Comment.objects.filter(content__endswith="spam"), Comment.Status.SPAM, owner)
+
+    call_command("retention")
+    assert Comment.objects.count() == 3
+
+    Comment.objects.filter(status=Comment.Status.TRASH).update(
+        status_since=timezone.now() - timedelta(days=31)
+    )
+    Comment.objects.filter(status=Comment.Status.SPAM).update(
+        status_since=timezone.now() - timedelta(days=16)
+    )
+    call_command("retention")
+    assert list(Comment.objects.values_list("content", flat=True)) == ["two years old, kept"]
