@@ -9,7 +9,7 @@ from django.db.models.functions import Lower
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("discussion", "0005_author_url_http_only"),
+        ("discussion", "0006_status_since"),
     ]
 
     operations = [
