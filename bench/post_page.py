@@ -131,11 +131,72 @@ def seed_busy_post() -> dict[str, str]:
         )
         refresh_comment_counts([busy.pk])
     busy.refresh_from_db()
+    archive = int(os.environ.get("BENCH_ARCHIVE", "0"))
+    if archive:
+        seed_archive(archive, admin, start, texts, html)
     return {
         "demo": demo.get_absolute_url(),
         "busy": busy.get_absolute_url(),
         "busy_comments": str(busy.comment_count),
     }
+
+
+ARCHIVE_POSTS = 200
+
+
+def seed_archive(count: int, admin, start, texts: list[str], html: dict[str, str]) -> None:
+    """``count`` older comments over ``ARCHIVE_POSTS`` older posts, as a blog that has lived
+    holds them: one e-mail address for every five comments, one IP address for every ten, a
+    website on every third, one in ten spam and one in twenty held; every query on a new
+    comment's path meets them (the author's history, the flood guard, earlier approvals)."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+
+    from salon.discussion.counts import refresh_comment_counts
+    from salon.discussion.models import Comment
+    from salon.publishing.models import Post
+
+    statuses = [Comment.Status.APPROVED] * 17 + [Comment.Status.SPAM] * 2
+    statuses.append(Comment.Status.PENDING)
+    with transaction.atomic():
+        posts = Post.objects.bulk_create(
+            Post(
+                title=f"From the archive {n}",
+                slug=f"from-the-archive-{n}",
+                author=admin,
+                status=Post.Status.PUBLISHED,
+                published_at=start - timedelta(days=ARCHIVE_POSTS - n),
+                body="<p>An older post.</p>",
+            )
+            for n in range(ARCHIVE_POSTS)
+        )
+        people, addresses = max(count // 5, 1), max(count // 10, 1)
+        batch = 5000
+        for first in range(0, count, batch):
+            rows = []
+            for n in range(first, min(first + batch, count)):
+                text = texts[n % len(texts)]
+                person = n * 7919 % people  # the same people come back, scattered in time
+                rows.append(
+                    Comment(
+                        post=posts[n % ARCHIVE_POSTS],
+                        author_name=f"Archive Reader {person}",
+                        author_email=f"Archive.Reader{person}@example.org",
+                        author_url=f"https://reader{person}.example/" if person % 3 == 0 else "",
+                        author_ip=f"10.{n * 31 % addresses // 65536}."
+                        f"{n * 31 % addresses // 256 % 256}.{n * 31 % addresses % 256}",
+                        content=text,
+                        content_html=html[text],
+                        status=statuses[n % len(statuses)],
+                        created_at=start - timedelta(minutes=count - n),
+                    )
+                )
+            Comment.objects.bulk_create(rows)
+        refresh_comment_counts(p.pk for p in posts)
+    if connection.vendor == "postgresql":  # what autovacuum does within a minute of the load
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,10 +381,32 @@ def measure_in_process(
     queued = OutgoingMail.objects.count()
     stored = Comment.objects.count()
     posts = max(10, repeat // 4)
+    database_before = database_cpu()
     figures["comment"] = _cpu_ms(handler, comment_environ, posts, expect=302)
+    database_after = database_cpu()
+    if database_before and database_after and database_before[0] == database_after[0]:
+        figures["comment_database"] = 1000 * (database_after[1] - database_before[1]) / posts
     if Comment.objects.count() - stored != posts or OutgoingMail.objects.count() - queued < posts:
         raise RuntimeError("posting did not store each comment and queue its notice")
     return figures
+
+
+def database_cpu() -> tuple[int, float] | None:
+    """On PostgreSQL on this machine, its server process for this connection and the CPU
+    seconds it has used (user + system, from /proc, in ticks of 10 ms); else None."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        [pid] = cursor.fetchone()
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # another machine's server
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --------------------------------------------------------------------------------------------
@@ -783,6 +866,13 @@ def main() -> int:
         action="store_true",
         help="only posting a comment, in process (no pages, no salon serve)",
     )
+    parser.add_argument(
+        "--archive",
+        type=int,
+        default=0,
+        metavar="N",
+        help=f"the site also holds N older comments on {ARCHIVE_POSTS} older posts (0)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary data directory")
     anchors.add_arguments(parser)
     parser.add_argument("--seed", action="store_true", help=argparse.SUPPRESS)
@@ -830,12 +920,14 @@ def main() -> int:
             run([sys.executable, "-m", "salon.cli", "migrate", "--noinput"], site_env)
             run([sys.executable, "-m", "salon.cli", "demo"], site_env)
             script = [sys.executable, str(Path(__file__).resolve()), "--seed"]
-            return json.loads(run(script, site_env))
+            return json.loads(run(script, {**site_env, "BENCH_ARCHIVE": str(args.archive)}))
 
         paths = build(env)
         print(
             f"Site built in {data_dir} in {time.perf_counter() - started:.1f} s "
-            f"(the busy post has {paths['busy_comments']} comments)."
+            f"(the busy post has {paths['busy_comments']} comments"
+            + (f"; {args.archive} more on {ARCHIVE_POSTS} older posts" if args.archive else "")
+            + ")."
         )
 
         def in_process(site_env: dict[str, str], cache: str) -> dict[str, float]:
@@ -868,6 +960,12 @@ def main() -> int:
                 "the same with SALON_PAGE_CACHE=off."
             )
             print_in_process(before, after)
+            if "comment_database" in after:
+                print(
+                    "PostgreSQL's own CPU for those comments (its server process, read from "
+                    f"/proc in 10 ms ticks), the mean per comment: {after['comment_database']:.2f}"
+                    f" ms (no page cache: {before.get('comment_database', 0):.2f} ms)"
+                )
         if not args.posting_only:
             anchors.compare(args, env, measured.get("SQLite"))
         if args.no_server or args.anchors_only or args.posting_only:

@@ -24,8 +24,8 @@ class Stand:
     """Stand-in values for a query being built; each names the value it stands for.
 
     A stand-in must be a value the query never meets otherwise (a text with NUL bytes, a
-    negative id, a date long past), and each is used in one way only: compared as is, as
-    ``field`` compares (``field``), or case-insensitively (``iexact``).
+    negative id, a date long past), and each is used in one way only: compared as is, or as
+    ``field`` compares (``field``).
     """
 
     def __init__(self) -> None:
@@ -39,11 +39,6 @@ class Stand:
             self.slots.append((name, marker, lambda value, db: value))
         else:
             self.slots.append((name, marker, lambda value, db: field.get_db_prep_value(value, db)))
-        return marker
-
-    def iexact(self, name: str, marker: str) -> str:
-        """``marker`` for the value ``name``, compared with ``__iexact``."""
-        self.slots.append((name, marker, lambda value, db: db.ops.prep_for_iexact_query(value)))
         return marker
 
 

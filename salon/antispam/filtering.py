@@ -23,7 +23,7 @@ from django.utils import timezone
 from salon.antispam import engine, submissions
 from salon.antispam.models import THIS_SITE, DailyTally, Lesson, SpamFilterSite
 from salon.discussion import pipeline
-from salon.discussion.models import Comment
+from salon.discussion.models import Comment, same_email
 from salon.discussion.moderation import Decision
 
 log = logging.getLogger(__name__)
@@ -256,9 +256,8 @@ def _site_row_and_history(
     if not (email or ip or url):
         return (_id_and_version(site) if site is not None else None), engine.History()
     sql, slots = _history_sql(bool(email), bool(ip), bool(url))
-    # The e-mail is compared case-insensitively, prepared as Django's iexact prepares it.
     values = {
-        "email": connection.ops.prep_for_iexact_query(email),
+        "email": email,
         # As the ORM would pass it (PostgreSQL takes an address type, SQLite the text).
         "ip": Comment._meta.get_field("author_ip").get_db_prep_value(ip, connection) if ip else ip,
         "url": url,
@@ -314,7 +313,7 @@ def _history_sql(email: bool, ip: bool, url: bool) -> tuple[str, list[tuple[str,
         who = Q()
         email_q = ip_q = url_q = Q(pk__in=[])
         if email:
-            email_q = Q(author_email__iexact=marks["email"])
+            email_q = same_email(marks["email"])
             who |= email_q
         if ip:
             ip_q = Q(author_ip=marks["ip"])
@@ -347,11 +346,10 @@ def _history_sql(email: bool, ip: bool, url: bool) -> tuple[str, list[tuple[str,
         query.select = ()
         query.default_cols = False
         sql, params = query.get_compiler(connection=connection).as_sql()
-        prepared = {connection.ops.prep_for_iexact_query(marks["email"]): "email"}
         slots = []
         for param in params:
-            if isinstance(param, str) and param in prepared:
-                slots.append((prepared[param], None))
+            if param == marks["email"]:
+                slots.append(("email", None))
             elif str(param) == marks["ip"]:
                 slots.append(("ip", None))
             elif param == marks["url"]:
@@ -381,13 +379,12 @@ def check_comment(submission: pipeline.CommentSubmission) -> pipeline.Verdict:
         site=state,
         sensitivity=settings.SALON.get("SPAM_SENSITIVITY") or engine.Sensitivity.BALANCED,
     )
-    data = verdict.to_dict()
     return pipeline.Verdict(
         spam=verdict.spam,
         score=verdict.score,
         discard=verdict.discard,
         hold=verdict.hold,
-        reasons=[_say_whose(reason, history) for reason in data["reasons"]],
+        reasons=[_say_whose(reason, history) for reason in verdict.reason_dicts()],
         # Today's count of checks, written by the pipeline in the transaction that stores
         # the comment: the comment and its count are kept together, or neither.
         record=functools.partial(

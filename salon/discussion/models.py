@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -152,8 +154,11 @@ class Comment(models.Model):
         indexes = [
             models.Index(fields=["post", "status", "created_at"]),
             models.Index(fields=["status", "-created_at"]),
-            models.Index(fields=["author_email", "status"]),
+            # E-mail addresses are compared without case (same_email): the index is on the
+            # lower-cased address, so that finding an author's comments reads theirs only.
+            models.Index(Lower("author_email"), "status", name="discussion_comment_email"),
             models.Index(fields=["author_ip", "-created_at"]),
+            models.Index(fields=["author_url", "status"]),
         ]
 
     def __str__(self) -> str:
@@ -165,6 +170,14 @@ class Comment(models.Model):
     @property
     def display_name(self) -> str:
         return self.author_name or str(_("Anonymous"))
+
+
+def same_email(email: object) -> models.Q:
+    """Comments whose e-mail address is ``email`` but for case, as every rule compares
+    addresses: both sides lower-cased by the database, which reads the comment's from its
+    index (:class:`Comment`'s ``discussion_comment_email``). ``email`` may be a stand-in of a
+    compiled query (:mod:`salon.prepared`)."""
+    return models.Q(Exact(Lower("author_email"), Lower(models.Value(email))))
 
 
 class Like(models.Model):

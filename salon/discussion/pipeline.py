@@ -34,7 +34,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from salon.discussion import signals
-from salon.discussion.models import Comment, DiscussionSettings
+from salon.discussion.models import Comment, DiscussionSettings, same_email
 from salon.discussion.rendering import count_links, render_comment
 from salon.discussion.threads import depth_of
 from salon.prepared import insert, prepared
@@ -184,7 +184,7 @@ def _earlier_comments(submission: CommentSubmission, flood_seconds: int) -> tupl
 
     def build(v) -> QuerySet:
         same_author = Q(author_name=v("name", "\x00name\x00"))
-        email_q = Q(author_email__iexact=v.iexact("email", "\x00email\x00")) if email else Q()
+        email_q = same_email(v("email", "\x00email\x00")) if email else Q()
         account_q = Q(user_id=v("user", _NO_ID - 1)) if account is not None else Q()
         same_author |= email_q | account_q
         duplicate = (
@@ -300,9 +300,8 @@ def _previously_approved(submission: CommentSubmission) -> bool:
         if account is not None:
             mine = Q(user_id=v("user", _NO_ID))
         else:
-            mine = Q(
-                author_name=v("name", "\x00name\x00"),
-                author_email__iexact=v.iexact("email", "\x00email\x00"),
+            mine = Q(author_name=v("name", "\x00name\x00")) & same_email(
+                v("email", "\x00email\x00")
             )
         return Comment.objects.approved().filter(mine).values_list("pk")[:1]
 

@@ -6,6 +6,7 @@ Nothing here runs inside a request. Views and after-commit hooks only call :func
 
 from __future__ import annotations
 
+import functools
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -53,22 +54,7 @@ def smtp_server() -> SmtpServer | None:
     conf = settings.SALON
     url = conf.get("SMTP_URL", "")
     if url:
-        parts = urlsplit(url)
-        if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
-            raise ImproperlyConfigured(
-                f"SALON_SMTP_URL must look like smtp://user:pass@host:587?tls=1, not {url!r}"
-            )
-        query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
-        ssl = parts.scheme == "smtps" or query.get("ssl") in _TRUE
-        return SmtpServer(
-            host=parts.hostname,
-            port=parts.port or (465 if ssl else 587 if query.get("tls") in _TRUE else 25),
-            username=unquote(parts.username or ""),
-            password=unquote(parts.password or ""),
-            use_tls=not ssl and query.get("tls") in _TRUE,
-            use_ssl=ssl,
-            timeout=float(query.get("timeout", "20")),
-        )
+        return _server_at(url)
     if conf.get("EMAIL_HOST"):
         tls = bool(conf.get("EMAIL_USE_TLS"))
         return SmtpServer(
@@ -79,6 +65,27 @@ def smtp_server() -> SmtpServer | None:
             use_tls=tls,
         )
     return None
+
+
+@functools.lru_cache(maxsize=8)
+def _server_at(url: str) -> SmtpServer:
+    """The server SALON_SMTP_URL names, read once per address (every comment asks, twice)."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"SALON_SMTP_URL must look like smtp://user:pass@host:587?tls=1, not {url!r}"
+        )
+    query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
+    ssl = parts.scheme == "smtps" or query.get("ssl") in _TRUE
+    return SmtpServer(
+        host=parts.hostname,
+        port=parts.port or (465 if ssl else 587 if query.get("tls") in _TRUE else 25),
+        username=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=not ssl and query.get("tls") in _TRUE,
+        use_ssl=ssl,
+        timeout=float(query.get("timeout", "20")),
+    )
 
 
 def mail_configured() -> bool:

@@ -7,7 +7,7 @@ comment form, contact form or sign-up form can be checked the same way.
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -121,16 +121,21 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form of the verdict, for storing beside the submission."""
-        data = asdict(self)
+        # Each field as it is (asdict() would deep-copy the reasons only to replace them).
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
         data["outcome"] = self.outcome
         data["score"] = round(float(self.score), 6)
         data["hold_from"] = round(float(self.hold_from), 6)
         data["spam_from"] = round(float(self.spam_from), 6)
-        data["reasons"] = [
+        data["reasons"] = self.reason_dicts()
+        return data
+
+    def reason_dicts(self) -> list[dict[str, Any]]:
+        """The reasons as :meth:`to_dict` stores them (each weight to four places)."""
+        return [
             {"signal": r.signal, "weight": round(float(r.weight), 4), "message": r.message}
             for r in self.reasons
         ]
-        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Verdict:
