@@ -292,14 +292,17 @@ class StoredPage:
     fields: tuple[str, ...]
     # Each part as raw deflate ending in a full flush (see the module's docstring).
     deflated: tuple[bytes, ...] = ()
+    # Each part's CRC-32 and how it carries an earlier CRC through (see _part_crc).
+    crcs: tuple[PartCrc, ...] = ()
 
     def response(self, request: HttpRequest) -> HttpResponse:
         values = {name: escape(_PER_READER[name](request)).encode() for name in set(self.fields)}
         gaps = [
             b'name="' + name.encode() + b'" value="' + values[name] + b'"' for name in self.fields
         ]
-        if self.deflated and _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            response = HttpResponse(_gzip(self.parts, self.deflated, gaps), status=self.status)
+        if self.crcs and _ACCEPTS_GZIP.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+            body = _gzip(self.parts, self.deflated, self.crcs, gaps)
+            response = HttpResponse(body, status=self.status)
             response.headers["Content-Encoding"] = "gzip"
             response.headers["Content-Length"] = str(len(response.content))
         else:
@@ -332,16 +335,49 @@ def _stored_block(data: bytes) -> bytes:
     return b"\x00" + struct.pack("<HH", size, size ^ 0xFFFF) + data
 
 
-def _gzip(parts: tuple[bytes, ...], deflated: tuple[bytes, ...], gaps: list[bytes]) -> bytes:
-    """The gzip stream of parts[0] + gaps[0] + parts[1] + …, from the parts' stored deflate."""
+@dataclass(frozen=True)
+class PartCrc:
+    """A stored part's CRC-32 (from nothing), and the columns of the linear map by which the
+    CRC of what comes before it passes through it: ``crc32(part, c)`` is ``carried(c) ^
+    crc``, whatever ``c`` (a CRC is affine in its starting value, and the map depends only
+    on the part's length). So the page's CRC is worked out from 32 stored numbers per part
+    instead of reading the whole page again (500 comments: 0.5 MB, ~90 µs) for every reader."""
+
+    crc: int
+    columns: tuple[int, ...]
+
+    def after(self, earlier: int) -> int:
+        """``zlib.crc32(part, earlier)``, without reading the part."""
+        carried, bit = self.crc, 0
+        while earlier:
+            if earlier & 1:
+                carried ^= self.columns[bit]
+            earlier >>= 1
+            bit += 1
+        return carried
+
+
+def _part_crc(part: bytes) -> PartCrc:
+    crc = zlib.crc32(part)
+    return PartCrc(crc, tuple(zlib.crc32(part, 1 << bit) ^ crc for bit in range(32)))
+
+
+def _gzip(
+    parts: tuple[bytes, ...],
+    deflated: tuple[bytes, ...],
+    crcs: tuple[PartCrc, ...],
+    gaps: list[bytes],
+) -> bytes:
+    """The gzip stream of parts[0] + gaps[0] + parts[1] + …, from the parts' stored deflate
+    and CRCs."""
     name = b"a" * secrets.randbelow(_MAX_RANDOM_NAME) + b"\x00"
     # Magic, deflate, FNAME, mtime 0, no extra flags, unknown OS; then the file name.
     pieces = [b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\xff", name, deflated[0]]
-    crc = zlib.crc32(parts[0])
+    crc = crcs[0].crc
     size = len(parts[0])
-    for gap, part, packed in zip(gaps, parts[1:], deflated[1:], strict=True):
+    for gap, part, packed, part_crc in zip(gaps, parts[1:], deflated[1:], crcs[1:], strict=True):
         pieces += (_stored_block(gap), packed)
-        crc = zlib.crc32(part, zlib.crc32(gap, crc))
+        crc = part_crc.after(zlib.crc32(gap, crc))
         size += len(gap) + len(part)
     pieces += (_LAST_BLOCK, struct.pack("<II", crc, size & 0xFFFFFFFF))
     return b"".join(pieces)
@@ -432,6 +468,7 @@ class PageCacheMiddleware:
                     parts=parts,
                     fields=fields,
                     deflated=tuple(_deflate(part) for part in parts),
+                    crcs=tuple(_part_crc(part) for part in parts),
                 ),
                 PAGE_SECONDS,
             )

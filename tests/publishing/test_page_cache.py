@@ -248,3 +248,18 @@ def test_a_known_reader_sees_every_change_to_the_parts_all_readers_share(
     discussed.save()
     assert "(Draft)" in staff.get(url).content.decode()
     assert reader.get(url).status_code == 404
+
+
+def test_a_stored_parts_crc_carries_any_earlier_crc_as_reading_it_would():
+    """The compressed page's CRC-32 is worked out from each stored part's own; a wrong one
+    makes every browser reject the page."""
+    import random
+
+    from salon.publishing.page_cache import _part_crc
+
+    chance = random.Random(19)
+    for size in (0, 1, 7, 4096, 70_000):
+        part = chance.randbytes(size)
+        stored = _part_crc(part)
+        for earlier in (0, 1, 0xFFFFFFFF, *(chance.getrandbits(32) for _ in range(20))):
+            assert stored.after(earlier) == zlib.crc32(part, earlier)
