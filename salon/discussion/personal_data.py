@@ -13,7 +13,7 @@ from django.http import HttpRequest
 
 from salon.discussion.counts import refresh_comment_counts, refresh_like_count
 from salon.discussion.deletion import delete_comments
-from salon.discussion.models import Comment, DiscussionSettings, Like
+from salon.discussion.models import Comment, DiscussionSettings, Like, same_email
 from salon.privacy.registry import PersonalDataSource, RetentionTask
 
 
@@ -23,7 +23,7 @@ def _iso(value) -> str | None:
 
 def comments_of(email: str):
     """Comments written under this address, or by an account that has it."""
-    return Comment.objects.filter(Q(author_email__iexact=email) | Q(user__email__iexact=email))
+    return Comment.objects.filter(same_email(email) | Q(user__email__iexact=email))
 
 
 def _export_comments(email: str) -> list[dict[str, Any]]:
@@ -49,21 +49,20 @@ def _export_comments(email: str) -> list[dict[str, Any]]:
 
 def _erase_comments(email: str, mode: str) -> int:
     comments = comments_of(email)
-    post_ids = set(comments.values_list("post_id", flat=True))
     if mode == "delete":
-        # Replies by other people stay in their thread, moved up.
-        count = delete_comments(comments)
-    else:
-        count = comments.update(
-            author_name="",  # shown as "Anonymous"
-            author_email="",
-            author_url="",
-            author_ip=None,
-            user_agent="",
-            user=None,
-            visitor_key="",
-            identity_provider="",
-        )
+        # Replies by other people stay in their thread, moved up; the posts are recounted.
+        return delete_comments(comments)
+    post_ids = set(comments.values_list("post_id", flat=True))
+    count = comments.update(
+        author_name="",  # shown as "Anonymous"
+        author_email="",
+        author_url="",
+        author_ip=None,
+        user_agent="",
+        user=None,
+        visitor_key="",
+        identity_provider="",
+    )
     # Recounting bumps each post's conversation version, so no cached thread shows the name.
     refresh_comment_counts(post_ids)
     return count
