@@ -56,7 +56,7 @@ _MADE = re.compile(
 )
 """Money made, written without a currency sign ("i made 89k")."""
 _GAIN = re.compile(
-    r"\b(?:invest(?:ed|ing|ment|ments)?|deposit(?:ed)?|profits?|returns?|payouts?|payments?"
+    r"\b(?:invest(?:ed|ing|ment|ments)?|deposit(?:ed)?|profit(?:s|able)?|returns?|payouts?|payments?"
     r"|withdraw(?:al|als|n|ing)?|cash(?:ed|ing)?\s?out|earn(?:ed|ing|s)?|made|received|receiving"
     r"|start[- ]?up|capital|roi|got paid|credited|turned|secured"
     r"|in (?:just |only )?(?:a|one|\d+) ?(?:weeks?|days?|hours?))\b"
@@ -75,18 +75,21 @@ domain of an e-mail address, a web address's fragment, a number or a C directive
 _HANDLES = re.compile(_HANDLE)
 _CREDITED_BEFORE = re.compile(
     r"(?:with|via|through|thanks to|thank you|thanks|to|contact|message|dm|inbox|reach"
-    r"|follow|by|recommend\w*|introduced to|meet|met|check out)\s+(?:(?:her|him|them|mrs?\.?"
+    r"|follow|by|recommend\w*|introduced to|meet|met|check out"
+    r"|mit hilfe von|dank|gracias a|grâce à|graças a|grazie a)\s+(?:(?:her|him|them|mrs?\.?"
     r"|ms\.?|sir)\s*)?$"
 )
-"""What comes just before a handle credited with the money, or offered as the contact."""
-_ADDRESSED = re.compile(r"(?:(?:hi|hello|hey|dear|thanks|thank you)\W+)?[@#]")
-"""A reply's opening, addressed to someone ("hello @anna"): that handle is no contact."""
+"""What comes just before a handle credited with the money, or offered as the contact (the
+scam is translated, so a few other languages' words too)."""
+_ADDRESSED = re.compile(r"(?:(?:hi|hello|hey|dear|thanks|thank you)\W+)?@")
+"""A reply's opening, addressed to someone ("hello @anna"): that handle is no contact. A
+hashtag is nobody's address: "#hailey_miller1 you saved my life" credits it."""
 _WORD_CHAR = re.compile(r"\w")
 _CONTACT = re.compile(
     r"(?:dm|inbox|msg|pm|message|text|contact|write to|hit)\s+(?:me|her|him|us|now)\b"
     r"|\bdms?\b|direct message|private chat|hit me up"
     r"|get in touch|reach out to (?:me|her|him|us)|whats\s?app|telegram|t\.me/|wa\.me/"
-    r"|link in (?:my )?bio"
+    r"|link (?:in )?(?:my |the )?bio"
 )
 """A directive to write to someone."""
 _CONTACT_WORDS = tuple(
@@ -102,18 +105,33 @@ _FINANCE_NAME = re.compile(
 """A word of money in an account's name."""
 _PROMOTER_NAME = re.compile(
     r"(?:earn|trade|trades|trading|invest|wealth|profits?|finance|crypto|money|income|cash"
-    r"|fx|forex|business|build\w*)[._]*with|fx[t]?[\d._]*$"
-    r"|[._](?:fx|fxt|trader|trades?|crypto\w*|forex)(?![a-z])"
+    r"|fx|forex|business|build\w*)[._]*with|fx[t]?[\d._]*$|^[@#]fx[a-z]"
+    r"|[._](?:fx|fxt|trader|trades?|trading|crypto\w*|forex|profits?|fundz|funds|wealth)(?![a-z])"
+    r"|tradingskills|tradingacademy|funds?[\d._]*$"
 )
-"""An account named as this scam names its heroes: "earn_with_x", "maria_richardfxt"."""
+"""An account named as this scam names its heroes: "earn_with_x", "maria_richardfxt",
+"fxdorothy.sheryl", "grayson_gianna_profits", "kathy_fundz", "victoriafunds.1"."""
+_BARE_PROMOTER = re.compile(
+    r"(?<![\w@#./:=?&+-])(?:(?:earn|trad(?:e|es|ing)|invest\w*|wealth|profits?|finance|crypto"
+    r"|money|income|cash|forex|business)_?with_?[a-z]\w{2,30}"
+    r"|[a-z]{3,}_[a-z_]*(?:fx|fxt|trader|trades|trading|profits|fundz)_*|[a-z][a-z.]{3,}_{2,})"
+    r"(?![\w@/])"
+)
+"""Such an account written without its "@" ("businesswithcandace", "adriana_emerson_trades",
+"sarahgrosvenor___"): ordinary words are not so joined."""
 _NAME_SHAPED = re.compile(r"^[@#](?:_|.*__|.*_$)")
 """A handle padded with underscores ("#__saanvigael__", "@_katrina_avila_"): ordinary
 hashtags are words, and readers are not named so."""
 _MONEY_TESTIMONY = re.compile(
-    r"out of (?:all |my )?debts?|debt[- ]free|financial(?:ly)? (?:free|stable)"
+    r"out of (?:all )?(?:my |the )?debts?|debt[- ]free|financial(?:ly)? (?:free|stable)"
     r"|financial freedom|best trader|account manager|payouts?|withdrawals?|my profits?"
     r"|profits? of|returns? of|(?:invest|invested|investing|trad\w*|profits?|earn\w*) with"
     r"|(?:make|making|made) (?:money|profits?)|trading platform"
+    r"|(?:bought|got|purchased) (?:a|my|myself a|our) (?:new |own )?(?:house|home|car)\b"
+    r"|\b(?:good|honest|wonderful|genuine) (?:woman|lady)\b|nothing but appreciation"
+    r"|\b(?:i|we) (?:have not|haven[’'`]?t|havent|never) lost\b"
+    r"|(?:earn|earning|make|making) (?:money )?from (?:the comfort of )?(?:my )?(?:home|comfort)"
+    r"|\bgewinne\b|geld (?:zu )?verdienen|ganancias|ganhar dinheiro|gagner de l[’']argent"
 )
 """What a testimonial says of its hero's trading, besides an amount: beside any handle
 offered as a contact, it holds."""
@@ -136,7 +154,8 @@ _WARM_TESTIMONY = re.compile(
     r"grateful|thank|bless|appreciat|recommend|\bbest\b|success|happy|smil|joy|miracle"
     r"|\btrust|honest|good work|great work|work well done|\blife\b|\bdreams?\b|\bearn"
     r"|profit|money|financ|wealth|invest|trad(?:e|er|ing)\b|expert|fortunate|adore|kind"
-    r"|wonderful|amazing|genuine|opportunit|help|wallet|btc|bitcoin"
+    r"|wonderful|amazing|genuine|opportunit|help|wallet|btc|bitcoin|testif|surpris|indebted"
+    r"|new (?:home|house|car)"
 )
 """Praise and gratitude: enough beside an account whose very name is the scam's."""
 _GIVEAWAY = re.compile(
@@ -181,6 +200,16 @@ _MONEY = re.compile(
 """A hint of an amount of money (a cheap test before :data:`_AMOUNT`)."""
 
 
+_PICTURE_AFTER_AT = re.compile(
+    "@[\u2190-\u21ff\u2700-\u27bf\u2b05-\u2b07\ufe0f\U0001f300-\U0001faff]+"
+)
+"""Arrows and pictures between an "@" and its name ("@➡️dave_world_fx_trading")."""
+
+
+def _with_at(match: re.Match[str]) -> str:
+    return "@" + match.group(0)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What :func:`find` found: the kind of scam and the words that show it."""
@@ -205,6 +234,8 @@ KINDS = {
     "recovery": "reads like a fund-recovery scam: lost money recovered by a contact",
     "cure": "reads like a healer-testimonial scam: a cure or a spell, credited to a contact",
     "begging": "asks for crypto donations",
+    "contact": "says little but to write to a contact privately, as this scam's lures do",
+    "promotion": "reads like a paid-promotion scam: “send your pictures to @page”",
 }
 """Each kind of finding, as the moderator reads it."""
 
@@ -226,6 +257,27 @@ def _value(match: re.Match[str]) -> float:
     return value * 1000 if k else value
 
 
+_WORDS = re.compile(r"[^\W\d_]{2,}")
+SOLE_WORDS = 4
+"""At most this many words beside an account named as the scam names its heroes, and the
+comment is an advertisement for it ("🦋🦋@createwealthwithluna1 🗝🗝")."""
+SHORT_WORDS = 12
+"""A comment of at most this many words (handles aside) that directs its reader to write
+privately ("kindly inbox me for help", "telegram link in bio") says nothing else."""
+_LURE = re.compile(
+    r"(?<!check )\b(?:dm|inbox|pm)\s+(?:me|us|her|him|@)|\bhit me up\b|\bhit me (?:in|on) (?:my )?(?:dm|inbox)"
+    r"|\b(?:kindly|pls|please) (?:dm|inbox|message|contact|text|reach out|write)\b"
+    r"|\bfor (?:\w+ )?\w+ dm\b|^\W*(?:dm|inbox)\W*$|\bwon dm\b|\b(?:message|text) us\b"
+    r"|link (?:in )?(?:my |the )?bio|\b(?:on|via) (?:telegram|whats\s?app)\b|\bt\.me/|\bwa\.me/"
+)
+"""A lure to write privately: "inbox me", "kindly reach out", "for investment proposal dm",
+"link in bio". Not a reply about messages already sent ("check your dm", "i dm'ed you"),
+nor a friend's "text me when you're here"."""
+_PROMOTION = re.compile(
+    r"\b(?:promote|send|post|share|submit)\s+(?:(?:me|us)\s+)?(?:it|this|pics?|your (?:art|work|pics?|photos?|"
+    r"page|content))\s+(?:on|to)\W*@"
+)
+"""The paid-promotion lure: "send pic on @art_official_community", "promote it on @page"."""
 _THOUSANDS = re.compile(r"[ ,.](?=\d{3}\b)")
 _CRYPTO_UNITS = ("btc", "eth", "bitcoin", "bitcoins", "usdt")
 
@@ -282,7 +334,9 @@ def _contact(text: str, handles: list[re.Match[str]]) -> str | None:
         return directive
     addressed = _ADDRESSED.match(text)
     for handle in handles:
-        if handle.start() > 0 and not (addressed and handle.start() < addressed.end()):
+        if (handle.start() > 0 or handle.group(0)[0] == "#") and not (
+            addressed and handle.start() < addressed.end()
+        ):
             return handle.group(0)
     return None
 
@@ -292,10 +346,12 @@ def _promoter(
 ) -> tuple[str, ...] | None:
     """Praise of an account named as the scam names its heroes, or of one named for
     money with the scam's words of trading."""
-    strong = weak = None
+    strong = weak = named = None
     for match in handles:
         handle = match.group(0)
-        if _PROMOTER_NAME.search(handle) or _NAME_SHAPED.search(handle):
+        if _PROMOTER_NAME.search(handle):
+            strong = named = strong or handle
+        elif _NAME_SHAPED.search(handle):
             strong = strong or handle
         elif handle[0] == "@" and _FINANCE_NAME.search(handle):
             weak = weak or handle
@@ -305,8 +361,14 @@ def _promoter(
     said = _MONEY_TESTIMONY.search(text) or _STRONG_TESTIMONY.search(text)
     if gain or said:
         return (*(gain or (said.group(0),)), strong or weak)  # type: ignore[union-attr]
-    warm = _WARM_TESTIMONY.search(text) if strong else None
-    return (warm.group(0), strong) if warm and strong else None
+    if not strong:
+        return None
+    warm = _WARM_TESTIMONY.search(text)
+    if warm:
+        return (warm.group(0), strong)
+    # An account named for money alone, with a word or two or pictures: an advertisement
+    # for it. (A name padded with underscores alone is a friend tagged.)
+    return (named,) if named and len(_WORDS.findall(text)) <= SOLE_WORDS else None
 
 
 def find(text: str) -> Finding | None:
@@ -315,8 +377,12 @@ def find(text: str) -> Finding | None:
     The kinds are tried from the commonest; each only when the cheap tests it needs pass
     (``in`` tests for fragments, one search for a hint of money)."""
     text = text[:READ_CHARS].lower()
-    if not text.isascii() and _ANY_SMALL_CAPITAL.search(text):
-        text = text.translate(_SMALL_CAPITALS)
+    if not text.isascii():
+        if _ANY_SMALL_CAPITAL.search(text):
+            text = text.translate(_SMALL_CAPITALS)
+        text = _PICTURE_AFTER_AT.sub("@", text)
+    if "with" in text or "_" in text:
+        text = _BARE_PROMOTER.sub(_with_at, text)
     if "first" in text or "grand" in text:
         giveaway = _GIVEAWAY.search(text)
         if giveaway:
@@ -357,11 +423,26 @@ def find(text: str) -> Finding | None:
         recovery = _RECOVERY.search(text)
         if recovery:
             return Finding("recovery", (recovery.group(0), contact))
+        lure = _LURE.search(text)
+        if lure and len(_WORDS.findall(_HANDLES.sub(" ", text))) <= SHORT_WORDS:
+            return Finding("contact", (lure.group(0),))
+    if "on" in text and handles:
+        promotion = _PROMOTION.search(text)
+        if promotion:
+            return Finding("promotion", (_quote(text, promotion.start(), promotion.end()),))
     return _token(text)
 
 
 def _token(text: str) -> Finding | None:
-    """Two or more words of a token being shilled."""
+    """Two or more words of a token being shilled, or a token named and hyped."""
+    name = None
+    if "coin" in text or "token" in text:
+        name = _TOKEN_NAME.search(text)
+    name = name or _CRYPTO_PROJECT.search(text)
+    if name:
+        hype = _HYPE.search(text)
+        if hype:
+            return Finding("token", (name.group(0), hype.group(0)))
     if not any(word in text for word in _SHILL_WORDS):
         return None
     # Hashtags of coins count once: "#bitcoin #dogecoin" is one thing said twice.
@@ -371,6 +452,26 @@ def _token(text: str) -> Finding | None:
     return Finding("token", tuple(list(shills.values())[:3])) if len(shills) >= 2 else None
 
 
+_TOKEN_NAME = re.compile(
+    r"[@#]\w*(?:coin|token)\b"
+    r"|(?<![\w$])(?!(?:the|a|an|this|that|your|my|our|any|one|new|each|every|per|no|some|bit|alt"
+    r"|stable|meme|same|access|auth|api|csrf|jwt|bearer|refresh|security|session|id)\b)"
+    r"[a-z][a-z0-9]{1,15} (?:coin|token)\b"
+)
+"""A token named: "#hzmcoin", "hzm coin", "lithosphere token" (not "the token", "an access
+token", "bitcoin")."""
+_HYPE = re.compile(
+    r"\bbuy (?:now|it now|and|more|the dip)\b|\bget (?:that|yours|in now)\b|\bpump\b"
+    r"|price explosion|\bpotential\b|\blisted on\b|\bhold(?:ing)? (?:it|tight)\b|\bx\d{2,}\b"
+    r"|🚀|🤑|💸|💰|💎|📈|🔥"
+)
+"""Hype beside a token's name: "buy now", "get that", "pump", rockets and money bags."""
+_CRYPTO_PROJECT = re.compile(
+    r"\bdecentrali[sz]ed (?:\w+ )?(?:platform|exchange|app|ecosystem|network|finance)\b"
+    r"|\b(?:web3|defi|gamefi|metaverse) (?:project|platform|ecosystem|game)\b"
+)
+"""A crypto project named by its kind ("openfabric's decentralized ai platform"): beside
+hype, a token shilled."""
 _SHILL_WORDS = tuple(
     "hold hodl moon gem drop sale whitelist swap contract 0x bull miss hurry coin token shiba".split()
 )
