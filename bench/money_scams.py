@@ -1,6 +1,6 @@
 """How often the money-scam patterns (``engine/money_scams.py``) fire, on spam and on ham.
 
-Run: ``python bench/money_scams.py [--held-out] [--fold] [--show design-hits|design-misses|ham:CORPUS]``.
+Run: ``python bench/money_scams.py [--held-out] [--fold] [--show design-hits|design-misses|design-published|ham:CORPUS]``.
 
 The patterns were written from general knowledge of the scam and tuned on a fixed half of
 Instagram's comments only (the *design half*): a row belongs to it when the first byte of
@@ -13,8 +13,18 @@ hold), with the regression suite of ordinary comments in ``tests/antispam/data``
 ``--fold`` trains a model without Instagram, as ``spam_quality.py`` leaves it out, and
 prints the fixed figures of each half judged with it and the rule (a minute or two of CPU).
 ``--held-out`` adds the held-out half's figure (left out by default, so that tuning on
-the design half does not watch it). ``--show`` prints the design half's hits or misses, or one corpus's ham hits
-(``ham:instagram``, ``ham:youtube``…); the held-out half is never printed.
+the design half does not watch it). ``--show`` prints the design half's hits or misses, or
+those the fixed model with the rule publishes (``design-published``, with ``--fold``), or one
+corpus's ham hits (``ham:instagram``, ``ham:youtube``…); the held-out half is never printed.
+
+Rounds so far (rule hits on Instagram spam, design half / held-out half):
+
+1. written from what the scam is, tuned on the design half: 71.8 % / 64.3 %;
+2. written from the design half's rows that the fixed model still published (accounts named
+   for money without their "@" or alone, a hashtag credited first, short lures, paid
+   promotion, a token named and hyped, the scam translated): 82.0 % / 68.4 %. Spam the fixed
+   model published fell by 9.0 points on the design half and 3.4 on the held-out half: most
+   of a round's gain on the rows it was written on does not carry to new ones.
 """
 
 from __future__ import annotations
@@ -123,16 +133,22 @@ def main() -> None:
         ]
         print(f"  {corpus:18s} {_share(sum(1 for f in picked if f), len(picked))}")
 
+    published: set[int] = set()
     if args.fold:
-        _fold(rows)
+        published = _fold(rows)
+    elif args.show == "design-published":
+        parser.error("--show design-published needs --fold")
 
     if args.show:
         print()
         for row, found in zip(rows, findings, strict=True):
-            if args.show in ("design-hits", "design-misses"):
+            if args.show in ("design-hits", "design-misses", "design-published"):
                 if not (row.corpus == "instagram" and row.is_spam and design_half(row)):
                     continue
-                if (found is not None) != (args.show == "design-hits"):
+                if args.show == "design-published":
+                    if id(row) not in published:
+                        continue
+                elif (found is not None) != (args.show == "design-hits"):
                     continue
             elif args.show.startswith("ham:"):
                 if row.corpus != args.show[4:] or row.is_spam or found is None:
@@ -146,14 +162,15 @@ def main() -> None:
                 print(f"{money_scams.find(clean_text(text)).describe()}\n    {text[:200]}")  # type: ignore[union-attr]
 
 
-def _fold(rows: list[LabelledText]) -> None:
-    """Instagram left out as ``spam_quality.py`` leaves it out, judged fixed, per half."""
+def _fold(rows: list[LabelledText]) -> set[int]:
+    """Instagram left out as ``spam_quality.py`` leaves it out, judged fixed, per half;
+    returns the ``id`` of each design-half spam row it published."""
     import numpy as np
 
     from salon.antispam.engine.blocklist import blocklist_for
     from salon.antispam.engine.checking import SpamEngine
     from salon.antispam.engine.corpora import spam_data_dir
-    from salon.antispam.engine.evaluation import evaluate_fixed
+    from salon.antispam.engine.evaluation import evaluate_fixed, submission_for
     from salon.antispam.engine.model import TrainingConfig, prepare_rows, train_prepared
     from salon.antispam.engine.smokedetector import SmokeDetectorRules
 
@@ -171,6 +188,13 @@ def _fold(rows: list[LabelledText]) -> None:
     for name, wanted in (("design half", True), ("held-out half", False)):
         part = [r for r in instagram if design_half(r) == wanted]
         print(f"  {name:14s} {evaluate_fixed(part, engine).line()}")
+    return {
+        id(r)
+        for r in instagram
+        if r.is_spam
+        and design_half(r)
+        and engine.check(submission_for(r), None).outcome == "approve"
+    }
 
 
 if __name__ == "__main__":

@@ -127,7 +127,7 @@ _MONEY_TESTIMONY = re.compile(
     r"|financial freedom|best trader|account manager|payouts?|withdrawals?|my profits?"
     r"|profits? of|returns? of|(?:invest|invested|investing|trad\w*|profits?|earn\w*) with"
     r"|(?:make|making|made) (?:money|profits?)|trading platform"
-    r"|(?:bought|got|purchased) (?:a|my|myself a|our) (?:new |own )?(?:house|home|car)\b"
+    r"|(?:bought|got|purchased) (?:myself )?a (?:new )?(?:house|home|car)\b"
     r"|\b(?:good|honest|wonderful|genuine) (?:woman|lady)\b|nothing but appreciation"
     r"|\b(?:i|we) (?:have not|haven[’'`]?t|havent|never) lost\b"
     r"|(?:earn|earning|make|making) (?:money )?from (?:the comfort of )?(?:my )?(?:home|comfort)"
@@ -210,6 +210,17 @@ def _with_at(match: re.Match[str]) -> str:
     return "@" + match.group(0)
 
 
+def _joined_with(text: str) -> bool:
+    """Whether "with" is joined to the word before it ("businesswithcandace"): a cheap test
+    before :data:`_BARE_PROMOTER`, since "with" is common and joined so only in names."""
+    at = text.find("with")
+    while at >= 0:
+        if at and (text[at - 1].isalpha() or text[at - 1] == "_"):
+            return True
+        at = text.find("with", at + 4)
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """What :func:`find` found: the kind of scam and the words that show it."""
@@ -234,7 +245,7 @@ KINDS = {
     "recovery": "reads like a fund-recovery scam: lost money recovered by a contact",
     "cure": "reads like a healer-testimonial scam: a cure or a spell, credited to a contact",
     "begging": "asks for crypto donations",
-    "contact": "says little but to write to a contact privately, as this scam's lures do",
+    "contact": "reads like a scam's lure: little said but to write to a contact privately",
     "promotion": "reads like a paid-promotion scam: “send your pictures to @page”",
 }
 """Each kind of finding, as the moderator reads it."""
@@ -261,6 +272,8 @@ _WORDS = re.compile(r"[^\W\d_]{2,}")
 SOLE_WORDS = 4
 """At most this many words beside an account named as the scam names its heroes, and the
 comment is an advertisement for it ("🦋🦋@createwealthwithluna1 🗝🗝")."""
+SHORT_CHARS = 400
+"""Longer texts are not tried for :data:`SHORT_WORDS` (a cheap test first)."""
 SHORT_WORDS = 12
 """A comment of at most this many words (handles aside) that directs its reader to write
 privately ("kindly inbox me for help", "telegram link in bio") says nothing else."""
@@ -278,6 +291,8 @@ _PROMOTION = re.compile(
     r"page|content))\s+(?:on|to)\W*@"
 )
 """The paid-promotion lure: "send pic on @art_official_community", "promote it on @page"."""
+_PROMOTION_WORDS = ("promote", "send", "post", "share", "submit")
+"""Fragments one of which every match of :data:`_PROMOTION` holds."""
 _THOUSANDS = re.compile(r"[ ,.](?=\d{3}\b)")
 _CRYPTO_UNITS = ("btc", "eth", "bitcoin", "bitcoins", "usdt")
 
@@ -380,8 +395,9 @@ def find(text: str) -> Finding | None:
     if not text.isascii():
         if _ANY_SMALL_CAPITAL.search(text):
             text = text.translate(_SMALL_CAPITALS)
-        text = _PICTURE_AFTER_AT.sub("@", text)
-    if "with" in text or "_" in text:
+        if "@" in text:
+            text = _PICTURE_AFTER_AT.sub("@", text)
+    if "_" in text or _joined_with(text):
         text = _BARE_PROMOTER.sub(_with_at, text)
     if "first" in text or "grand" in text:
         giveaway = _GIVEAWAY.search(text)
@@ -423,10 +439,14 @@ def find(text: str) -> Finding | None:
         recovery = _RECOVERY.search(text)
         if recovery:
             return Finding("recovery", (recovery.group(0), contact))
-        lure = _LURE.search(text)
-        if lure and len(_WORDS.findall(_HANDLES.sub(" ", text))) <= SHORT_WORDS:
-            return Finding("contact", (lure.group(0),))
-    if "on" in text and handles:
+        if (
+            len(text) <= SHORT_CHARS
+            and any(word in text for word in _CONTACT_WORDS)
+            and (lure := _LURE.search(text))
+        ):
+            if len(_WORDS.findall(_HANDLES.sub(" ", text))) <= SHORT_WORDS:
+                return Finding("contact", (lure.group(0),))
+    if handles and any(word in text for word in _PROMOTION_WORDS):
         promotion = _PROMOTION.search(text)
         if promotion:
             return Finding("promotion", (_quote(text, promotion.start(), promotion.end()),))
@@ -438,7 +458,8 @@ def _token(text: str) -> Finding | None:
     name = None
     if "coin" in text or "token" in text:
         name = _TOKEN_NAME.search(text)
-    name = name or _CRYPTO_PROJECT.search(text)
+    if not name and any(word in text for word in _PROJECT_WORDS):
+        name = _CRYPTO_PROJECT.search(text)
     if name:
         hype = _HYPE.search(text)
         if hype:
@@ -472,6 +493,8 @@ _CRYPTO_PROJECT = re.compile(
 )
 """A crypto project named by its kind ("openfabric's decentralized ai platform"): beside
 hype, a token shilled."""
+_PROJECT_WORDS = ("decentrali", "web3", "defi", "gamefi", "metaverse")
+"""Fragments one of which every match of :data:`_CRYPTO_PROJECT` holds."""
 _SHILL_WORDS = tuple(
     "hold hodl moon gem drop sale whitelist swap contract 0x bull miss hurry coin token shiba".split()
 )

@@ -35,6 +35,19 @@ SCAMS = [
     "Buy and hold $FRZW before it is too late, next 1000x gem, contract address "
     "0x800e9d435dcef7a5d43be2bbc5b5cb280fcdbfff",
     "ɪ ᴅᴇᴘᴏꜱɪᴛᴇᴅ $1000 ᴀɴᴅ ᴀꜰᴛᴇʀ 3 ᴅᴀʏꜱ ɪ ɢᴏᴛ $10 200 ᴀꜱ ᴍʏ ᴘʀᴏꜰɪᴛ @maria_richardfxt",
+    # The account written without its "@", or alone with pictures.
+    "i made $25k in two weeks with tradingwithmelissa, no joke",
+    "🌹🌹 @growwealthwith_irene 🌹🌹",
+    "Ask @jonas.meyer_profits how",
+    # A hashtag credited first: nobody is addressed by a hashtag.
+    "#daniel_okafor_7 you got me out of all my debt, i keep telling everyone about you",
+    # Nothing but a lure to write privately.
+    "kindly inbox me for more details",
+    "For partnership proposal DM 📩",
+    # The paid-promotion page, a token named and hyped, the scam translated.
+    "Nice work! Send pic on @art.feature_daily",
+    "Get that Orbion token before it is too late 🚀🚀",
+    "Ich habe meine Gewinne pünktlich erhalten, mit Hilfe von @anna.koenig",
 ]
 
 ORDINARY = [
@@ -50,6 +63,13 @@ ORDINARY = [
     "In C you write #include <stdio.h> first, and main returns 0, not $1.",
     "DM me if you want the spreadsheet, happy to share it with the club.",
     "The museum raised $3,400 for the new roof, thank you all who came to the fair!",
+    "I bought my house in 2015 with help from @localcreditunion, their rates were fair.",
+    "Text me when you're back and we'll sort out the tickets.",
+    "I sent you a DM about the meetup, check your inbox when you can.",
+    "My access token expired again 🔥 and the deploy failed, same as in your post.",
+    "Is a decentralized exchange any safer than a bank? Genuine question.",
+    "Congratulations @sara_okafor on the new home 🏡 and on the job!",
+    "Started with_statement() in my code and it worked, thanks @dev_with_tea",
 ]
 
 
