@@ -445,7 +445,7 @@ def find(text: str) -> Finding | None:
             and (lure := _LURE.search(text))
         ):
             if len(_WORDS.findall(_HANDLES.sub(" ", text))) <= SHORT_WORDS:
-                return Finding("contact", (lure.group(0),))
+                return Finding("contact", (_quote(text, lure.start(), len(text)),))
     if handles and any(word in text for word in _PROMOTION_WORDS):
         promotion = _PROMOTION.search(text)
         if promotion:
