@@ -130,6 +130,46 @@ def test_images_in_post_summaries_shrink_to_a_phone(phone_page, live_server, sit
         assert page_width(page) <= 375, path
 
 
+CODE_COMMENT = (
+    "Here is how I did it:\n\n```python\n"
+    + "def fetch_everything(address, timeout_in_seconds, retries_before_giving_up):"
+    + "  # a line longer than a phone\n```\n"
+)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_code_in_a_comment_wraps_in_the_column(browser, live_server, demo, width):
+    """A comment's code block wraps as a post's does, instead of pushing the page sideways,
+    even four replies deep on a phone."""
+    from salon.discussion.counts import refresh_comment_counts
+    from salon.discussion.models import Comment
+    from salon.discussion.rendering import render_comment
+
+    parent = Comment.objects.get(pk=demo.reply_id)  # two deep: Sha’Tara's, then its reply
+    for depth in (3, 4):
+        parent = Comment.objects.create(
+            post=parent.post,
+            parent=parent,
+            author_name=f"Reader {depth}",
+            author_email=f"reader{depth}@example.org",
+            content=CODE_COMMENT,
+            content_html=render_comment(CODE_COMMENT),
+            status=Comment.Status.APPROVED,
+        )
+    refresh_comment_counts([parent.post_id])
+
+    context = _open_context(browser, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(demo.url)
+        code = page.locator(f"#comment-{parent.pk} pre")
+        expect(code).to_contain_text("retries_before_giving_up")
+        assert code.evaluate("pre => pre.scrollWidth <= pre.clientWidth"), "the code overflows"
+        assert page_width(page) <= width
+    finally:
+        context.close()
+
+
 def test_search_from_the_header_works_without_javascript(page_without_js, live_server, site):
     page = page_without_js
     page.goto(live_server.url + site["post"])
