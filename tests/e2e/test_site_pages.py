@@ -231,6 +231,53 @@ def test_spam_statistics_chart_fits_a_phone(browser, live_server, transactional_
         context.close()
 
 
+def test_admin_lists_of_media_and_sent_mentions_have_no_nameless_links(
+    browser, live_server, transactional_db, owner
+):
+    """An image's thumbnail links to it, and the protocol filter offers "none found" for
+    links whose page named no endpoint: each link says where it goes."""
+    from django.core.files.base import ContentFile
+    from django.test import Client
+    from django.utils import timezone
+
+    from salon.mentions.models import SentMention
+    from salon.publishing.models import Media, Post
+
+    media = Media(alt_text="", uploaded_by=owner)
+    media.file.save("harbour.png", ContentFile(_png()), save=True)
+    post = Post.objects.create(
+        title="Links", slug="links", author=owner, body="<p>x</p>", published_at=timezone.now()
+    )
+    SentMention.objects.create(
+        post=post, target="https://quiet.example.org/", outcome=SentMention.Outcome.NO_ENDPOINT
+    )
+    client = Client()
+    client.force_login(owner)
+    context = _open_context(browser, viewport={"width": 1280, "height": 900})
+    problems = []
+    try:
+        context.add_cookies([_session_for(live_server, client)])
+        page = context.new_page()
+        for path in ("/admin/publishing/media/", "/admin/mentions/sentmention/"):
+            page.goto(live_server.url + path)
+            problems += [f"{path}: {v}" for v in serious_violations(page, "#content")]
+        page.get_by_role("link", name="None found").click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    finally:
+        context.close()
+    assert problems == []
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (20, 90, 140)).save(out, "PNG")
+    return out.getvalue()
+
+
 def _session_for(live_server, client) -> dict:
     return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
 
