@@ -268,6 +268,28 @@ def test_admin_lists_of_media_and_sent_mentions_have_no_nameless_links(
     assert problems == []
 
 
+def test_date_and_time_inputs_in_the_admin_have_labels(
+    browser, live_server, transactional_db, owner
+):
+    """Django's date-and-time field shows "Date:" and "Time:" as bare text; in Salon's admin
+    they label their inputs (axe-core: label, critical, on every form with such a field)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(owner)
+    context = _open_context(browser, viewport={"width": 390, "height": 900})
+    try:
+        context.add_cookies([_session_for(live_server, client)])
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/notifications/subscription/add/")
+        expect(page.get_by_label("Date:").first).to_have_attribute("name", "created_at_0")
+        expect(page.get_by_label("Time:").first).to_have_attribute("name", "created_at_1")
+        assert serious_violations(page, "#content") == []
+        assert page_width(page) <= 390
+    finally:
+        context.close()
+
+
 def _png() -> bytes:
     import io
 
