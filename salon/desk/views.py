@@ -237,7 +237,8 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
         if comment.status not in (Status.APPROVED, Status.PENDING):
-            return _refuse(request, _("Only a published or waiting comment can be answered."))
+            # Moderated meanwhile: the form comes back with the reason and the words.
+            form.add_error("content", _("Only a published or waiting comment can be answered."))
         if not form.is_valid():
             if _wants_json(request):
                 return JsonResponse({"error": form.errors["content"][0]}, status=400)

@@ -36,6 +36,13 @@ class _CommentFeed(Feed):
 class AllCommentsFeed(_CommentFeed):
     link = "/"
 
+    def item_title(self, item: Comment) -> str:
+        # Far from their posts, the site's comments name theirs (as WordPress's feed does).
+        return _("Comment on %(title)s by %(name)s") % {
+            "title": item.post.title,
+            "name": item.display_name,
+        }
+
     def title(self) -> str:
         return _("Comments for %(site)s") % {"site": settings.SITE_NAME}
 

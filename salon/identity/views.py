@@ -16,10 +16,12 @@ from salon.identity.ownership import edited_submission, minutes_left, refusal
 
 
 def _refused(request: HttpRequest, comment: Comment, message: str) -> HttpResponse:
+    """The refusal page; an edit sent too late (or too often) is shown back to be copied."""
+    typed = request.POST.get("comment", "") if request.method == "POST" else ""
     return render(
         request,
         "identity/comment_refused.html",
-        {"comment": comment, "message": message},
+        {"comment": comment, "message": message, "typed": typed},
         status=403,
     )
 

@@ -48,9 +48,14 @@ class SentMention(models.Model):
         NO_ENDPOINT = "none", _("No endpoint")
         FAILED = "failed", _("Failed")
 
+    class Protocol(models.TextChoices):
+        WEBMENTION = "webmention", _("Webmention")
+        PINGBACK = "pingback", _("Pingback")
+        NONE = "", _("None found")
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
     target = models.URLField(_("linked page"), max_length=2000)
-    protocol = models.CharField(_("protocol"), max_length=10, blank=True)
+    protocol = models.CharField(_("protocol"), max_length=10, blank=True, choices=Protocol.choices)
     endpoint = models.URLField(_("endpoint"), max_length=2000, blank=True)
     outcome = models.CharField(_("outcome"), max_length=6, choices=Outcome.choices)
     detail = models.CharField(_("detail"), max_length=500, blank=True)

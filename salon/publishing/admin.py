@@ -202,7 +202,11 @@ class MediaAdmin(admin.ModelAdmin):
         if obj.file and obj.file.name.lower().endswith(
             (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg")
         ):
-            return format_html('<img src="{}" alt="" style="max-height:60px">', obj.file.url)
+            # The list links the thumbnail to the image's page: its text is the link's name.
+            name = obj.alt_text or obj.file.name.rsplit("/", 1)[-1]
+            return format_html(
+                '<img src="{}" alt="{}" style="max-height:60px">', obj.file.url, name
+            )
         return "—"
 
     @admin.display(description=_("address to use in a post"))

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,7 +32,13 @@ def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) ->
     paginator = Paginator(posts, settings.SALON["POSTS_PER_PAGE"])
     on_home = "archive" not in template_context
     page_number = template_context.pop("page_number", None) or request.GET.get("page") or 1
-    page = paginator.get_page(page_number)
+    try:
+        page = paginator.page(page_number)
+    except PageNotAnInteger:
+        page = paginator.page(1)
+    except EmptyPage:
+        # As WordPress: a page past the last is not the last one again under another address.
+        raise Http404(_("There is no such page of posts.")) from None
     for post in page:
         post.locked = protection.is_locked_for(post, request)
 

@@ -74,6 +74,21 @@ def test_a_reply_needs_words_and_a_comment_that_can_be_answered(staff, make_comm
     assert staff.get("/admin/moderation/999999/reply/").status_code == 404
 
 
+def test_a_reply_to_a_comment_trashed_meanwhile_keeps_the_moderators_words(staff, make_comment):
+    """Another moderator trashed the comment while this one wrote: the form comes back with
+    the reason and the words, not the queue without them."""
+    comment = make_comment(S.APPROVED, author_name="Asker")
+    assert staff.get(f"/admin/moderation/{comment.pk}/reply/").status_code == 200
+    Comment.objects.filter(pk=comment.pk).update(status=S.TRASH)
+    words = "A long, considered answer & a link."
+    response = staff.post(f"/admin/moderation/{comment.pk}/reply/", {"content": words})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Only a published or waiting comment can be answered." in page
+    assert ">A long, considered answer &amp; a link.</textarea>" in page
+    assert not Comment.objects.filter(parent__isnull=False).exists()
+
+
 def test_a_reply_on_a_closed_post_says_so(staff, post, make_comment):
     comment = make_comment(S.APPROVED)
     post.comments_open = False

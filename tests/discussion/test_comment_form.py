@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import pytest
@@ -188,6 +190,19 @@ def test_comments_on_a_closed_post_are_refused(post, post_comment):
     response = post_comment(post)
     assert response.status_code == 403
     assert Comment.objects.count() == 0
+
+
+def test_words_sent_as_comments_closed_are_shown_back_to_copy(post, post_comment):
+    """The owner closed comments while a reader was typing: the refusal keeps their words."""
+    post.comments_open = False
+    post.save()
+    typed = "Three paragraphs of <careful> thought & a quote."
+    response = post_comment(post, comment=typed)
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Comments are closed" in page
+    kept = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", page, re.S)
+    assert kept and html.unescape(kept.group(1)) == typed
 
 
 def test_comments_on_a_missing_or_draft_post_are_404(post, make_post, post_comment, client):

@@ -25,7 +25,22 @@ def test_all_comments_feed_lists_approved_comments_only(client, post, make_post,
     DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": True})
     post_comment(post, author="Held Harry")
     Comment.objects.filter(author_name="Bob").update(status=Comment.Status.SPAM)
-    assert _titles(client.get("/comments/feed/")) == ["By: Alice"]
+    assert _titles(client.get("/comments/feed/")) == [f"Comment on {post.title} by Alice"]
+
+
+def test_the_site_comments_feed_says_which_post_each_comment_is_on(
+    client, post, make_post, post_comment
+):
+    """In a feed reader the site's comments come one by one, far from their posts: each
+    title names the post (as WordPress's does), in RSS and Atom alike."""
+    other = make_post(title="Another post")
+    post_comment(post, author="Alice")
+    post_comment(other, author="Alice")
+    expected = ["Comment on Another post by Alice", f"Comment on {post.title} by Alice"]
+    assert _titles(client.get("/comments/feed/")) == expected
+    atom = ET.fromstring(client.get("/comments/feed/atom/").content)
+    entries = atom.iter("{http://www.w3.org/2005/Atom}entry")
+    assert [entry.findtext("{http://www.w3.org/2005/Atom}title") for entry in entries] == expected
 
 
 def test_post_comments_feed_lists_that_posts_comments(client, post, make_post, post_comment):

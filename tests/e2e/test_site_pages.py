@@ -130,6 +130,46 @@ def test_images_in_post_summaries_shrink_to_a_phone(phone_page, live_server, sit
         assert page_width(page) <= 375, path
 
 
+CODE_COMMENT = (
+    "Here is how I did it:\n\n```python\n"
+    + "def fetch_everything(address, timeout_in_seconds, retries_before_giving_up):"
+    + "  # a line longer than a phone\n```\n"
+)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_code_in_a_comment_wraps_in_the_column(browser, live_server, demo, width):
+    """A comment's code block wraps as a post's does, instead of pushing the page sideways,
+    even four replies deep on a phone."""
+    from salon.discussion.counts import refresh_comment_counts
+    from salon.discussion.models import Comment
+    from salon.discussion.rendering import render_comment
+
+    parent = Comment.objects.get(pk=demo.reply_id)  # two deep: Sha’Tara's, then its reply
+    for depth in (3, 4):
+        parent = Comment.objects.create(
+            post=parent.post,
+            parent=parent,
+            author_name=f"Reader {depth}",
+            author_email=f"reader{depth}@example.org",
+            content=CODE_COMMENT,
+            content_html=render_comment(CODE_COMMENT),
+            status=Comment.Status.APPROVED,
+        )
+    refresh_comment_counts([parent.post_id])
+
+    context = _open_context(browser, viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(demo.url)
+        code = page.locator(f"#comment-{parent.pk} pre")
+        expect(code).to_contain_text("retries_before_giving_up")
+        assert code.evaluate("pre => pre.scrollWidth <= pre.clientWidth"), "the code overflows"
+        assert page_width(page) <= width
+    finally:
+        context.close()
+
+
 def test_search_from_the_header_works_without_javascript(page_without_js, live_server, site):
     page = page_without_js
     page.goto(live_server.url + site["post"])
@@ -189,6 +229,75 @@ def test_spam_statistics_chart_fits_a_phone(browser, live_server, transactional_
         assert serious_violations(page, "#content") == []
     finally:
         context.close()
+
+
+def test_admin_lists_of_media_and_sent_mentions_have_no_nameless_links(
+    browser, live_server, transactional_db, owner
+):
+    """An image's thumbnail links to it, and the protocol filter offers "none found" for
+    links whose page named no endpoint: each link says where it goes."""
+    from django.core.files.base import ContentFile
+    from django.test import Client
+    from django.utils import timezone
+
+    from salon.mentions.models import SentMention
+    from salon.publishing.models import Media, Post
+
+    media = Media(alt_text="", uploaded_by=owner)
+    media.file.save("harbour.png", ContentFile(_png()), save=True)
+    post = Post.objects.create(
+        title="Links", slug="links", author=owner, body="<p>x</p>", published_at=timezone.now()
+    )
+    SentMention.objects.create(
+        post=post, target="https://quiet.example.org/", outcome=SentMention.Outcome.NO_ENDPOINT
+    )
+    client = Client()
+    client.force_login(owner)
+    context = _open_context(browser, viewport={"width": 1280, "height": 900})
+    problems = []
+    try:
+        context.add_cookies([_session_for(live_server, client)])
+        page = context.new_page()
+        for path in ("/admin/publishing/media/", "/admin/mentions/sentmention/"):
+            page.goto(live_server.url + path)
+            problems += [f"{path}: {v}" for v in serious_violations(page, "#content")]
+        page.get_by_role("link", name="None found").click()
+        expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    finally:
+        context.close()
+    assert problems == []
+
+
+def test_date_and_time_inputs_in_the_admin_have_labels(
+    browser, live_server, transactional_db, owner
+):
+    """Django's date-and-time field shows "Date:" and "Time:" as bare text; in Salon's admin
+    they label their inputs (axe-core: label, critical, on every form with such a field)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(owner)
+    context = _open_context(browser, viewport={"width": 390, "height": 900})
+    try:
+        context.add_cookies([_session_for(live_server, client)])
+        page = context.new_page()
+        page.goto(live_server.url + "/admin/notifications/subscription/add/")
+        expect(page.get_by_label("Date:").first).to_have_attribute("name", "created_at_0")
+        expect(page.get_by_label("Time:").first).to_have_attribute("name", "created_at_1")
+        assert serious_violations(page, "#content") == []
+        assert page_width(page) <= 390
+    finally:
+        context.close()
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (20, 90, 140)).save(out, "PNG")
+    return out.getvalue()
 
 
 def _session_for(live_server, client) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -107,6 +108,23 @@ def test_after_the_window_even_the_author_is_refused(client, post, post_comment)
     assert "only in the first 15 minutes after it is posted" in response.content.decode()
     assert client.post(f"/comments/{comment.pk}/delete/").status_code == 403
     assert Comment.objects.get().content == "Too late to change."
+
+
+def test_an_edit_sent_after_the_window_closed_is_shown_back_to_copy(client, post, post_comment):
+    """The page opened in time, the words typed past the end of the window: the refusal
+    keeps them for the author to copy, rather than throwing them away."""
+    post_comment(post, comment="Frist.")
+    comment = Comment.objects.get()
+    assert client.get(f"/comments/{comment.pk}/edit/").status_code == 200
+    _age(comment, 16)
+    typed = "A long, careful correction <with> an aside & more."
+    response = client.post(f"/comments/{comment.pk}/edit/", {"comment": typed})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "the time for this one is over" in page
+    kept = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", page, re.S)
+    assert kept and html.unescape(kept.group(1)) == typed
+    assert Comment.objects.get().content == "Frist."
 
 
 def test_the_window_is_configurable(client, post, post_comment, settings):

@@ -98,6 +98,20 @@ def test_home_page_is_paginated_newest_first(client, make_post, settings):
     assert "Entry 0" in third and "Older posts" not in third
 
 
+def test_a_page_past_the_last_is_not_found(client, make_post, settings, db):
+    """/page/9/ of three pages is a 404, as WordPress answers, not the last page again under
+    an address that does not exist (crawlers would keep every number as a copy)."""
+    settings.SALON = {**settings.SALON, "POSTS_PER_PAGE": 2}
+    category = Category.objects.create(name="News", slug="news")
+    for i in range(5):
+        make_post(title=f"Entry {i}").categories.add(category)
+    assert client.get("/page/3/").status_code == 200
+    assert client.get("/page/4/").status_code == 404
+    assert client.get("/category/news/?page=3").status_code == 200
+    assert client.get("/category/news/?page=9").status_code == 404
+    assert client.get("/category/news/?page=abc").status_code == 200  # read as the first
+
+
 def test_body_html_is_sanitised_but_keeps_rich_text(make_post):
     post = make_post(
         body=(

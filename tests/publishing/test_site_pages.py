@@ -102,7 +102,7 @@ def test_comment_feeds_validate(client, world, post_comment, url):
     post_comment(world["first"], comment="Lovely herons.", author="Ada")
     Comment.objects.update(status=Comment.Status.APPROVED)
     _, parsed = _feed(client, url)
-    assert [e.title for e in parsed.entries] == ["By: Ada"]
+    assert [e.title for e in parsed.entries] == [f"Comment on {world['first'].title} by Ada"]
     assert "Lovely herons." in parsed.entries[0].summary
     assert parsed.entries[0].link.startswith(SITE + world["first"].get_absolute_url())
 
