@@ -315,6 +315,7 @@ def test_comment_states_types_threads_and_metadata(run, tmp_path):
         wxr_comment(108, kind="webmention", ip="not an address"),
         wxr_comment(109, parent=101, user=7),
         wxr_comment(110, parent=999),
+        wxr_comment(111, kind="review"),  # a plugin's own type (WooCommerce)
     ]
     path = tmp_path / "small.xml"
     path.write_text(SMALL.format(comments="".join(comments)), encoding="utf-8")
@@ -333,8 +334,9 @@ def test_comment_states_types_threads_and_metadata(run, tmp_path):
     assert imported(105).author_ip == "2001:db8::1"
     assert imported(106).kind == Comment.Kind.PINGBACK
     assert (imported(107).kind, imported(107).status) == ("trackback", "pending")
-    assert imported(108).kind == Comment.Kind.COMMENT and imported(108).author_ip is None
-    assert ImportedItem.objects.get(source_id="108", kind="comment").extra["type"] == "webmention"
+    assert imported(108).kind == Comment.Kind.WEBMENTION and imported(108).author_ip is None
+    assert imported(111).kind == Comment.Kind.COMMENT
+    assert ImportedItem.objects.get(source_id="111", kind="comment").extra["type"] == "review"
     assert imported(109).user.username == "ada"
     assert ImportedItem.objects.get(source_id="103", kind="comment").extra["commentmeta"] == [
         ["akismet_result", "false"]
@@ -349,7 +351,7 @@ def test_comment_states_types_threads_and_metadata(run, tmp_path):
     )
     assert first.content_html.count("<p>") == 2
     post = Post.objects.get(slug="small-post")
-    assert post.comment_count == 6  # 101, 103, 106, 108, 109, 110
+    assert post.comment_count == 7  # 101, 103, 106, 108, 109, 110, 111
 
 
 def test_update_brings_imported_items_in_line_with_the_file(run, tmp_path):

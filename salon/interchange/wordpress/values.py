@@ -39,6 +39,10 @@ COMMENT_KIND = {
     "comment": Comment.Kind.COMMENT,
     "pingback": Comment.Kind.PINGBACK,
     "trackback": Comment.Kind.TRACKBACK,
+    # Salon's export writes these types; WordPress plugins that receive Webmentions store
+    # theirs as "webmention" too.
+    "webmention": Comment.Kind.WEBMENTION,
+    "fediverse": Comment.Kind.FEDIVERSE,
 }
 POST_KINDS = (Kind.POST, Kind.PAGE)
 _NOT_IN_LOGIN = re.compile(r"[^A-Za-z0-9 _.\-@]")
