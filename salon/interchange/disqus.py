@@ -75,6 +75,7 @@ class DisqusReport:
     spam: int = 0
     unmatched: list[Thread] = field(default_factory=list)
     orphans: int = 0  # comments whose thread is not in the file
+    parentless: int = 0  # replies whose parent is not in the file: imported top-level
 
     def lines(self) -> list[str]:
         """The summary printed at the end of an import."""
@@ -95,6 +96,11 @@ class DisqusReport:
                 )
         if self.orphans:
             out.append(f"{self.orphans} comment(s) belong to a thread missing from the file.")
+        if self.parentless:
+            out.append(
+                f"{self.parentless} comment(s) replied to a comment missing from the file; "
+                "they were imported as top-level comments."
+            )
         return out
 
 
@@ -354,3 +360,5 @@ class DisqusImport:
             # A reply stays top-level if its parent is missing or under another post.
             if parent_pk and posts.get(parent_pk) == posts.get(pk):
                 Comment.objects.filter(pk=pk).update(parent_id=parent_pk)
+            else:
+                self.report.parentless += 1
