@@ -11,6 +11,7 @@ permalink, by a WordPress post id in the thread's identifier (the WordPress plug
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -141,10 +142,13 @@ class DisqusImport:
         label = Path(path).name
         threads: dict[str, Thread] = {}
         with open_export(path, LIMITS) as handle:
+            # The first reading and the matching take a while on a big export: show them too.
+            progress = Progress(handle, file_size(path), self.write)
             for event, element in self._stream(handle, label):
                 if event == "start":
                     self._check_root(element, label)
                     continue
+                progress.step()
                 name = local_name(element.tag)[1]
                 if name == "category":
                     self.report.categories += 1
@@ -159,10 +163,15 @@ class DisqusImport:
                         title=values.get("title", "").strip()[:300],
                         identifier=values.get("id", "").strip()[:500],
                     )
-        self.report.threads = len(threads)
-        for thread in threads.values():
-            thread.post_id = self._match(thread)
-            self._record_thread(thread)
+            self.report.threads = len(threads)
+            for thread in threads.values():
+                thread.post_id = self._match(thread)
+                self._record_thread(thread)
+                progress.step(0)
+        progress.write(
+            f"  {len(threads):,} threads read and matched in "
+            f"{time.monotonic() - progress.started:.1f} s"
+        )
 
         touched: set[int] = set()
         parents: list[tuple[int, str]] = []  # (Salon comment, Disqus parent id), resolved last

@@ -121,6 +121,16 @@ def test_a_reply_whose_parent_is_missing_is_kept_and_reported(run, disqus_file, 
     assert "missing from the file;" not in run("import_disqus", disqus_file, "--url-map", URL_MAP)
 
 
+def test_both_readings_of_the_file_show_progress(run, disqus_file, hello):
+    # The file is read twice: the threads first (a big export takes a while, and their
+    # matching more), then the comments. Each reading says what it did and how long it took.
+    output = run("import_disqus", disqus_file, "--url-map", URL_MAP)
+    lines = [line.strip() for line in output.splitlines()]
+    threads = next(i for i, line in enumerate(lines) if line.startswith("3 threads read"))
+    comments = next(i for i, line in enumerate(lines) if line.startswith("6 items read"))
+    assert threads < comments
+
+
 def test_unsafe_or_foreign_files_are_refused(run, tmp_path, theme_file):
     path = tmp_path / "bomb.xml"
     path.write_text(
