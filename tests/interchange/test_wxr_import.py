@@ -257,6 +257,33 @@ def test_a_malformed_file_names_the_line_and_leaves_the_database_as_it_was(
     assert not ImportedItem.objects.exists()
 
 
+def test_a_file_saved_in_another_encoding_is_refused_with_the_reason(
+    run, theme_file, tmp_path, post
+):
+    # The real export as an editor re-saves it in Latin-1, its declaration still saying UTF-8.
+    text = theme_file.read_text(encoding="utf-8")
+    path = tmp_path / "latin1.xml"
+    path.write_bytes(text.encode("latin-1", errors="replace"))
+    # The first character Latin-1 writes as one byte above 127 ("à" of "Català"; characters
+    # it has not, such as "’", became "?").
+    lines = text.split("\n")
+    first, column = next(
+        (n, i)
+        for n, line in enumerate(lines)
+        for i, char in enumerate(line)
+        if 127 < ord(char) < 256
+    )
+    before = (Post.objects.count(), Comment.objects.count(), Category.objects.count())
+
+    with pytest.raises(CommandError) as error:
+        run("import_wxr", path)
+    message = str(error.value)
+    assert "not UTF-8" in message
+    assert f"line {first + 1}, column {column + 1}" in message
+    assert "iconv" in message and "Nothing was imported" in message
+    assert (Post.objects.count(), Comment.objects.count(), Category.objects.count()) == before
+
+
 def test_a_file_that_is_not_a_wordpress_export_is_refused(run, tmp_path):
     feed = tmp_path / "feed.xml"
     feed.write_text('<rss version="2.0"><channel><title>A feed</title></channel></rss>')
