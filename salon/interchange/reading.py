@@ -293,6 +293,14 @@ def stream_elements(
                 f"`iconv -f WINDOWS-1252 -t UTF-8 {label} > utf8-{label}`, and import that. "
                 "Nothing was imported."
             ) from error
+        if not chunk:  # the parser was still waiting for the rest when the file ended
+            raise ImportProblem(
+                f"{label} is empty. Nothing was imported."
+                if not fed
+                else f"{label} ends at line {line} before its XML is complete ({reason}): it "
+                "was cut short, e.g. by an interrupted download or an export that stopped "
+                "midway. Export it again. Nothing was imported."
+            ) from error
         raise ImportProblem(
             f"{label} is not well-formed XML: {reason} at line {line}, column {column + 1}. "
             "Nothing was imported."

@@ -284,6 +284,25 @@ def test_a_file_saved_in_another_encoding_is_refused_with_the_reason(
     assert (Post.objects.count(), Comment.objects.count(), Category.objects.count()) == before
 
 
+def test_a_cut_short_or_empty_file_is_refused_saying_so(run, theme_file, tmp_path, post):
+    # The real export cut off a third of the way, as by an interrupted download or an
+    # export that timed out, and an empty file.
+    data = theme_file.read_bytes()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(data[: len(data) // 3])
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    before = (Post.objects.count(), Comment.objects.count(), Category.objects.count())
+
+    with pytest.raises(CommandError, match=r"cut\.xml ends .*cut short.*Nothing was imported"):
+        run("import_wxr", cut)
+    with pytest.raises(CommandError, match=r"empty\.xml is empty.*Nothing was imported"):
+        run("import_wxr", empty)
+    with pytest.raises(CommandError, match=r"empty\.xml is empty"):
+        run("import_disqus", empty)
+    assert (Post.objects.count(), Comment.objects.count(), Category.objects.count()) == before
+
+
 def test_a_file_that_is_not_a_wordpress_export_is_refused(run, tmp_path):
     feed = tmp_path / "feed.xml"
     feed.write_text('<rss version="2.0"><channel><title>A feed</title></channel></rss>')
