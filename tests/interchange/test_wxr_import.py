@@ -93,6 +93,14 @@ def test_theme_unit_test_data_arrives_whole(run, theme_file):
     assert first.author_name and first.content_html.startswith("<p>")
 
 
+def test_the_last_step_of_an_import_is_announced_too(run, theme_file, disqus_file):
+    # After the last item comes the commit, which on a big import is the longest silence.
+    for command, path in (("import_wxr", theme_file), ("import_disqus", disqus_file)):
+        lines = [line.strip() for line in run(command, path).splitlines()]
+        read = next(i for i, line in enumerate(lines) if "items read in" in line)
+        assert lines[read + 1].startswith("Saving"), lines
+
+
 def test_dates_are_gmt_and_permalinks_recorded(run, theme_file):
     run("import_wxr", theme_file)
     record = ImportedItem.objects.get(kind="post", source_id="1148")
