@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from salon.discussion.models import Comment
+from salon.discussion.rendering import render_comment
 from salon.interchange.models import Attachment, ImportedItem
 from salon.publishing.models import Category, Post, Tag
 
@@ -91,6 +92,45 @@ def test_theme_unit_test_data_arrives_whole(run, theme_file):
     )
     assert first.created_at == datetime(2012, 9, 3, 17, 18, 4, tzinfo=UTC)  # the GMT date
     assert first.author_name and first.content_html.startswith("<p>")
+
+
+def test_wordpress_comments_read_as_wordpress_shows_them(run, theme_file, post, tmp_path):
+    # WordPress ignores the tabs and spaces that begin a comment's line; Markdown would make
+    # such lines a code block, showing a reader the comment's HTML as text.
+    run("import_wxr", theme_file)
+
+    def html(wp_id: str) -> str:
+        record = ImportedItem.objects.get(kind="comment", source_id=wp_id)
+        return Comment.objects.get(pk=record.object_id).content_html
+
+    anonymous = html("899")  # "\tThey used a fake email, so there should be no <a …>Gravatar</a>"
+    assert "<code>" not in anonymous
+    assert '<a href="https://gravatar.com//" title="Gravatar" rel="nofollow ugc">Gravatar</a>' in (
+        anonymous
+    )
+    # A poem in <pre>, its lines indented with tabs: shown as written, "( > º < )" and all.
+    poem = html("881")
+    assert "\tTwo roads diverged in a yellow wood," in poem
+    assert "( &gt; º &lt; )" in poem and "&amp;gt;" not in poem
+
+    # Salon's own export is Markdown, indented code and all: read back as it was written.
+    text = "A snippet:\n\n    if a &lt; b:\n        pass"
+    Comment.objects.create(
+        post=post,
+        author_name="Coder",
+        content=text,
+        content_html=render_comment(text),
+        status=Comment.Status.APPROVED,
+    )
+    before = Comment.objects.get(author_name="Coder").content_html
+    assert "<pre><code>" in before
+    path = tmp_path / "export.xml"
+    run("export_wxr", path)
+    Comment.objects.all().delete()
+    Post.objects.all().delete()
+    ImportedItem.objects.all().delete()
+    run("import_wxr", path)
+    assert Comment.objects.get(author_name="Coder").content_html == before
 
 
 def test_the_last_step_of_an_import_is_announced_too(run, theme_file, disqus_file):
