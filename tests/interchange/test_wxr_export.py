@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
 
 from salon.discussion.models import Comment
 from salon.interchange.models import Attachment, ImportedItem
@@ -220,3 +221,11 @@ def test_conversations_elsewhere_go_out_and_come_back(run, owner, tmp_path):
     # Read again, nothing doubles.
     run("import_wxr", path)
     assert site_state() == before
+
+
+def test_an_export_to_a_directory_or_nowhere_is_refused_clearly(run, post, tmp_path):
+    with pytest.raises(CommandError, match="is a directory"):
+        run("export_wxr", tmp_path)
+    with pytest.raises(CommandError, match="no such directory"):
+        run("export_wxr", tmp_path / "missing" / "export.xml")
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
