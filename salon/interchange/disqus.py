@@ -11,6 +11,7 @@ permalink, by a WordPress post id in the thread's identifier (the WordPress plug
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -75,6 +76,7 @@ class DisqusReport:
     spam: int = 0
     unmatched: list[Thread] = field(default_factory=list)
     orphans: int = 0  # comments whose thread is not in the file
+    parentless: int = 0  # replies whose parent is not in the file: imported top-level
 
     def lines(self) -> list[str]:
         """The summary printed at the end of an import."""
@@ -95,6 +97,11 @@ class DisqusReport:
                 )
         if self.orphans:
             out.append(f"{self.orphans} comment(s) belong to a thread missing from the file.")
+        if self.parentless:
+            out.append(
+                f"{self.parentless} comment(s) replied to a comment missing from the file; "
+                "they were imported as top-level comments."
+            )
         return out
 
 
@@ -135,10 +142,13 @@ class DisqusImport:
         label = Path(path).name
         threads: dict[str, Thread] = {}
         with open_export(path, LIMITS) as handle:
+            # The first reading and the matching take a while on a big export: show them too.
+            progress = Progress(handle, file_size(path), self.write)
             for event, element in self._stream(handle, label):
                 if event == "start":
                     self._check_root(element, label)
                     continue
+                progress.step()
                 name = local_name(element.tag)[1]
                 if name == "category":
                     self.report.categories += 1
@@ -153,10 +163,15 @@ class DisqusImport:
                         title=values.get("title", "").strip()[:300],
                         identifier=values.get("id", "").strip()[:500],
                     )
-        self.report.threads = len(threads)
-        for thread in threads.values():
-            thread.post_id = self._match(thread)
-            self._record_thread(thread)
+            self.report.threads = len(threads)
+            for thread in threads.values():
+                thread.post_id = self._match(thread)
+                self._record_thread(thread)
+                progress.step(0)
+        progress.write(
+            f"  {len(threads):,} threads read and matched in "
+            f"{time.monotonic() - progress.started:.1f} s"
+        )
 
         touched: set[int] = set()
         parents: list[tuple[int, str]] = []  # (Salon comment, Disqus parent id), resolved last
@@ -354,3 +369,5 @@ class DisqusImport:
             # A reply stays top-level if its parent is missing or under another post.
             if parent_pk and posts.get(parent_pk) == posts.get(pk):
                 Comment.objects.filter(pk=pk).update(parent_id=parent_pk)
+            else:
+                self.report.parentless += 1

@@ -41,6 +41,8 @@ class ImportCommand(BaseCommand):
             # One transaction: a file that turns out malformed halfway leaves nothing behind.
             with transaction.atomic():
                 summary = run(file)
+                # Storing a big import for good takes a while too: say so, not nothing.
+                self.progress_writer(options)("  Saving everything in one transaction …")
         except ImportProblem as problem:
             raise CommandError(str(problem)) from problem
         self.stdout.write(f"Imported {file} in {time.monotonic() - started:.1f} s:")

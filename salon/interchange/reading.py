@@ -17,8 +17,10 @@ file is refused whole: the import runs in one transaction.
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -247,9 +249,14 @@ def stream_elements(
     expat = parser.parser
     builder.position = lambda: expat.CurrentByteIndex
     fed = 0
+    # The file's first bytes (its declared encoding) and the last chunks fed: where an
+    # encoding error may be.
+    head = chunk = recent = b""
     try:
         while True:
+            recent = recent[-CHUNK:] + chunk
             chunk = handle.read(CHUNK)
+            head = head or chunk[:200]
             if chunk:
                 parser.feed(chunk)
                 fed += len(chunk)
@@ -276,6 +283,24 @@ def stream_elements(
     except ParseError as error:
         line, column = getattr(error, "position", (0, 0))
         reason = str(error).split(":")[0]
+        byte = _not_utf8(head, recent + chunk, expat.ErrorByteIndex - (fed - len(recent)))
+        if byte is not None:
+            raise ImportProblem(
+                f"{label} is not UTF-8, the encoding its XML declaration gives (or XML "
+                "assumes without one): the byte "
+                f"0x{byte:02X} at line {line}, column {column + 1} is not UTF-8. It was probably "
+                "saved in another encoding (Windows-1252 or Latin-1); convert it, e.g. "
+                f"`iconv -f WINDOWS-1252 -t UTF-8 {label} > utf8-{label}`, and import that. "
+                "Nothing was imported."
+            ) from error
+        if not chunk:  # the parser was still waiting for the rest when the file ended
+            raise ImportProblem(
+                f"{label} is empty. Nothing was imported."
+                if not fed
+                else f"{label} ends at line {line} before its XML is complete ({reason}): it "
+                "was cut short, e.g. by an interrupted download or an export that stopped "
+                "midway. Export it again. Nothing was imported."
+            ) from error
         raise ImportProblem(
             f"{label} is not well-formed XML: {reason} at line {line}, column {column + 1}. "
             "Nothing was imported."
@@ -293,6 +318,26 @@ def stream_elements(
         ) from error
     except DefusedXmlException as error:  # any other refusal defusedxml may add
         raise ImportProblem(f"{label} is refused as unsafe XML: {error}.") from error
+
+
+def _not_utf8(head: bytes, data: bytes, at: int) -> int | None:
+    """The byte at ``at`` in ``data`` when no UTF-8 character starts there, in a file whose
+    first bytes ``head`` declare UTF-8 or nothing (the parser calls it an "invalid token")."""
+    if not 0 <= at < len(data) or data[at] < 0x80 or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    declared = _ENCODING.search(head)
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return None  # another encoding, read as such: its error is another
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data[at : at + 4], final=False)
+    except UnicodeDecodeError:
+        return data[at]
+    return None
+
+
+_ENCODING = re.compile(
+    rb"""^(?:\xef\xbb\xbf)?<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']"""
+)
 
 
 def local_name(tag: str) -> tuple[str, str]:

@@ -102,6 +102,35 @@ def test_spam_flags_are_kept(run, disqus_file, hello, tmp_path):
     assert dsq("5").status == Comment.Status.SPAM
 
 
+def test_a_reply_whose_parent_is_missing_is_kept_and_reported(run, disqus_file, hello, tmp_path):
+    # The sample with comment 5's parent (comment 4) named by an id the file does not hold,
+    # as when a comment was removed from Disqus before the export.
+    text = disqus_file.read_text().replace('<parent dsq:id="4" />', '<parent dsq:id="404" />')
+    path = tmp_path / "orphan.xml"
+    path.write_text(text)
+    output = run("import_disqus", path, "--url-map", URL_MAP)
+    assert dsq("5").parent is None
+    assert dsq("11").parent == dsq("9")
+    assert (
+        "1 comment(s) replied to a comment missing from the file; "
+        "they were imported as top-level comments." in output
+    )
+    # Nothing to say when every parent is there.
+    Comment.objects.all().delete()
+    ImportedItem.objects.all().delete()
+    assert "missing from the file;" not in run("import_disqus", disqus_file, "--url-map", URL_MAP)
+
+
+def test_both_readings_of_the_file_show_progress(run, disqus_file, hello):
+    # The file is read twice: the threads first (a big export takes a while, and their
+    # matching more), then the comments. Each reading says what it did and how long it took.
+    output = run("import_disqus", disqus_file, "--url-map", URL_MAP)
+    lines = [line.strip() for line in output.splitlines()]
+    threads = next(i for i, line in enumerate(lines) if line.startswith("3 threads read"))
+    comments = next(i for i, line in enumerate(lines) if line.startswith("6 items read"))
+    assert threads < comments
+
+
 def test_unsafe_or_foreign_files_are_refused(run, tmp_path, theme_file):
     path = tmp_path / "bomb.xml"
     path.write_text(

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
 
 from salon.discussion.models import Comment
 from salon.interchange.models import Attachment, ImportedItem
@@ -161,6 +162,31 @@ def test_native_posts_and_comments_round_trip(run, post, tmp_path):
     assert site_state()["posts"] == before["posts"]
 
 
+def test_webmentions_and_fediverse_replies_keep_their_type_into_a_new_site(run, post, tmp_path):
+    # The export writes each comment's type; a site moving to a new Salon by WXR must not
+    # find its Webmentions and fediverse replies turned into ordinary comments.
+    for kind in (Comment.Kind.WEBMENTION, Comment.Kind.FEDIVERSE, Comment.Kind.PINGBACK):
+        Comment.objects.create(
+            post=post,
+            author_name=f"A {kind}",
+            content=f"A {kind} of this post",
+            kind=kind,
+            status=Comment.Status.APPROVED,
+        )
+    before = site_state()
+    path = tmp_path / "export.xml"
+    run("export_wxr", path)
+    Comment.objects.all().delete()
+    Post.objects.all().delete()
+    run("import_wxr", path)
+    assert site_state()["posts"] == before["posts"]
+    assert sorted(Comment.objects.values_list("kind", flat=True)) == [
+        "fediverse",
+        "pingback",
+        "webmention",
+    ]
+
+
 def test_conversations_elsewhere_go_out_and_come_back(run, owner, tmp_path):
     # Comments moved in from Isso live under conversations elsewhere (pages of another site).
     run("import_isso", DATA / "isso-comments.db", "--site", "https://isso.example")
@@ -195,3 +221,11 @@ def test_conversations_elsewhere_go_out_and_come_back(run, owner, tmp_path):
     # Read again, nothing doubles.
     run("import_wxr", path)
     assert site_state() == before
+
+
+def test_an_export_to_a_directory_or_nowhere_is_refused_clearly(run, post, tmp_path):
+    with pytest.raises(CommandError, match="is a directory"):
+        run("export_wxr", tmp_path)
+    with pytest.raises(CommandError, match="no such directory"):
+        run("export_wxr", tmp_path / "missing" / "export.xml")
+    assert list(tmp_path.iterdir()) == []  # nothing left behind

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
 from salon.discussion.models import Comment
+from salon.discussion.rendering import render_comment
 from salon.interchange.models import Attachment, ImportedItem
 from salon.publishing.models import Category, Post, Tag
 
@@ -91,6 +92,53 @@ def test_theme_unit_test_data_arrives_whole(run, theme_file):
     )
     assert first.created_at == datetime(2012, 9, 3, 17, 18, 4, tzinfo=UTC)  # the GMT date
     assert first.author_name and first.content_html.startswith("<p>")
+
+
+def test_wordpress_comments_read_as_wordpress_shows_them(run, theme_file, post, tmp_path):
+    # WordPress ignores the tabs and spaces that begin a comment's line; Markdown would make
+    # such lines a code block, showing a reader the comment's HTML as text.
+    run("import_wxr", theme_file)
+
+    def html(wp_id: str) -> str:
+        record = ImportedItem.objects.get(kind="comment", source_id=wp_id)
+        return Comment.objects.get(pk=record.object_id).content_html
+
+    anonymous = html("899")  # "\tThey used a fake email, so there should be no <a …>Gravatar</a>"
+    assert "<code>" not in anonymous
+    assert '<a href="https://gravatar.com//" title="Gravatar" rel="nofollow ugc">Gravatar</a>' in (
+        anonymous
+    )
+    # A poem in <pre>, its lines indented with tabs: shown as written, "( > º < )" and all.
+    poem = html("881")
+    assert "\tTwo roads diverged in a yellow wood," in poem
+    assert "( &gt; º &lt; )" in poem and "&amp;gt;" not in poem
+
+    # Salon's own export is Markdown, indented code and all: read back as it was written.
+    text = "A snippet:\n\n    if a &lt; b:\n        pass"
+    Comment.objects.create(
+        post=post,
+        author_name="Coder",
+        content=text,
+        content_html=render_comment(text),
+        status=Comment.Status.APPROVED,
+    )
+    before = Comment.objects.get(author_name="Coder").content_html
+    assert "<pre><code>" in before
+    path = tmp_path / "export.xml"
+    run("export_wxr", path)
+    Comment.objects.all().delete()
+    Post.objects.all().delete()
+    ImportedItem.objects.all().delete()
+    run("import_wxr", path)
+    assert Comment.objects.get(author_name="Coder").content_html == before
+
+
+def test_the_last_step_of_an_import_is_announced_too(run, theme_file, disqus_file):
+    # After the last item comes the commit, which on a big import is the longest silence.
+    for command, path in (("import_wxr", theme_file), ("import_disqus", disqus_file)):
+        lines = [line.strip() for line in run(command, path).splitlines()]
+        read = next(i for i, line in enumerate(lines) if "items read in" in line)
+        assert lines[read + 1].startswith("Saving"), lines
 
 
 def test_dates_are_gmt_and_permalinks_recorded(run, theme_file):
@@ -257,6 +305,52 @@ def test_a_malformed_file_names_the_line_and_leaves_the_database_as_it_was(
     assert not ImportedItem.objects.exists()
 
 
+def test_a_file_saved_in_another_encoding_is_refused_with_the_reason(
+    run, theme_file, tmp_path, post
+):
+    # The real export as an editor re-saves it in Latin-1, its declaration still saying UTF-8.
+    text = theme_file.read_text(encoding="utf-8")
+    path = tmp_path / "latin1.xml"
+    path.write_bytes(text.encode("latin-1", errors="replace"))
+    # The first character Latin-1 writes as one byte above 127 ("à" of "Català"; characters
+    # it has not, such as "’", became "?").
+    lines = text.split("\n")
+    first, column = next(
+        (n, i)
+        for n, line in enumerate(lines)
+        for i, char in enumerate(line)
+        if 127 < ord(char) < 256
+    )
+    before = (Post.objects.count(), Comment.objects.count(), Category.objects.count())
+
+    with pytest.raises(CommandError) as error:
+        run("import_wxr", path)
+    message = str(error.value)
+    assert "not UTF-8" in message
+    assert f"line {first + 1}, column {column + 1}" in message
+    assert "iconv" in message and "Nothing was imported" in message
+    assert (Post.objects.count(), Comment.objects.count(), Category.objects.count()) == before
+
+
+def test_a_cut_short_or_empty_file_is_refused_saying_so(run, theme_file, tmp_path, post):
+    # The real export cut off a third of the way, as by an interrupted download or an
+    # export that timed out, and an empty file.
+    data = theme_file.read_bytes()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(data[: len(data) // 3])
+    empty = tmp_path / "empty.xml"
+    empty.write_bytes(b"")
+    before = (Post.objects.count(), Comment.objects.count(), Category.objects.count())
+
+    with pytest.raises(CommandError, match=r"cut\.xml ends .*cut short.*Nothing was imported"):
+        run("import_wxr", cut)
+    with pytest.raises(CommandError, match=r"empty\.xml is empty.*Nothing was imported"):
+        run("import_wxr", empty)
+    with pytest.raises(CommandError, match=r"empty\.xml is empty"):
+        run("import_disqus", empty)
+    assert (Post.objects.count(), Comment.objects.count(), Category.objects.count()) == before
+
+
 def test_a_file_that_is_not_a_wordpress_export_is_refused(run, tmp_path):
     feed = tmp_path / "feed.xml"
     feed.write_text('<rss version="2.0"><channel><title>A feed</title></channel></rss>')
@@ -315,6 +409,7 @@ def test_comment_states_types_threads_and_metadata(run, tmp_path):
         wxr_comment(108, kind="webmention", ip="not an address"),
         wxr_comment(109, parent=101, user=7),
         wxr_comment(110, parent=999),
+        wxr_comment(111, kind="review"),  # a plugin's own type (WooCommerce)
     ]
     path = tmp_path / "small.xml"
     path.write_text(SMALL.format(comments="".join(comments)), encoding="utf-8")
@@ -333,8 +428,9 @@ def test_comment_states_types_threads_and_metadata(run, tmp_path):
     assert imported(105).author_ip == "2001:db8::1"
     assert imported(106).kind == Comment.Kind.PINGBACK
     assert (imported(107).kind, imported(107).status) == ("trackback", "pending")
-    assert imported(108).kind == Comment.Kind.COMMENT and imported(108).author_ip is None
-    assert ImportedItem.objects.get(source_id="108", kind="comment").extra["type"] == "webmention"
+    assert imported(108).kind == Comment.Kind.WEBMENTION and imported(108).author_ip is None
+    assert imported(111).kind == Comment.Kind.COMMENT
+    assert ImportedItem.objects.get(source_id="111", kind="comment").extra["type"] == "review"
     assert imported(109).user.username == "ada"
     assert ImportedItem.objects.get(source_id="103", kind="comment").extra["commentmeta"] == [
         ["akismet_result", "false"]
@@ -349,7 +445,7 @@ def test_comment_states_types_threads_and_metadata(run, tmp_path):
     )
     assert first.content_html.count("<p>") == 2
     post = Post.objects.get(slug="small-post")
-    assert post.comment_count == 6  # 101, 103, 106, 108, 109, 110
+    assert post.comment_count == 7  # 101, 103, 106, 108, 109, 110, 111
 
 
 def test_update_brings_imported_items_in_line_with_the_file(run, tmp_path):

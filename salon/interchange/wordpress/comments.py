@@ -12,7 +12,7 @@ from salon.interchange.fields import imported_address, valid_ip
 from salon.interchange.models import ImportedItem
 from salon.interchange.wordpress.flush import FLUSH_CHARS, FLUSH_EVERY, comment_record, flush
 from salon.interchange.wordpress.run import WxrRun
-from salon.interchange.wordpress.values import COMMENT_KIND, COMMENT_STATUS
+from salon.interchange.wordpress.values import COMMENT_KIND, COMMENT_STATUS, comment_text
 from salon.interchange.wxr import WxrComment, wordpress_date
 from salon.publishing.models import Post
 
@@ -22,6 +22,7 @@ Kind = ImportedItem.Kind
 def comment_values(run: WxrRun, post: Post, wxr: WxrComment) -> dict:
     """The Salon fields of a comment as the file states them (without its HTML)."""
     user_id = wxr.get("comment_user_id", "0")
+    content = wxr.get("comment_content")
     return {
         "post": post,
         "user_id": run.users_by_wp_id.get(user_id) if user_id not in ("", "0") else None,
@@ -29,7 +30,7 @@ def comment_values(run: WxrRun, post: Post, wxr: WxrComment) -> dict:
         "author_email": wxr.get("comment_author_email")[:EMAIL_MAX],
         "author_url": imported_address(wxr.get("comment_author_url"))[:URL_MAX],
         "author_ip": valid_ip(wxr.get("comment_author_IP")),
-        "content": wxr.get("comment_content"),
+        "content": content if run.markdown_comments else comment_text(content),
         "status": COMMENT_STATUS.get(wxr.get("comment_approved"), Comment.Status.PENDING),
         "kind": COMMENT_KIND.get(wxr.get("comment_type"), Comment.Kind.COMMENT),
         "created_at": wordpress_date(wxr.get("comment_date_gmt"))

@@ -52,6 +52,7 @@ def import_wxr(
 def read_header(run: WxrRun, header: Header) -> None:
     """The channel: which site this is, then its authors, categories and tags."""
     run.source = source_of(header.fields.get("wp:base_blog_url") or header.fields.get("link", ""))
+    run.markdown_comments = header.fields.get("generator", "").endswith("/?salon")
     # Two lookups per item are skipped on a first import into a site with no records.
     run.other_sources = ImportedItem.objects.exclude(source=run.source).exists()
     run.known_comments = ImportedItem.objects.filter(source=run.source, kind=Kind.COMMENT).exists()

@@ -28,6 +28,8 @@ class WxrRun:
     write: Callable[[str], None] | None = None
     tally: Tally = field(default_factory=Tally)
     source: str = "wordpress"
+    # Salon's own export: its comments are Markdown already, indentation and all.
+    markdown_comments: bool = False
     own_source: str = field(default_factory=lambda: source_of(settings.SITE_URL))
     users_by_login: dict[str, int] = field(default_factory=dict)
     users_by_wp_id: dict[str, int] = field(default_factory=dict)

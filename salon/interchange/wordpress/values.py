@@ -39,6 +39,10 @@ COMMENT_KIND = {
     "comment": Comment.Kind.COMMENT,
     "pingback": Comment.Kind.PINGBACK,
     "trackback": Comment.Kind.TRACKBACK,
+    # Salon's export writes these types; WordPress plugins that receive Webmentions store
+    # theirs as "webmention" too.
+    "webmention": Comment.Kind.WEBMENTION,
+    "fediverse": Comment.Kind.FEDIVERSE,
 }
 POST_KINDS = (Kind.POST, Kind.PAGE)
 _NOT_IN_LOGIN = re.compile(r"[^A-Za-z0-9 _.\-@]")
@@ -67,6 +71,28 @@ def wordpress_login(text: str) -> str:
 def slug_from(nicename: str, fallback: str) -> str:
     """A Salon slug from a WordPress nicename (which may be percent-encoded Unicode)."""
     return (slugify(unquote(nicename or ""), allow_unicode=True) or slugify(fallback))[:200]
+
+
+# WordPress shows a comment with wpautop: the spaces and tabs that begin a line are
+# nothing to it, but Markdown (how Salon reads comments) makes such lines a code block.
+_PRE = re.compile(r"<pre\b", re.IGNORECASE)
+_PRE_END = re.compile(r"</pre>", re.IGNORECASE)
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def comment_text(text: str) -> str:
+    """A WordPress comment's text as Salon's Markdown shows it the way WordPress did: no
+    indentation outside ``<pre>``, and each ``<pre>`` a block of its own, kept as written."""
+    text = text or ""
+    parts, pos = [], 0
+    # One pass (a regular expression for "<pre … </pre>" would try every "<pre" of a
+    # hostile comment against the rest of it).
+    while (start := _PRE.search(text, pos)) and (end := _PRE_END.search(text, start.end())):
+        parts.append(_INDENT.sub("", text[pos : start.start()]))
+        parts.append(f"\n\n{text[start.start() : end.end()]}\n\n")
+        pos = end.end()
+    parts.append(_INDENT.sub("", text[pos:]))
+    return "".join(parts).strip("\n") if len(parts) > 1 else parts[0]
 
 
 def rss_date(text: str) -> datetime | None:

@@ -34,6 +34,10 @@ class Command(BaseCommand):
             export_wxr(sys.stdout)
             return
         target = Path(file).resolve()
+        if target.is_dir():
+            raise CommandError(
+                f"{target} is a directory: name the file, e.g. {target / 'site.xml'}."
+            )
         if not target.parent.is_dir():
             raise CommandError(f"{target.parent}: no such directory.")
         # Write beside the target and rename at the end, so an interrupted export never leaves
