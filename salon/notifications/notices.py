@@ -32,14 +32,20 @@ from salon.notifications.delivery import (
     mail_summary,
 )
 from salon.notifications.links import moderation_url, new_nonce, unsubscribe_url
-from salon.notifications.models import ModerationLinkUse, PostAnnouncement, Subscription, Topic
+from salon.notifications.models import (
+    CommentAnnouncement,
+    ModerationLinkUse,
+    PostAnnouncement,
+    Subscription,
+    Topic,
+)
 from salon.notifications.subscriptions import (
     normalise,
     opt_outs,
     opted_out,
     request_subscriptions,
 )
-from salon.prepared import prepared
+from salon.prepared import insert, prepared
 from salon.publishing import protection
 from salon.publishing.models import Post
 
@@ -102,8 +108,11 @@ def _comment_notice(
 
 
 def comment_published(comment: Comment) -> int:
-    """Tell the post's author and the post's follow-up subscribers; return messages queued."""
+    """Tell the post's author and the post's follow-up subscribers, once for each comment;
+    return messages queued."""
     if not mail_configured() or comment.status != Comment.Status.APPROVED:
+        return 0
+    if not _first_announcement(comment):
         return 0
     post = comment.post
     commenter = normalise(comment.author_email)
@@ -139,6 +148,18 @@ def comment_published(comment: Comment) -> int:
         )
         queued += 1
     return queued
+
+
+def _first_announcement(comment: Comment) -> bool:
+    """Claim the comment's one announcement: False if it was announced before (approved,
+    then held again by an edit or a moderator, and approved once more)."""
+    try:
+        with transaction.atomic():
+            # The one-to-one row is the claim, as PostAnnouncement is for posts.
+            insert(CommentAnnouncement(comment=comment))
+    except IntegrityError:
+        return False
+    return True
 
 
 def follow_up_subscribers(post_id: int, besides: set[str]) -> list[str]:

@@ -424,3 +424,35 @@ def test_the_mail_about_a_protected_post_carries_no_excerpt_of_it(
     assert locked.get_absolute_url() in text
     assert "There is no excerpt because this is a protected post." in text
     assert "Words kept behind the password." not in text
+
+
+def test_a_comment_held_again_after_an_edit_is_not_announced_twice(
+    client, post, post_comment, mail_on, mailbox
+):
+    """A reader's approved comment is announced once; editing it within the window puts it on
+    hold (a moderation word), and the moderator's approval must not send the post's author
+    and the follow-up subscribers the same comment again."""
+    _subscribe(post, post_comment, mailbox, Client(), notify_replies="on")
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"moderation_words": "casino"})
+    writer = Client()
+    post_comment(post, using=writer, comment="A first thought.", email="dan@example.org")
+    comment = Comment.objects.get(content="A first thought.")
+    assert comment.status == Comment.Status.APPROVED
+    send_mail()
+    assert len(mailbox.to(READER)) == 1 and len(mailbox.to("owner@example.org")) == 1
+    mailbox.clear()
+
+    writer.post(f"/comments/{comment.pk}/edit/", {"comment": "A first thought, casino aside."})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    send_mail()
+    (held,) = mailbox.to("owner@example.org")
+    assert held["Subject"].startswith("Please moderate")
+    approve = link_after(held, "Approve it:")
+    assert client.post(approve).status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    mailbox.clear()
+
+    send_mail()
+    assert mailbox.messages == []
