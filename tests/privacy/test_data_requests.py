@@ -266,6 +266,19 @@ def test_the_command_exports_to_a_file_and_refuses_bad_input(my_traces, tmp_path
     assert Comment.objects.filter(author_email=ME).count() == 2
 
 
+def test_the_command_says_when_nothing_is_held_about_an_address(my_traces, tmp_path, capsys):
+    """A mistyped address must not look like a request carried out: no empty export, no
+    "Erased: 0 …", no record of a request; a message and a non-zero exit instead."""
+    out = tmp_path / "typo.json"
+    with pytest.raises(CommandError, match="Nothing is held about me@exmaple.net"):
+        call_command("personal_data", "export", "me@exmaple.net", "--output", str(out))
+    with pytest.raises(CommandError, match="Nothing is held about me@exmaple.net"):
+        call_command("personal_data", "erase", "me@exmaple.net", "--yes")
+    assert not out.exists() and capsys.readouterr().out == ""
+    assert not DataRequest.objects.exists()
+    assert Comment.objects.filter(author_email=ME).count() == 2
+
+
 def test_an_administrator_exports_and_erases_in_the_admin(client, owner, my_traces):
     client.force_login(owner)
     listing = client.get("/admin/privacy/datarequest/").content.decode()

@@ -18,7 +18,13 @@ from salon.privacy.personal_data import (
     erasure_mode,
     export_personal_data,
     log_export,
+    sources,
 )
+
+
+def _nothing_held(email: str, outcome: str) -> str:
+    # A mistyped address must not look like a request carried out.
+    return f"Nothing is held about {email}: {outcome}. Check the address."
 
 
 class Command(BaseCommand):
@@ -46,6 +52,8 @@ class Command(BaseCommand):
 
         if action == "export":
             data = export_personal_data(email)
+            if not any(data[source.name] for source in sources):
+                raise CommandError(_nothing_held(email, "nothing exported"))
             text = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
             if output:
                 try:
@@ -61,6 +69,8 @@ class Command(BaseCommand):
         if output:
             raise CommandError("--output is for export only.")
         counts = count_personal_data(email)
+        if not any(counts.values()):
+            raise CommandError(_nothing_held(email, "nothing erased"))
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         if not yes:
             if not sys.stdin.isatty():
