@@ -34,7 +34,7 @@ def _subscribe(post, post_comment, mailbox, client, **choices) -> None:
     send_mail()
     (confirmation,) = mailbox.to(READER)
     assert "confirm" in confirmation["Subject"].lower()
-    page = client.get(link_after(confirmation, "To confirm"))
+    page = client.post(link_after(confirmation, "To confirm"))
     assert page.status_code == 200 and "Subscription confirmed" in page.content.decode()
     mailbox.clear()
 
@@ -68,7 +68,7 @@ def test_follow_ups_need_a_confirmation_click_and_stop_with_one(
     send_mail()
     assert mailbox.to(READER) == []
 
-    page = client.get(link_after(confirmation, "To confirm"))
+    page = client.post(link_after(confirmation, "To confirm"))
     assert "new comments on “A post worth discussing”" in page.content.decode()
 
     post_comment(post, comment="After the click, a follow-up.", author="Ada")
@@ -96,6 +96,35 @@ def test_follow_ups_need_a_confirmation_click_and_stop_with_one(
     post_comment(post, comment="Nobody should hear of this one.")
     send_mail()
     assert mailbox.to(READER) == []
+
+
+def test_a_mail_scanner_opening_the_confirmation_link_subscribes_nobody(
+    post, post_comment, mail_on, mailbox
+):
+    """Mail services open every link of a message to check it; the confirmation must wait
+    for the reader's own click, or anyone could subscribe an address whose mail is scanned."""
+    post_comment(post, email=READER, notify_replies="on", notify_posts="on")
+    send_mail()
+    (confirmation,) = mailbox.to(READER)
+    link = link_after(confirmation, "To confirm")
+    mailbox.clear()
+
+    scanned = Client().get(link)
+    assert scanned.status_code == 200 and "<button" in scanned.content.decode()
+    assert "new comments on “A post worth discussing”" in scanned.content.decode()
+    assert not Subscription.objects.filter(confirmed_at__isnull=False).exists()
+    post_comment(post, comment="Only the post's author hears of this.")
+    send_mail()
+    assert mailbox.to(READER) == []
+
+    clicked = Client(enforce_csrf_checks=True)
+    page = clicked.get(link)
+    done = clicked.post(link, {"csrfmiddlewaretoken": page.context["csrf_token"]})
+    assert done.status_code == 200 and "Subscription confirmed" in done.content.decode()
+    assert Subscription.objects.filter(confirmed_at__isnull=False).count() == 2
+    post_comment(post, comment="Now the reader hears of this.")
+    send_mail()
+    assert len(mailbox.to(READER)) == 1
 
 
 def test_the_posts_author_hears_of_new_comments_but_not_of_their_own(

@@ -36,7 +36,7 @@ def my_traces(client, post, post_comment, mailbox, mail_on, settings):
     client.post("/likes/", {"post": post.pk, "comment": other.pk})
     send_mail()
     (confirmation,) = mailbox.to(ME)
-    client.get(link_after(confirmation, "To confirm"))
+    client.post(link_after(confirmation, "To confirm"))
     mailbox.clear()
     assert Like.objects.count() == 1
     return post
