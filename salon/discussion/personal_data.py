@@ -43,6 +43,9 @@ def _export_comments(email: str) -> list[dict[str, Any]]:
             "browser": c.user_agent,
             "text": c.content,
             "spam_score": c.spam_score,
+            # What the privacy page says is stored: the spam filter's decision, and why.
+            "spam_filter_said": c.spam_outcome,
+            "spam_filter_reasons": [r.get("message", "") for r in c.spam_reasons or []],
         }
         for c in comments_of(email).select_related("post").order_by("created_at", "id")
     ]

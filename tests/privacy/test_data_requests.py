@@ -266,6 +266,19 @@ def test_the_command_exports_to_a_file_and_refuses_bad_input(my_traces, tmp_path
     assert Comment.objects.filter(author_email=ME).count() == 2
 
 
+@pytest.mark.spam_filter
+def test_the_export_says_what_the_spam_filter_decided_and_why(my_traces, capsys):
+    """The privacy page says a comment stores what the spam filter decided about it, and
+    why: the person's copy of their data holds both, as the moderators see them."""
+    call_command("personal_data", "export", ME)
+    exported = json.loads(capsys.readouterr().out)["comments"]
+    mine = Comment.objects.filter(author_email=ME).order_by("pk")
+    for row, comment in zip(exported, mine, strict=True):
+        assert row["spam_filter_said"] == comment.spam_outcome != ""
+        assert row["spam_filter_reasons"] == [r["message"] for r in comment.spam_reasons]
+        assert row["spam_filter_reasons"]
+
+
 def test_the_command_says_when_nothing_is_held_about_an_address(my_traces, tmp_path, capsys):
     """A mistyped address must not look like a request carried out: no empty export, no
     "Erased: 0 …", no record of a request; a message and a non-zero exit instead."""
