@@ -25,6 +25,19 @@ def test_privacy_page_follows_the_settings(client, settings):
     assert "Avatars come from Gravatar" in client.get("/privacy/").content.decode()
 
 
+def test_the_privacy_page_says_how_long_every_comment_is_kept(client, post, post_comment):
+    """A post taken offline keeps its comments, and no period deletes held ones: the page
+    says so rather than "as long as the post is online"."""
+    post_comment(post, comment="Kept while the post exists.")
+    post.status = "draft"
+    post.save()
+    assert Comment.objects.filter(content="Kept while the post exists.").exists()
+    page = client.get("/privacy/").content.decode()
+    assert "as long as the post is online" not in page
+    assert "for as long as the post exists" in page
+    assert "Comments awaiting moderation are kept until a moderator" in page
+
+
 def test_no_email_hash_reaches_the_page_by_default(client, post, post_comment):
     import hashlib
 
