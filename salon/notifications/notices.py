@@ -1,7 +1,8 @@
 """What the blog tells people by mail about comments and posts, and when.
 
 - A new approved comment: the post's author, and readers subscribed to follow-ups.
-- A held comment: the moderators (staff with an e-mail address), with approve/spam/trash links.
+- A held comment: the moderators (staff allowed to change comments, with an e-mail address),
+  with approve/spam/trash links.
 - A post going live: readers subscribed to new posts, once per post.
 - Spam and trashed comments: nobody, ever.
 """
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 # was down for a while) never floods subscribers with old posts.
 ANNOUNCE_WINDOW = timedelta(days=2)
 _SILENT = (Comment.Status.SPAM, Comment.Status.TRASH)
+MODERATE_PERMISSION = "discussion.change_comment"
 
 
 def _footer(stop_url: str, why: str) -> str:
@@ -183,12 +185,22 @@ def follow_up_subscribers(post_id: int, besides: set[str]) -> list[str]:
 
 def moderators() -> list[str]:
     """Addresses of staff who can act on held comments and have not opted out (one query,
-    compiled once: the staff's addresses and the moderation opt-outs together)."""
+    compiled once: the moderators' addresses and the moderation opt-outs together).
+
+    As the desk: staff with the right to change comments (theirs or a group's), or
+    superusers. Others on the staff (writers) must not see commenters' addresses, nor get
+    links that moderate."""
 
     def build(v) -> QuerySet:
         staff = (
             get_user_model()
-            .objects.filter(is_staff=True, is_active=True)
+            .objects.with_perm(
+                MODERATE_PERMISSION,
+                is_active=True,
+                include_superusers=True,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            .filter(is_staff=True)
             .exclude(email="")
             .annotate(opted_out=Value(False))
             .values_list("email", "opted_out")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client, RequestFactory
@@ -263,10 +263,17 @@ def test_a_held_comment_is_moderated_from_the_mail_once(
 def test_a_held_comment_is_told_to_each_moderator_who_has_not_opted_out(
     client, post, post_comment, mail_on, mailbox, django_user_model
 ):
-    """Active staff with an address hear of a held comment, each once whatever the case of
-    their address, but not one who stopped it with the notice's unsubscribe link; other
+    """Active moderators with an address hear of a held comment, each once whatever the case
+    of their address, but not one who stopped it with the notice's unsubscribe link; other
     readers' opt-outs and other topics change nothing."""
-    make = django_user_model.objects.create_user
+    moderators = Group.objects.create(name="Moderators")
+    moderators.permissions.add(Permission.objects.get(codename="change_comment"))
+
+    def make(*args, **kwargs):
+        user = django_user_model.objects.create_user(*args, **kwargs)
+        user.groups.add(moderators)
+        return user
+
     make("second", "Second.Mod@Example.org", "pw-second-1", is_staff=True)
     make("twin", " second.mod@example.org", "pw-twin-1", is_staff=True)
     make("leaver", "leaver@example.org", "pw-leaver-1", is_staff=True)
@@ -289,6 +296,29 @@ def test_a_held_comment_is_told_to_each_moderator_who_has_not_opted_out(
     post_comment(post, comment="Second held.", email="another@example.net")
     send_mail()
     assert sorted(m["To"] for m in mailbox.messages) == expected[1:]
+
+
+def test_a_held_comment_is_not_mailed_to_staff_who_cannot_moderate(
+    client, post, post_comment, mail_on, mailbox, django_user_model
+):
+    """A writer on the staff without the right to moderate comments (the desk refuses them)
+    gets no "Please moderate" notice: it shows the commenter's e-mail address, which only
+    moderators see, and its links would let them moderate."""
+    writer = django_user_model.objects.create_user(
+        "writer", "writer@example.org", "pw-writer-1", is_staff=True
+    )
+    writer.user_permissions.add(Permission.objects.get(codename="change_post"))
+    editor = django_user_model.objects.create_user(
+        "editor", "editor@example.org", "pw-editor-1", is_staff=True
+    )
+    editor.user_permissions.add(Permission.objects.get(codename="change_comment"))
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": True})
+
+    post_comment(post, comment="Held for a moderator.", email=READER)
+    send_mail()
+    assert mailbox.to("writer@example.org") == []
+    assert sorted(m["To"] for m in mailbox.messages) == ["editor@example.org", "owner@example.org"]
+    assert READER in body(mailbox.to("editor@example.org")[0])
 
 
 def test_mail_waits_in_the_outbox_while_the_server_is_down(
