@@ -292,6 +292,17 @@ def test_the_command_says_when_nothing_is_held_about_an_address(my_traces, tmp_p
     assert Comment.objects.filter(author_email=ME).count() == 2
 
 
+def test_the_admin_says_when_nothing_is_held_about_an_address(client, owner, my_traces):
+    client.force_login(owner)
+    url = "/admin/privacy/datarequest/personal-data/"
+    for action in ("export", "erase"):
+        page = client.post(url, {"email": "me@exmaple.net", "action": action, "confirm": "on"})
+        assert page.status_code == 200 and "Content-Disposition" not in page
+        assert "Nothing is held about this address" in page.content.decode()
+    assert not DataRequest.objects.exists()
+    assert Comment.objects.filter(author_email=ME).count() == 2
+
+
 def test_an_administrator_exports_and_erases_in_the_admin(client, owner, my_traces):
     client.force_login(owner)
     listing = client.get("/admin/privacy/datarequest/").content.decode()
