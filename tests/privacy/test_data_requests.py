@@ -279,6 +279,15 @@ def test_the_export_says_what_the_spam_filter_decided_and_why(my_traces, capsys)
         assert row["spam_filter_reasons"]
 
 
+def test_the_exported_file_is_readable_by_the_administrator_only(my_traces, tmp_path):
+    out = tmp_path / "me.json"
+    out.write_text("an older file, readable by all")
+    out.chmod(0o644)
+    call_command("personal_data", "export", ME, "--output", str(out))
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert len(json.loads(out.read_text())["comments"]) == 2
+
+
 def test_the_command_says_when_nothing_is_held_about_an_address(my_traces, tmp_path, capsys):
     """A mistyped address must not look like a request carried out: no empty export, no
     "Erased: 0 …", no record of a request; a message and a non-zero exit instead."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -57,7 +57,12 @@ class Command(BaseCommand):
             text = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
             if output:
                 try:
-                    Path(output).write_text(text + "\n", encoding="utf-8")
+                    # One person's data: readable by the administrator only, as the
+                    # admin password file is.
+                    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
+                    with os.fdopen(fd, "w", encoding="utf-8") as file:
+                        file.write(text + "\n")
                 except OSError as error:
                     raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
                 self.stderr.write(f"Wrote the data of {email} to {output}.")
