@@ -149,9 +149,9 @@ class PostAnnouncement(models.Model):
 
 
 class CommentAnnouncement(models.Model):
-    """A comment whose "new comment" mail has been queued; one row per comment, so that a
-    comment held again after an edit (or unapproved) and approved once more is not sent to
-    the post's author and subscribers a second time."""
+    """A comment that was public and left that status (an edit put it on hold, a moderator
+    unapproved it …): it was announced then, so approving it again announces nothing to the
+    post's author and subscribers a second time."""
 
     comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="+")
     announced_at = models.DateTimeField(default=timezone.now)

@@ -110,11 +110,8 @@ def _comment_notice(
 
 
 def comment_published(comment: Comment) -> int:
-    """Tell the post's author and the post's follow-up subscribers, once for each comment;
-    return messages queued."""
+    """Tell the post's author and the post's follow-up subscribers; return messages queued."""
     if not mail_configured() or comment.status != Comment.Status.APPROVED:
-        return 0
-    if not _first_announcement(comment):
         return 0
     post = comment.post
     commenter = normalise(comment.author_email)
@@ -152,16 +149,20 @@ def comment_published(comment: Comment) -> int:
     return queued
 
 
-def _first_announcement(comment: Comment) -> bool:
-    """Claim the comment's one announcement: False if it was announced before (approved,
-    then held again by an edit or a moderator, and approved once more)."""
+def _left_public(comment: Comment) -> None:
+    """Remember that ``comment`` was public (and so announced) as it leaves that status, so
+    that approving it again announces nothing. Written then rather than for every new
+    comment: few ever leave."""
     try:
         with transaction.atomic():
-            # The one-to-one row is the claim, as PostAnnouncement is for posts.
             insert(CommentAnnouncement(comment=comment))
     except IntegrityError:
-        return False
-    return True
+        pass  # it had left before
+
+
+def _announce_unless_public_before(comment: Comment) -> None:
+    if not CommentAnnouncement.objects.filter(comment=comment).exists():
+        comment_published(comment)
 
 
 def follow_up_subscribers(post_id: int, besides: set[str]) -> list[str]:
@@ -297,7 +298,10 @@ def moderate_by_link(comment: Comment, action: str, nonce: str) -> None:
 
 def comment_edited(comment: Comment, previous_status: str, **signal) -> None:
     """Receives ``comment_edited``: an edit that put an approved comment on hold is news for
-    the moderators, as a newly held comment is."""
+    the moderators, as a newly held comment is (and is not news again for the post's author
+    and subscribers when it is approved)."""
+    if previous_status == Comment.Status.APPROVED and comment.status != Comment.Status.APPROVED:
+        _left_public(comment)
     if (
         mail_configured()
         and comment.status == Comment.Status.PENDING
@@ -308,16 +312,18 @@ def comment_edited(comment: Comment, previous_status: str, **signal) -> None:
 
 def status_changed(decision: Decision, **signal) -> None:
     """Receives ``comment_status_changed``: a comment that comes out of moderation is
-    announced as new.
+    announced as new, unless it was public before (unapproved, or held again by an edit).
 
     Runs inside the moderation's transaction, so the mail is queued only once it commits.
     """
-    if decision.status == Comment.Status.APPROVED and decision.previous_status in (
+    comment = decision.comment
+    if decision.previous_status == Comment.Status.APPROVED:
+        _left_public(comment)
+    elif decision.status == Comment.Status.APPROVED and decision.previous_status in (
         Comment.Status.PENDING,
         Comment.Status.SPAM,
     ):
-        comment = decision.comment
-        transaction.on_commit(lambda: comment_published(comment))
+        transaction.on_commit(lambda: _announce_unless_public_before(comment))
 
 
 def announce_new_posts(now: datetime | None = None) -> int:

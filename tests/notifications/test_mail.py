@@ -515,3 +515,25 @@ def test_a_comment_held_again_after_an_edit_is_not_announced_twice(
 
     send_mail()
     assert mailbox.messages == []
+
+
+def test_a_comment_unapproved_or_marked_spam_and_approved_again_is_not_announced_twice(
+    client, owner, post, post_comment, mail_on, mailbox
+):
+    _subscribe(post, post_comment, mailbox, Client(), notify_replies="on")
+    post_comment(post, comment="Public at once.")
+    comment = Comment.objects.get(content="Public at once.")
+    send_mail()
+    assert len(mailbox.to(READER)) == 1
+    mailbox.clear()
+
+    client.force_login(owner)
+    for away, back in (("unapprove", "approve"), ("mark_spam", "mark_not_spam")):
+        for action in (away, back):
+            client.post(
+                "/admin/discussion/comment/", {"action": action, "_selected_action": [comment.pk]}
+            )
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.APPROVED
+    send_mail()
+    assert mailbox.to(READER) == [] and mailbox.to("owner@example.org") == []

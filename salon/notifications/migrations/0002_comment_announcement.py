@@ -5,19 +5,6 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
-def remember_approved_comments(apps, schema_editor):
-    """Comments already public were announced when they were approved (or before mail was
-    on): approving one again after an edit must not announce it now."""
-    Comment = apps.get_model("discussion", "Comment")
-    CommentAnnouncement = apps.get_model("notifications", "CommentAnnouncement")
-    quote = schema_editor.connection.ops.quote_name
-    schema_editor.execute(
-        f"INSERT INTO {quote(CommentAnnouncement._meta.db_table)} (comment_id, announced_at) "
-        f"SELECT id, CURRENT_TIMESTAMP FROM {quote(Comment._meta.db_table)} WHERE status = %s",
-        ["approved"],
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("discussion", "0007_comment_email_lower_and_url_indexes"),
@@ -49,5 +36,4 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "comment announcements",
             },
         ),
-        migrations.RunPython(remember_approved_comments, migrations.RunPython.noop),
     ]
