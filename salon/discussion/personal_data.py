@@ -15,6 +15,7 @@ from salon.discussion.counts import refresh_comment_counts, refresh_like_count
 from salon.discussion.deletion import delete_comments
 from salon.discussion.models import Comment, DiscussionSettings, Like, same_email
 from salon.privacy.registry import PersonalDataSource, RetentionTask
+from salon.publishing import protection
 
 
 def _iso(value) -> str | None:
@@ -42,6 +43,9 @@ def _export_comments(email: str) -> list[dict[str, Any]]:
             "browser": c.user_agent,
             "text": c.content,
             "spam_score": c.spam_score,
+            # What the privacy page says is stored: the spam filter's decision, and why.
+            "spam_filter_said": c.spam_outcome,
+            "spam_filter_reasons": [r.get("message", "") for r in c.spam_reasons or []],
         }
         for c in comments_of(email).select_related("post").order_by("created_at", "id")
     ]
@@ -125,8 +129,12 @@ def _delete_old(status: str, days_setting: str):
 
 
 def page_facts(request: HttpRequest) -> dict[str, Any]:
-    """What the privacy page says depends on: whether guests must give name and e-mail."""
-    return {"require_name_email": DiscussionSettings.current().require_name_email}
+    """What the privacy page says depends on: whether guests must give name and e-mail, and
+    how long a post's password keeps it open (the cookie a reader gets for it)."""
+    return {
+        "require_name_email": DiscussionSettings.current().require_name_email,
+        "post_password_days": protection.UNLOCK_DAYS,
+    }
 
 
 SOURCES = [

@@ -10,7 +10,7 @@ class EmbedConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from salon.embed import origins
+        from salon.embed import login, origins
         from salon.embed.models import EmbedOrigin
         from salon.privacy.registry import register
 
@@ -18,4 +18,4 @@ class EmbedConfig(AppConfig):
             signal.connect(
                 origins.forget_on_change, sender=EmbedOrigin, dispatch_uid=f"salon.embed.{signal}"
             )
-        register(origins.page_facts)
+        register(origins.page_facts, login.page_facts)

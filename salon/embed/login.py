@@ -16,6 +16,7 @@ removes it.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -32,6 +33,11 @@ from salon.identity.identities import current_identity
 POPUP_COOKIE = "salon_embed_popup"
 POPUP_SECONDS = 30 * 60
 OPENER_POLICY = "unsafe-none"
+
+
+def page_facts(request: HttpRequest) -> dict[str, Any]:
+    """For the privacy page: how long the log-in pop-up's cookie lasts."""
+    return {"embed_popup_minutes": POPUP_SECONDS // 60}
 
 
 @never_cache

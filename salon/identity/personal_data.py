@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
@@ -14,8 +15,14 @@ from salon.privacy.registry import PersonalDataSource
 
 
 def page_facts(request: HttpRequest) -> dict[str, Any]:
-    """The names of the log-in services this site offers, for the privacy page."""
-    return {"login_providers": [option.name for option in login_options(request)]}
+    """For the privacy page: the log-in services this site offers, how long a log-in's
+    session cookie lasts, and how long a comment stays its author's to change (the cookie
+    that remembers it lasts as long)."""
+    return {
+        "login_providers": [option.name for option in login_options(request)],
+        "session_days": settings.SESSION_COOKIE_AGE // (24 * 3600),
+        "edit_window_minutes": settings.SALON["EDIT_WINDOW_MINUTES"],
+    }
 
 
 def _export_accounts(email: str) -> list[dict[str, Any]]:

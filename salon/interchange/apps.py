@@ -6,3 +6,9 @@ class InterchangeConfig(AppConfig):
 
     name = "salon.interchange"
     verbose_name = "Moving in and out"
+
+    def ready(self) -> None:
+        from salon.interchange import personal_data
+        from salon.privacy.registry import register
+
+        register(*personal_data.SOURCES)

@@ -146,3 +146,19 @@ class PostAnnouncement(models.Model):
 
     def __str__(self) -> str:
         return f"post {self.post_id} announced to {self.recipients}"
+
+
+class CommentAnnouncement(models.Model):
+    """A comment that was public and left that status (an edit put it on hold, a moderator
+    unapproved it …): it was announced then, so approving it again announces nothing to the
+    post's author and subscribers a second time."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="+")
+    announced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comment announcement")
+        verbose_name_plural = _("comment announcements")
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} announced"

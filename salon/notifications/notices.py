@@ -1,7 +1,8 @@
 """What the blog tells people by mail about comments and posts, and when.
 
 - A new approved comment: the post's author, and readers subscribed to follow-ups.
-- A held comment: the moderators (staff with an e-mail address), with approve/spam/trash links.
+- A held comment: the moderators (staff allowed to change comments, with an e-mail address),
+  with approve/spam/trash links.
 - A post going live: readers subscribed to new posts, once per post.
 - Spam and trashed comments: nobody, ever.
 """
@@ -32,14 +33,20 @@ from salon.notifications.delivery import (
     mail_summary,
 )
 from salon.notifications.links import moderation_url, new_nonce, unsubscribe_url
-from salon.notifications.models import ModerationLinkUse, PostAnnouncement, Subscription, Topic
+from salon.notifications.models import (
+    CommentAnnouncement,
+    ModerationLinkUse,
+    PostAnnouncement,
+    Subscription,
+    Topic,
+)
 from salon.notifications.subscriptions import (
     normalise,
     opt_outs,
     opted_out,
     request_subscriptions,
 )
-from salon.prepared import prepared
+from salon.prepared import insert, prepared
 from salon.publishing import protection
 from salon.publishing.models import Post
 
@@ -49,6 +56,7 @@ log = logging.getLogger(__name__)
 # was down for a while) never floods subscribers with old posts.
 ANNOUNCE_WINDOW = timedelta(days=2)
 _SILENT = (Comment.Status.SPAM, Comment.Status.TRASH)
+MODERATE_PERMISSION = "discussion.change_comment"
 
 
 def _footer(stop_url: str, why: str) -> str:
@@ -141,6 +149,22 @@ def comment_published(comment: Comment) -> int:
     return queued
 
 
+def _left_public(comment: Comment) -> None:
+    """Remember that ``comment`` was public (and so announced) as it leaves that status, so
+    that approving it again announces nothing. Written then rather than for every new
+    comment: few ever leave."""
+    try:
+        with transaction.atomic():
+            insert(CommentAnnouncement(comment=comment))
+    except IntegrityError:
+        pass  # it had left before
+
+
+def _announce_unless_public_before(comment: Comment) -> None:
+    if not CommentAnnouncement.objects.filter(comment=comment).exists():
+        comment_published(comment)
+
+
 def follow_up_subscribers(post_id: int, besides: set[str]) -> list[str]:
     """The confirmed follow-up subscribers of a post, but for the addresses ``besides``
     (one query, compiled once for each number of them)."""
@@ -162,12 +186,22 @@ def follow_up_subscribers(post_id: int, besides: set[str]) -> list[str]:
 
 def moderators() -> list[str]:
     """Addresses of staff who can act on held comments and have not opted out (one query,
-    compiled once: the staff's addresses and the moderation opt-outs together)."""
+    compiled once: the moderators' addresses and the moderation opt-outs together).
+
+    As the desk: staff with the right to change comments (theirs or a group's), or
+    superusers. Others on the staff (writers) must not see commenters' addresses, nor get
+    links that moderate."""
 
     def build(v) -> QuerySet:
         staff = (
             get_user_model()
-            .objects.filter(is_staff=True, is_active=True)
+            .objects.with_perm(
+                MODERATE_PERMISSION,
+                is_active=True,
+                include_superusers=True,
+                backend="django.contrib.auth.backends.ModelBackend",
+            )
+            .filter(is_staff=True)
             .exclude(email="")
             .annotate(opted_out=Value(False))
             .values_list("email", "opted_out")
@@ -264,7 +298,10 @@ def moderate_by_link(comment: Comment, action: str, nonce: str) -> None:
 
 def comment_edited(comment: Comment, previous_status: str, **signal) -> None:
     """Receives ``comment_edited``: an edit that put an approved comment on hold is news for
-    the moderators, as a newly held comment is."""
+    the moderators, as a newly held comment is (and is not news again for the post's author
+    and subscribers when it is approved)."""
+    if previous_status == Comment.Status.APPROVED and comment.status != Comment.Status.APPROVED:
+        _left_public(comment)
     if (
         mail_configured()
         and comment.status == Comment.Status.PENDING
@@ -275,16 +312,18 @@ def comment_edited(comment: Comment, previous_status: str, **signal) -> None:
 
 def status_changed(decision: Decision, **signal) -> None:
     """Receives ``comment_status_changed``: a comment that comes out of moderation is
-    announced as new.
+    announced as new, unless it was public before (unapproved, or held again by an edit).
 
     Runs inside the moderation's transaction, so the mail is queued only once it commits.
     """
-    if decision.status == Comment.Status.APPROVED and decision.previous_status in (
+    comment = decision.comment
+    if decision.previous_status == Comment.Status.APPROVED:
+        _left_public(comment)
+    elif decision.status == Comment.Status.APPROVED and decision.previous_status in (
         Comment.Status.PENDING,
         Comment.Status.SPAM,
     ):
-        comment = decision.comment
-        transaction.on_commit(lambda: comment_published(comment))
+        transaction.on_commit(lambda: _announce_unless_public_before(comment))
 
 
 def announce_new_posts(now: datetime | None = None) -> int:

@@ -91,13 +91,19 @@ def request_subscriptions(email: str, post: Post, replies: bool, new_posts: bool
     return len(waiting)
 
 
-def confirm(email: str, subscription_ids: list[int]) -> list[Subscription]:
-    """Confirm the subscriptions a confirmation link names; return them."""
-    subs = list(
+def waiting(email: str, subscription_ids: list[int]) -> list[Subscription]:
+    """The subscriptions of ``email`` a confirmation link names (confirmed or not), as they
+    are now: those cancelled since are gone."""
+    return list(
         Subscription.objects.filter(pk__in=subscription_ids, email=normalise(email))
         .select_related("post")
         .order_by("pk")
     )
+
+
+def confirm(email: str, subscription_ids: list[int]) -> list[Subscription]:
+    """Confirm the subscriptions a confirmation link names; return them."""
+    subs = waiting(email, subscription_ids)
     Subscription.objects.filter(pk__in=[s.pk for s in subs], confirmed_at__isnull=True).update(
         confirmed_at=timezone.now()
     )

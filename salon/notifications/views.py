@@ -43,12 +43,16 @@ def _bad_link(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
-    """The double opt-in click: the subscriptions named in the link start."""
+    """The double opt-in click: GET shows what the link would start and a button (mail
+    scanners open links, and must not subscribe anyone); POST starts it."""
     try:
         email, ids = read_confirm(token)
     except BadLink:
         return _bad_link(request)
-    subs = subscriptions.confirm(email, ids)
+    if request.method == "GET":
+        subs = subscriptions.waiting(email, ids)
+    else:
+        subs = subscriptions.confirm(email, ids)
     if not subs:
         return _page(
             request,
@@ -61,6 +65,14 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             items.append(_("new comments on “%(title)s”") % {"title": sub.post.title})
         else:
             items.append(_("new posts on this site"))
+    if request.method == "GET":
+        return _page(
+            request,
+            _("Confirm your subscription"),
+            message=_("Send e-mail to %(email)s about:") % {"email": email},
+            items=items,
+            button=_("Confirm"),
+        )
     return _page(
         request,
         _("Subscription confirmed"),

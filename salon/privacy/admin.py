@@ -72,6 +72,13 @@ class DataRequestAdmin(admin.ModelAdmin):
         counts = None
         if request.method == "POST" and form.is_valid():
             email, action = form.cleaned_data["email"], form.cleaned_data["action"]
+            counts = count_personal_data(email)
+            if action != "count" and not any(counts.values()):
+                # A mistyped address must not look like a request carried out.
+                form.add_error(
+                    "email", _("Nothing is held about this address: check it for a typo.")
+                )
+                action = "count"
             if action == "export":
                 data = export_personal_data(email)
                 log_export(email, DataRequest.Source.ADMIN, data)
@@ -93,7 +100,6 @@ class DataRequestAdmin(admin.ModelAdmin):
                         messages.SUCCESS,
                     )
                     return HttpResponseRedirect(reverse("admin:privacy_datarequest_changelist"))
-            counts = count_personal_data(email)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Export or erase a person's data"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -532,3 +533,40 @@ def test_a_password_protected_wordpress_post_asks_for_its_password_here(run, the
     page = client.get(post.get_absolute_url()).content.decode()
     assert "This content, comments, pingbacks, and trackbacks " + hidden in page
     assert "This comment " + hidden in page
+
+
+AS_SUBMITTED = (
+    "<wp:commentmeta><wp:meta_key>akismet_as_submitted</wp:meta_key><wp:meta_value><![CDATA["
+    'a:4:{s:14:"comment_author";s:10:"Person 303";s:20:"comment_author_email";'
+    's:16:"p303@example.net";s:7:"user_ip";s:11:"203.0.113.9";s:10:"user_agent";'
+    's:13:"Firefox/120.0";}]]></wp:meta_value></wp:commentmeta>'
+    "<wp:commentmeta><wp:meta_key>hc_avatar</wp:meta_key>"
+    "<wp:meta_value>https://gravatar.example/avatar/p303</wp:meta_value></wp:commentmeta>"
+    "<wp:commentmeta><wp:meta_key>akismet_result</wp:meta_key>"
+    "<wp:meta_value>false</wp:meta_value></wp:commentmeta>"
+)
+
+
+def test_what_the_old_site_kept_about_a_commenter_goes_with_their_data(run, tmp_path):
+    """WordPress's Akismet keeps, beside each comment, the submission it checked: the
+    commenter's e-mail, IP address and browser. It is not kept at import (the IP address
+    would outlive the retention period the privacy page promises), and the rest of an
+    erased person's comment records (other plugins' notes, such as an avatar address) goes
+    with their data."""
+    path = tmp_path / "small.xml"
+    path.write_text(
+        SMALL.format(comments=wxr_comment(303, meta=AS_SUBMITTED) + wxr_comment(304)),
+        encoding="utf-8",
+    )
+    run("import_wxr", path)
+    record = ImportedItem.objects.get(kind="comment", source_id="303")
+    assert "203.0.113.9" not in json.dumps(record.extra)
+    assert ["akismet_result", "false"] in record.extra["commentmeta"]
+
+    exported = json.loads(run("personal_data", "export", "p303@example.net"))
+    assert "gravatar.example/avatar/p303" in json.dumps(exported)
+
+    run("personal_data", "erase", "p303@example.net", "--yes")
+    left = json.dumps(list(ImportedItem.objects.values_list("extra", flat=True)))
+    assert "p303" not in left and "Person 303" not in left
+    assert Comment.objects.filter(author_email="p304@example.net").exists()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group, Permission
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client, RequestFactory
@@ -34,7 +34,7 @@ def _subscribe(post, post_comment, mailbox, client, **choices) -> None:
     send_mail()
     (confirmation,) = mailbox.to(READER)
     assert "confirm" in confirmation["Subject"].lower()
-    page = client.get(link_after(confirmation, "To confirm"))
+    page = client.post(link_after(confirmation, "To confirm"))
     assert page.status_code == 200 and "Subscription confirmed" in page.content.decode()
     mailbox.clear()
 
@@ -68,7 +68,7 @@ def test_follow_ups_need_a_confirmation_click_and_stop_with_one(
     send_mail()
     assert mailbox.to(READER) == []
 
-    page = client.get(link_after(confirmation, "To confirm"))
+    page = client.post(link_after(confirmation, "To confirm"))
     assert "new comments on “A post worth discussing”" in page.content.decode()
 
     post_comment(post, comment="After the click, a follow-up.", author="Ada")
@@ -96,6 +96,35 @@ def test_follow_ups_need_a_confirmation_click_and_stop_with_one(
     post_comment(post, comment="Nobody should hear of this one.")
     send_mail()
     assert mailbox.to(READER) == []
+
+
+def test_a_mail_scanner_opening_the_confirmation_link_subscribes_nobody(
+    post, post_comment, mail_on, mailbox
+):
+    """Mail services open every link of a message to check it; the confirmation must wait
+    for the reader's own click, or anyone could subscribe an address whose mail is scanned."""
+    post_comment(post, email=READER, notify_replies="on", notify_posts="on")
+    send_mail()
+    (confirmation,) = mailbox.to(READER)
+    link = link_after(confirmation, "To confirm")
+    mailbox.clear()
+
+    scanned = Client().get(link)
+    assert scanned.status_code == 200 and "<button" in scanned.content.decode()
+    assert "new comments on “A post worth discussing”" in scanned.content.decode()
+    assert not Subscription.objects.filter(confirmed_at__isnull=False).exists()
+    post_comment(post, comment="Only the post's author hears of this.")
+    send_mail()
+    assert mailbox.to(READER) == []
+
+    clicked = Client(enforce_csrf_checks=True)
+    page = clicked.get(link)
+    done = clicked.post(link, {"csrfmiddlewaretoken": page.context["csrf_token"]})
+    assert done.status_code == 200 and "Subscription confirmed" in done.content.decode()
+    assert Subscription.objects.filter(confirmed_at__isnull=False).count() == 2
+    post_comment(post, comment="Now the reader hears of this.")
+    send_mail()
+    assert len(mailbox.to(READER)) == 1
 
 
 def test_the_posts_author_hears_of_new_comments_but_not_of_their_own(
@@ -234,10 +263,17 @@ def test_a_held_comment_is_moderated_from_the_mail_once(
 def test_a_held_comment_is_told_to_each_moderator_who_has_not_opted_out(
     client, post, post_comment, mail_on, mailbox, django_user_model
 ):
-    """Active staff with an address hear of a held comment, each once whatever the case of
-    their address, but not one who stopped it with the notice's unsubscribe link; other
+    """Active moderators with an address hear of a held comment, each once whatever the case
+    of their address, but not one who stopped it with the notice's unsubscribe link; other
     readers' opt-outs and other topics change nothing."""
-    make = django_user_model.objects.create_user
+    moderators = Group.objects.create(name="Moderators")
+    moderators.permissions.add(Permission.objects.get(codename="change_comment"))
+
+    def make(*args, **kwargs):
+        user = django_user_model.objects.create_user(*args, **kwargs)
+        user.groups.add(moderators)
+        return user
+
     make("second", "Second.Mod@Example.org", "pw-second-1", is_staff=True)
     make("twin", " second.mod@example.org", "pw-twin-1", is_staff=True)
     make("leaver", "leaver@example.org", "pw-leaver-1", is_staff=True)
@@ -260,6 +296,29 @@ def test_a_held_comment_is_told_to_each_moderator_who_has_not_opted_out(
     post_comment(post, comment="Second held.", email="another@example.net")
     send_mail()
     assert sorted(m["To"] for m in mailbox.messages) == expected[1:]
+
+
+def test_a_held_comment_is_not_mailed_to_staff_who_cannot_moderate(
+    client, post, post_comment, mail_on, mailbox, django_user_model
+):
+    """A writer on the staff without the right to moderate comments (the desk refuses them)
+    gets no "Please moderate" notice: it shows the commenter's e-mail address, which only
+    moderators see, and its links would let them moderate."""
+    writer = django_user_model.objects.create_user(
+        "writer", "writer@example.org", "pw-writer-1", is_staff=True
+    )
+    writer.user_permissions.add(Permission.objects.get(codename="change_post"))
+    editor = django_user_model.objects.create_user(
+        "editor", "editor@example.org", "pw-editor-1", is_staff=True
+    )
+    editor.user_permissions.add(Permission.objects.get(codename="change_comment"))
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"hold_all": True})
+
+    post_comment(post, comment="Held for a moderator.", email=READER)
+    send_mail()
+    assert mailbox.to("writer@example.org") == []
+    assert sorted(m["To"] for m in mailbox.messages) == ["editor@example.org", "owner@example.org"]
+    assert READER in body(mailbox.to("editor@example.org")[0])
 
 
 def test_mail_waits_in_the_outbox_while_the_server_is_down(
@@ -424,3 +483,57 @@ def test_the_mail_about_a_protected_post_carries_no_excerpt_of_it(
     assert locked.get_absolute_url() in text
     assert "There is no excerpt because this is a protected post." in text
     assert "Words kept behind the password." not in text
+
+
+def test_a_comment_held_again_after_an_edit_is_not_announced_twice(
+    client, post, post_comment, mail_on, mailbox
+):
+    """A reader's approved comment is announced once; editing it within the window puts it on
+    hold (a moderation word), and the moderator's approval must not send the post's author
+    and the follow-up subscribers the same comment again."""
+    _subscribe(post, post_comment, mailbox, Client(), notify_replies="on")
+    DiscussionSettings.objects.update_or_create(pk=1, defaults={"moderation_words": "casino"})
+    writer = Client()
+    post_comment(post, using=writer, comment="A first thought.", email="dan@example.org")
+    comment = Comment.objects.get(content="A first thought.")
+    assert comment.status == Comment.Status.APPROVED
+    send_mail()
+    assert len(mailbox.to(READER)) == 1 and len(mailbox.to("owner@example.org")) == 1
+    mailbox.clear()
+
+    writer.post(f"/comments/{comment.pk}/edit/", {"comment": "A first thought, casino aside."})
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.PENDING
+    send_mail()
+    (held,) = mailbox.to("owner@example.org")
+    assert held["Subject"].startswith("Please moderate")
+    approve = link_after(held, "Approve it:")
+    assert client.post(approve).status_code == 200
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    mailbox.clear()
+
+    send_mail()
+    assert mailbox.messages == []
+
+
+def test_a_comment_unapproved_or_marked_spam_and_approved_again_is_not_announced_twice(
+    client, owner, post, post_comment, mail_on, mailbox
+):
+    _subscribe(post, post_comment, mailbox, Client(), notify_replies="on")
+    post_comment(post, comment="Public at once.")
+    comment = Comment.objects.get(content="Public at once.")
+    send_mail()
+    assert len(mailbox.to(READER)) == 1
+    mailbox.clear()
+
+    client.force_login(owner)
+    for away, back in (("unapprove", "approve"), ("mark_spam", "mark_not_spam")):
+        for action in (away, back):
+            client.post(
+                "/admin/discussion/comment/", {"action": action, "_selected_action": [comment.pk]}
+            )
+        comment.refresh_from_db()
+        assert comment.status == Comment.Status.APPROVED
+    send_mail()
+    assert mailbox.to(READER) == [] and mailbox.to("owner@example.org") == []

@@ -36,7 +36,7 @@ def my_traces(client, post, post_comment, mailbox, mail_on, settings):
     client.post("/likes/", {"post": post.pk, "comment": other.pk})
     send_mail()
     (confirmation,) = mailbox.to(ME)
-    client.get(link_after(confirmation, "To confirm"))
+    client.post(link_after(confirmation, "To confirm"))
     mailbox.clear()
     assert Like.objects.count() == 1
     return post
@@ -263,6 +263,52 @@ def test_the_command_exports_to_a_file_and_refuses_bad_input(my_traces, tmp_path
         call_command("personal_data", "export", "not-an-address")
     with pytest.raises(CommandError, match="--yes"):
         call_command("personal_data", "erase", ME)  # no terminal to ask on
+    assert Comment.objects.filter(author_email=ME).count() == 2
+
+
+@pytest.mark.spam_filter
+def test_the_export_says_what_the_spam_filter_decided_and_why(my_traces, capsys):
+    """The privacy page says a comment stores what the spam filter decided about it, and
+    why: the person's copy of their data holds both, as the moderators see them."""
+    call_command("personal_data", "export", ME)
+    exported = json.loads(capsys.readouterr().out)["comments"]
+    mine = Comment.objects.filter(author_email=ME).order_by("pk")
+    for row, comment in zip(exported, mine, strict=True):
+        assert row["spam_filter_said"] == comment.spam_outcome != ""
+        assert row["spam_filter_reasons"] == [r["message"] for r in comment.spam_reasons]
+        assert row["spam_filter_reasons"]
+
+
+def test_the_exported_file_is_readable_by_the_administrator_only(my_traces, tmp_path):
+    out = tmp_path / "me.json"
+    out.write_text("an older file, readable by all")
+    out.chmod(0o644)
+    call_command("personal_data", "export", ME, "--output", str(out))
+    assert out.stat().st_mode & 0o777 == 0o600
+    assert len(json.loads(out.read_text())["comments"]) == 2
+
+
+def test_the_command_says_when_nothing_is_held_about_an_address(my_traces, tmp_path, capsys):
+    """A mistyped address must not look like a request carried out: no empty export, no
+    "Erased: 0 …", no record of a request; a message and a non-zero exit instead."""
+    out = tmp_path / "typo.json"
+    with pytest.raises(CommandError, match="Nothing is held about me@exmaple.net"):
+        call_command("personal_data", "export", "me@exmaple.net", "--output", str(out))
+    with pytest.raises(CommandError, match="Nothing is held about me@exmaple.net"):
+        call_command("personal_data", "erase", "me@exmaple.net", "--yes")
+    assert not out.exists() and capsys.readouterr().out == ""
+    assert not DataRequest.objects.exists()
+    assert Comment.objects.filter(author_email=ME).count() == 2
+
+
+def test_the_admin_says_when_nothing_is_held_about_an_address(client, owner, my_traces):
+    client.force_login(owner)
+    url = "/admin/privacy/datarequest/personal-data/"
+    for action in ("export", "erase"):
+        page = client.post(url, {"email": "me@exmaple.net", "action": action, "confirm": "on"})
+        assert page.status_code == 200 and "Content-Disposition" not in page
+        assert "Nothing is held about this address" in page.content.decode()
+    assert not DataRequest.objects.exists()
     assert Comment.objects.filter(author_email=ME).count() == 2
 
 

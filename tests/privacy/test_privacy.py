@@ -25,6 +25,19 @@ def test_privacy_page_follows_the_settings(client, settings):
     assert "Avatars come from Gravatar" in client.get("/privacy/").content.decode()
 
 
+def test_the_privacy_page_says_how_long_every_comment_is_kept(client, post, post_comment):
+    """A post taken offline keeps its comments, and no period deletes held ones: the page
+    says so rather than "as long as the post is online"."""
+    post_comment(post, comment="Kept while the post exists.")
+    post.status = "draft"
+    post.save()
+    assert Comment.objects.filter(content="Kept while the post exists.").exists()
+    page = client.get("/privacy/").content.decode()
+    assert "as long as the post is online" not in page
+    assert "for as long as the post exists" in page
+    assert "Comments awaiting moderation are kept until a moderator" in page
+
+
 def test_no_email_hash_reaches_the_page_by_default(client, post, post_comment):
     import hashlib
 
@@ -113,3 +126,32 @@ def test_an_old_comment_trashed_or_marked_spam_today_keeps_its_whole_period(
     )
     call_command("retention")
     assert list(Comment.objects.values_list("content", flat=True)) == ["two years old, kept"]
+
+
+def test_the_privacy_page_names_every_cookie_a_reader_gets(
+    client, post, make_post, post_comment, django_user_model
+):
+    """Each cookie a reader's browser collects (reading, commenting with "Save my name",
+    liking, opening a protected post, logging in) is named on the privacy page, with how
+    long it lasts."""
+    got: set[str] = set()
+
+    def keep(response) -> None:
+        got.update(name for name, morsel in response.cookies.items() if morsel.value)
+
+    keep(client.get(post.get_absolute_url()))
+    keep(post_comment(post, comment="Saved and remembered.", save_identity="on"))
+    keep(client.post("/likes/", {"post": post.pk}))
+    locked = make_post(title="Members only")
+    locked.password = "open sesame"
+    locked.save()
+    keep(client.post(f"/post-password/{locked.pk}/", {"post_password": "open sesame"}))
+    django_user_model.objects.create_user("reader", "reader@example.org", "pw-reader-1")
+    keep(client.post("/accounts/login/", {"login": "reader", "password": "pw-reader-1"}))
+    assert {"csrftoken", "salon_commenter", "salon_visitor", "sessionid"} <= got
+
+    page = client.get("/privacy/").content.decode()
+    for name in got:
+        shown = "salon-postpass-" if name.startswith("salon-postpass-") else name
+        assert f"<code>{shown}" in page, name
+    assert "for 15 minutes" in page and "for 10 days" in page

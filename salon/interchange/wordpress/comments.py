@@ -45,11 +45,18 @@ def rendered(values: dict) -> dict:
     return {**values, "content_html": render_comment(values["content"])}
 
 
+# Akismet's copy of the submission it checked: the commenter's e-mail, IP address, browser
+# and referrer. Salon keeps the IP address and browser in the comment, for the retention
+# period the privacy page states; this copy would outlive it, so it is not kept.
+UNKEPT_META = {"akismet_as_submitted"}
+
+
 def comment_extra(wxr: WxrComment) -> dict:
     """What the file says about a comment that Salon keeps only in its record."""
     extra: dict = {}
-    if wxr.meta:
-        extra["commentmeta"] = wxr.meta
+    meta = [pair for pair in wxr.meta if pair[0] not in UNKEPT_META]
+    if meta:
+        extra["commentmeta"] = meta
     raw_type = wxr.get("comment_type")
     if raw_type not in COMMENT_KIND:
         extra["type"] = raw_type

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
-from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -18,7 +18,13 @@ from salon.privacy.personal_data import (
     erasure_mode,
     export_personal_data,
     log_export,
+    sources,
 )
+
+
+def _nothing_held(email: str, outcome: str) -> str:
+    # A mistyped address must not look like a request carried out.
+    return f"Nothing is held about {email}: {outcome}. Check the address."
 
 
 class Command(BaseCommand):
@@ -46,10 +52,17 @@ class Command(BaseCommand):
 
         if action == "export":
             data = export_personal_data(email)
+            if not any(data[source.name] for source in sources):
+                raise CommandError(_nothing_held(email, "nothing exported"))
             text = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
             if output:
                 try:
-                    Path(output).write_text(text + "\n", encoding="utf-8")
+                    # One person's data: readable by the administrator only, as the
+                    # admin password file is.
+                    fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                    os.fchmod(fd, 0o600)  # a file that was there keeps its mode otherwise
+                    with os.fdopen(fd, "w", encoding="utf-8") as file:
+                        file.write(text + "\n")
                 except OSError as error:
                     raise CommandError(f"Cannot write {output}: {error.strerror}.") from None
                 self.stderr.write(f"Wrote the data of {email} to {output}.")
@@ -61,6 +74,8 @@ class Command(BaseCommand):
         if output:
             raise CommandError("--output is for export only.")
         counts = count_personal_data(email)
+        if not any(counts.values()):
+            raise CommandError(_nothing_held(email, "nothing erased"))
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         if not yes:
             if not sys.stdin.isatty():
