@@ -74,7 +74,11 @@ def post_comment(request: HttpRequest) -> HttpResponse:
 
     if protection.is_locked_for(post, request):
         return render_post_page(
-            request, post, status=403, password_error=protection.LOCKED_CONVERSATION
+            request,
+            post,
+            status=403,
+            password_error=protection.LOCKED_CONVERSATION,
+            kept_words=request.POST.get("comment", ""),
         )
     options = DiscussionSettings.current()
     form = CommentForm(

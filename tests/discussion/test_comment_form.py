@@ -137,6 +137,21 @@ def test_comment_form_is_protected_against_csrf(post, comment_form):
     assert Comment.objects.count() == 0
 
 
+def test_a_comment_refused_by_the_csrf_check_is_shown_back_with_the_reason(post, comment_form):
+    """A browser that refuses cookies cannot send the form: the page says so, and keeps the
+    words, as every other refusal of a comment does."""
+    typed = "A long answer about <the harbour> & its boats."
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/comments/post/", comment_form(post, comment=typed))
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "This form could not be sent" in page
+    assert "Your browser seems to refuse cookies from this site" in page
+    kept = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", page, re.S)
+    assert kept and html.unescape(kept.group(1)) == typed
+    assert Comment.objects.count() == 0
+
+
 def test_second_comment_from_same_ip_within_15_seconds_is_a_flood(post, post_comment):
     assert post_comment(post, ip="192.0.2.7").status_code == 302
     response = post_comment(post, ip="192.0.2.7")

@@ -4,6 +4,8 @@ password unlocks the post on that browser."""
 
 from __future__ import annotations
 
+import html
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -134,6 +136,17 @@ def test_comments_and_likes_on_a_locked_post_are_refused(client, protected, post
     unlock(client, protected, "open sesame")
     assert post_comment(protected, using=client, comment="Now I may").status_code == 302
     assert Comment.objects.filter(content="Now I may").exists()
+
+
+def test_words_sent_as_the_post_was_locked_are_shown_back_to_copy(client, protected, post_comment):
+    """The owner set a password while a reader was typing: the refusal keeps their words."""
+    typed = "Two paragraphs on the <recipe> & its salt."
+    response = post_comment(protected, using=client, comment=typed)
+    assert response.status_code == 403
+    page = response.content.decode()
+    kept = re.search(r"<textarea[^>]*readonly[^>]*>(.*?)</textarea>", page, re.S)
+    assert kept and html.unescape(kept.group(1)) == typed
+    assert BODY not in page and REMARK not in page
 
 
 def test_lists_and_feeds_show_no_excerpt_of_a_protected_post(client, protected):
