@@ -323,6 +323,9 @@ class DisqusImport:
         existing = Comment.objects.filter(pk=record.object_id).first() if record else None
         if existing is not None:
             if self.update and any(getattr(existing, k) != v for k, v in fields.items()):
+                if existing.status != status:
+                    # Retention counts the spam and trash periods from here.
+                    fields["status_since"] = datetime.now(UTC)
                 Comment.objects.filter(pk=existing.pk).update(**fields)
                 touched.add(existing.post_id)
                 report.tally.add("comment", "updated")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management.base import CommandError
@@ -170,3 +170,22 @@ def test_only_http_and_https_author_addresses_are_stored(run, tmp_path, hello):
         ("Person 2", ""),
         ("Person 3", "https://kept.example/"),
     ]
+
+
+def test_a_comment_marked_spam_by_an_update_keeps_the_whole_spam_period(
+    run, disqus_file, hello, redacted, tmp_path
+):
+    """Retention counts from when a comment became spam: comments the export now marks spam,
+    imported long ago as approved, are not deleted at the next retention round."""
+    run("import_disqus", disqus_file, "--url-map", URL_MAP)
+    long_ago = datetime.now(UTC) - timedelta(days=400)
+    Comment.objects.update(status_since=long_ago)
+    marked = tmp_path / "marked.xml"
+    marked.write_text(
+        disqus_file.read_text().replace("<isSpam>false</isSpam>", "<isSpam>true</isSpam>")
+    )
+    run("import_disqus", marked, "--url-map", URL_MAP, "--update")
+    spam = Comment.objects.filter(status=Comment.Status.SPAM)
+    assert spam.count() == 4 and not spam.filter(status_since=long_ago).exists()
+    run("retention")
+    assert Comment.objects.filter(status=Comment.Status.SPAM).count() == 4

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from salon.discussion.models import Comment
 from salon.discussion.rendering import render_comment
@@ -474,6 +475,22 @@ def test_update_brings_imported_items_in_line_with_the_file(run, tmp_path):
     output = run("import_wxr", path, "--update")
     rows = {" ".join(line.split()[:-3]): line.split()[-3:] for line in output.splitlines()}
     assert rows["post"] == ["0", "0", "1"] and rows["comment"] == ["0", "0", "1"]
+
+
+def test_a_comment_trashed_by_an_update_keeps_the_whole_trash_period(run, tmp_path):
+    """Retention counts from when a comment was trashed: a comment the file now says is in
+    the trash, imported as approved long ago, is not deleted at the next retention round."""
+    path = tmp_path / "small.xml"
+    path.write_text(SMALL.format(comments=wxr_comment(301, approved="1")), encoding="utf-8")
+    run("import_wxr", path)
+    long_ago = timezone.now() - timedelta(days=400)
+    Comment.objects.update(status_since=long_ago)
+    path.write_text(SMALL.format(comments=wxr_comment(301, approved="trash")), encoding="utf-8")
+    run("import_wxr", path, "--update")
+    comment = Comment.objects.get()
+    assert comment.status == Comment.Status.TRASH and comment.status_since > long_ago
+    run("retention")
+    assert Comment.objects.filter(pk=comment.pk).exists()
 
 
 ATTACHMENT = """<item><title>Picture</title><link>http://small.example/picture/</link>

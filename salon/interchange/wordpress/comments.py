@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import timezone
+
 from salon.discussion.models import AUTHOR_MAX, EMAIL_MAX, URL_MAX, Comment
 from salon.discussion.rendering import render_comment
 from salon.interchange.fields import imported_address, valid_ip
@@ -102,6 +104,9 @@ def update_comment(pk: int, values: dict) -> bool:
     current = Comment.objects.filter(pk=pk).values(*fields).first()
     if current is None or all(current[k] == v for k, v in fields.items()):
         return False
+    if "status" in fields and current["status"] != fields["status"]:
+        # Retention counts the spam and trash periods from here.
+        fields["status_since"] = timezone.now()
     # update(), not save(): the counts are recounted once per post at the end.
     Comment.objects.filter(pk=pk).update(**fields)
     return True
