@@ -137,3 +137,6 @@ def test_the_formatting_buttons_are_buttons(page, writer):
     text.select_text()
     toolbar.get_by_role("button", name="Bold", exact=True).click()
     expect(text).to_have_value("**salt**")
+    # The edit is autosaved; waiting for it also leaves no request in flight when the
+    # test's database is emptied (one in flight could roll that emptying back).
+    expect(page.locator(".salon-editor-status")).to_contain_text("Draft saved at", timeout=15_000)
