@@ -207,6 +207,15 @@ def test_comments_on_a_closed_post_are_refused(post, post_comment):
     assert Comment.objects.count() == 0
 
 
+def test_a_closed_post_says_so_without_inviting_a_reply(client, post):
+    """As WordPress: "Comments are closed." stands alone, under no "Leave a Reply" heading."""
+    post.comments_open = False
+    post.save()
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert "Comments are closed." in page
+    assert "Leave a Reply" not in page and 'id="commentform"' not in page
+
+
 def test_words_sent_as_comments_closed_are_shown_back_to_copy(post, post_comment):
     """The owner closed comments while a reader was typing: the refusal keeps their words."""
     post.comments_open = False
