@@ -155,3 +155,15 @@ def test_the_privacy_page_names_every_cookie_a_reader_gets(
         shown = "salon-postpass-" if name.startswith("salon-postpass-") else name
         assert f"<code>{shown}" in page, name
     assert "for 15 minutes" in page and "for 10 days" in page
+
+
+def test_the_privacy_page_says_how_long_cached_copies_outlive_an_erasure(client):
+    """The page promises that cached pages and conversations are gone within a day of an
+    erasure: true only while neither cache keeps an entry longer."""
+    from salon.discussion.conversation import THREAD_CACHE_SECONDS
+    from salon.publishing.page_cache import PAGE_SECONDS
+
+    page = " ".join(client.get("/privacy/").content.decode().split())
+    assert "in its cache to serve them faster are no longer shown once you are erased" in page
+    assert "are gone within a day" in page
+    assert max(THREAD_CACHE_SECONDS, PAGE_SECONDS) <= 24 * 3600
