@@ -31,7 +31,9 @@ def _post_list(request: HttpRequest, posts, template_context: dict[str, Any]) ->
     posts = posts.select_related("author").prefetch_related("categories", "tags")
     paginator = Paginator(posts, settings.SALON["POSTS_PER_PAGE"])
     on_home = "archive" not in template_context
-    page_number = template_context.pop("page_number", None) or request.GET.get("page") or 1
+    page_number = template_context.pop("page_number", None)
+    if page_number is None:
+        page_number = request.GET.get("page") or 1
     try:
         page = paginator.page(page_number)
     except PageNotAnInteger:

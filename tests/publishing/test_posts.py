@@ -107,6 +107,7 @@ def test_a_page_past_the_last_is_not_found(client, make_post, settings, db):
         make_post(title=f"Entry {i}").categories.add(category)
     assert client.get("/page/3/").status_code == 200
     assert client.get("/page/4/").status_code == 404
+    assert client.get("/page/0/").status_code == 404  # not the home page under another address
     assert client.get("/category/news/?page=3").status_code == 200
     assert client.get("/category/news/?page=9").status_code == 404
     assert client.get("/category/news/?page=abc").status_code == 200  # read as the first
