@@ -93,6 +93,11 @@ def _note_load_time(page) -> None:
     page.on("domcontentloaded", lambda loaded: setattr(loaded, "loaded_at", time.monotonic()))
 
 
+# Each tab asks for the test database itself, so that the tab is closed before the database
+# is emptied after the test: the live server shares the in-memory database's connection, and
+# a request the tab still had in flight (an autosave) could roll that emptying back.
+
+
 def _open_context(browser, **options):
     context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT_MS)
@@ -102,7 +107,7 @@ def _open_context(browser, **options):
 
 
 @pytest.fixture
-def page(browser) -> Iterator:
+def page(transactional_db, browser) -> Iterator:
     """A fresh browser tab (own cookies) with JavaScript on."""
     context = _open_context(browser)
     try:
@@ -112,7 +117,7 @@ def page(browser) -> Iterator:
 
 
 @pytest.fixture
-def page_without_js(browser) -> Iterator:
+def page_without_js(transactional_db, browser) -> Iterator:
     """A fresh browser tab with JavaScript off, as some readers (and crawlers) have it."""
     context = _open_context(browser, java_script_enabled=False)
     try:
@@ -122,7 +127,7 @@ def page_without_js(browser) -> Iterator:
 
 
 @pytest.fixture
-def phone_page(browser) -> Iterator:
+def phone_page(transactional_db, browser) -> Iterator:
     """A tab the size of a small phone's screen (375×740 CSS pixels)."""
     context = _open_context(
         browser,
