@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from salon.discussion.counts import refresh_comment_counts
 from salon.discussion.models import AUTHOR_MAX, CONTENT_MAX, EMAIL_MAX, URL_MAX, Comment
 from salon.discussion.rendering import render_comment
-from salon.interchange.fields import imported_address, valid_ip
+from salon.interchange.fields import imported_address, valid_ip, with_status_since
 from salon.interchange.matching import normalised_path, post_paths
 from salon.interchange.models import ImportedItem, latest_record
 from salon.interchange.reading import (
@@ -323,10 +323,9 @@ class DisqusImport:
         existing = Comment.objects.filter(pk=record.object_id).first() if record else None
         if existing is not None:
             if self.update and any(getattr(existing, k) != v for k, v in fields.items()):
-                if existing.status != status:
-                    # Retention counts the spam and trash periods from here.
-                    fields["status_since"] = datetime.now(UTC)
-                Comment.objects.filter(pk=existing.pk).update(**fields)
+                Comment.objects.filter(pk=existing.pk).update(
+                    **with_status_since(fields, existing.status)
+                )
                 touched.add(existing.post_id)
                 report.tally.add("comment", "updated")
             else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.utils import timezone
+
 from salon.web_addresses import web_address
 
 
@@ -24,3 +26,11 @@ def valid_ip(text: str) -> str | None:
         return str(ipaddress.ip_address(text))
     except ValueError:
         return None
+
+
+def with_status_since(fields: dict, previous_status: str) -> dict:
+    """An update of an imported comment, with ``status_since`` set to now when the update
+    changes its status: retention counts the spam and trash periods from that moment."""
+    if "status" in fields and fields["status"] != previous_status:
+        return {**fields, "status_since": timezone.now()}
+    return fields

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.utils import timezone
-
 from salon.discussion.models import AUTHOR_MAX, EMAIL_MAX, URL_MAX, Comment
 from salon.discussion.rendering import render_comment
-from salon.interchange.fields import imported_address, valid_ip
+from salon.interchange.fields import imported_address, valid_ip, with_status_since
 from salon.interchange.models import ImportedItem
 from salon.interchange.wordpress.flush import FLUSH_CHARS, FLUSH_EVERY, comment_record, flush
 from salon.interchange.wordpress.run import WxrRun
@@ -104,11 +102,8 @@ def update_comment(pk: int, values: dict) -> bool:
     current = Comment.objects.filter(pk=pk).values(*fields).first()
     if current is None or all(current[k] == v for k, v in fields.items()):
         return False
-    if "status" in fields and current["status"] != fields["status"]:
-        # Retention counts the spam and trash periods from here.
-        fields["status_since"] = timezone.now()
     # update(), not save(): the counts are recounted once per post at the end.
-    Comment.objects.filter(pk=pk).update(**fields)
+    Comment.objects.filter(pk=pk).update(**with_status_since(fields, current.get("status", "")))
     return True
 
 
